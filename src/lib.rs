@@ -1,4 +1,15 @@
 //! blumeops-ci: a Dagger module, written in Rust, that builds and publishes
 //! the container images of an ops repository.
+//!
+//! - [`module`]: the Dagger module protocol (read the call, register,
+//!   decode arguments, return).
+//! - [`functions`]: the table that describes every function once.
+//! - [`pipelines`]: the dagger-sdk calls behind each function.
+//! - [`core`]: the rules (containers, versions, tags), with no dagger-sdk.
 
 pub mod core;
+pub mod functions;
+pub mod module;
+pub mod pipelines;
+
+pub use module::serve;

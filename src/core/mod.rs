@@ -1,3 +1,25 @@
 //! The project's rules, in plain Rust: no dagger-sdk here, and no engine in
 //! the tests. Every function that needs a rule calls the one implementation
 //! that lives in this module tree.
+//!
+//! - [`names`]: what a container name may be.
+//! - [`variant`]: Dockerfile or Nix.
+//! - [`discovery`]: which folders under `containers/` are containers.
+//! - [`tags`]: commit and release tags, and what a valid tag is.
+//! - [`ordering`]: version tags, newest first.
+//! - [`image_ref`]: `<registry>/<namespace>/<name>:<tag>` and its defaults.
+//! - [`dockerfile`]: a Dockerfile's `ARG CONTAINER_APP_VERSION`, read as BuildKit reads it.
+//! - [`versions`]: the one entry point for a container's version, per variant.
+//! - [`listing`]: the `containers` table.
+//! - [`nix`]: a `default.nix`'s `version = "...";`, and where a Nix image's version comes from.
+
+pub mod discovery;
+pub mod dockerfile;
+pub mod image_ref;
+pub mod listing;
+pub mod names;
+pub mod nix;
+pub mod ordering;
+pub mod tags;
+pub mod variant;
+pub mod versions;

@@ -21,7 +21,7 @@ RUST_IMAGE = "rust:1.95-slim-trixie@sha256:275c320a57d0d8b6ab09454ab6d1660d70c74
 # The cargo profile the module is built with. `ci/bench` reads this line:
 # keep the form `CARGO_PROFILE = "name"`. A custom profile must be defined in
 # the crate's Cargo.toml.
-CARGO_PROFILE = "release"
+CARGO_PROFILE = "module"
 
 BINARY = "blumeops-ci"
 # In the rootfs, not in a cache mount: see the build script.

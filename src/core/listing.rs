@@ -1,0 +1,114 @@
+//! The `containers` listing: one line per container, with its build files
+//! and its version (or why it has none).
+
+use super::discovery::ContainerEntry;
+use super::variant::Variant;
+use super::versions::{self, AppVersion, BuildTexts};
+
+/// Renders the listing: a header, then `name  build files  version`
+/// per container, in columns.
+pub fn render(entries: &[ContainerEntry], texts: &[BuildTexts]) -> String {
+    let rows: Vec<[String; 3]> = entries
+        .iter()
+        .zip(texts)
+        .map(|(entry, texts)| {
+            [
+                entry.name.to_string(),
+                entry.files.to_string(),
+                version_cell(entry, texts),
+            ]
+        })
+        .collect();
+    let header = ["NAME".to_owned(), "BUILD".to_owned(), "VERSION".to_owned()];
+    let width = |col: usize| {
+        rows.iter()
+            .chain([&header])
+            .map(|r| r[col].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1) = (width(0), width(1));
+    let mut out = String::new();
+    for [name, files, version] in [&header].into_iter().chain(&rows) {
+        out.push_str(format!("{name:<w0$}  {files:<w1$}  {version}").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The version of each build file the container has; one value when they agree.
+fn version_cell(entry: &ContainerEntry, texts: &BuildTexts) -> String {
+    let cells: Vec<(Variant, String)> = [Variant::Dockerfile, Variant::Nix]
+        .into_iter()
+        .filter(|&v| entry.files.has(v))
+        .map(|v| (v, describe(versions::resolve(&entry.name, v, texts))))
+        .collect();
+    match cells.as_slice() {
+        [(_, only)] => only.clone(),
+        [(_, a), (_, b)] if a == b => a.clone(),
+        _ => cells
+            .iter()
+            .map(|(v, cell)| format!("{v}: {cell}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+fn describe(resolved: eyre::Result<AppVersion>) -> String {
+    match resolved {
+        Ok(AppVersion::Known { version, .. }) => version,
+        Ok(AppVersion::NeedsNixpkgs { attr }) => format!("(from nixpkgs: {attr}.version)"),
+        Err(e) => format!(
+            "(none: {})",
+            e.to_string().lines().next().unwrap_or_default()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::discovery::discover;
+
+    fn texts(dockerfile: Option<&str>, nix: Option<&str>) -> BuildTexts {
+        BuildTexts {
+            dockerfile: dockerfile.map(str::to_owned),
+            nix: nix.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn one_column_per_fact_and_both_versions_when_they_differ() {
+        let entries = discover([
+            "containers/agree/Dockerfile",
+            "containers/agree/default.nix",
+            "containers/broken/Dockerfile",
+            "containers/differ/Dockerfile",
+            "containers/differ/default.nix",
+        ]);
+        let all = [
+            texts(
+                Some("ARG CONTAINER_APP_VERSION=1.0\n"),
+                Some("{ version = \"1.0\"; }"),
+            ),
+            texts(Some("FROM alpine\n"), None),
+            texts(
+                Some("ARG CONTAINER_APP_VERSION=1.0\n"),
+                Some("{ version = \"1.1\"; }"),
+            ),
+        ];
+        let listing = render(&entries, &all);
+        let lines: Vec<&str> = listing.lines().collect();
+        assert_eq!(lines[0], "NAME    BUILD           VERSION");
+        assert_eq!(lines[1], "agree   dockerfile+nix  1.0");
+        assert!(
+            lines[2].starts_with("broken  dockerfile      (none: containers/broken/Dockerfile "),
+            "{}",
+            lines[2]
+        );
+        assert_eq!(
+            lines[3],
+            "differ  dockerfile+nix  dockerfile: 1.0; nix: 1.1"
+        );
+    }
+}

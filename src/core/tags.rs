@@ -1,0 +1,356 @@
+//! Image tags: the one rule for what `publish` pushes.
+//!
+//! - Commit tags, pushed on every merge: `v<version>-<sha7>` for the
+//!   Dockerfile image, `v<version>-<sha7>-nix` for the Nix image.
+//! - Legacy release tags, from a git tag `NAME-vX.Y.Z`: `vX.Y.Z` and
+//!   `vX.Y.Z-nix`, with the strict `^v\d+\.\d+\.\d+$` check of the module
+//!   this one replaces.
+//!
+//! A `v` is added only when the version lacks one (`2.2.17` → `v2.2.17`,
+//! `v0.60.3` stays). A version that cannot make a valid OCI tag is an
+//! error, never a mangled tag.
+
+use std::fmt;
+
+use eyre::bail;
+
+use super::variant::Variant;
+
+/// The length of the short SHA in a commit tag.
+pub const SHORT_SHA_LEN: usize = 7;
+
+/// The OCI distribution spec's limit on a tag's length.
+pub const MAX_TAG_LEN: usize = 128;
+
+/// The suffix that marks the Nix image's tags.
+pub const NIX_SUFFIX: &str = "-nix";
+
+/// A commit, given as 7 to 40 hex digits (lowercased).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitSha(String);
+
+impl CommitSha {
+    pub fn parse(raw: &str) -> eyre::Result<Self> {
+        let hex = raw.len() >= SHORT_SHA_LEN
+            && raw.len() <= 40
+            && raw.bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex {
+            bail!(
+                "`{}` is not a commit SHA: --commit-sha takes 7 to 40 hex digits, such as the \
+                 output of `git rev-parse HEAD`. Resolve a branch or tag name to its commit first.",
+                shorten(raw).escape_debug()
+            );
+        }
+        Ok(CommitSha(raw.to_ascii_lowercase()))
+    }
+
+    /// The commit as given (lowercased).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first 7 hex digits, as they appear in a tag.
+    pub fn short(&self) -> &str {
+        &self.0[..SHORT_SHA_LEN]
+    }
+
+    /// The full 40-digit SHA, when that is what was given.
+    pub fn full(&self) -> Option<&str> {
+        (self.0.len() == 40).then_some(self.0.as_str())
+    }
+}
+
+impl fmt::Display for CommitSha {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A valid OCI tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tag(String);
+
+impl Tag {
+    /// Checks `raw` against the OCI tag grammar.
+    pub fn parse(raw: &str) -> eyre::Result<Self> {
+        match tag_problem(raw) {
+            None => Ok(Tag(raw.to_owned())),
+            Some(why) => bail!(
+                "`{}` is not a valid image tag: {why}. A tag is 1 to {MAX_TAG_LEN} of \
+                 A-Z a-z 0-9 _ . -, not starting with . or -.",
+                shorten(raw).escape_debug()
+            ),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why `raw` is not an OCI tag, or `None` when it is one.
+fn tag_problem(raw: &str) -> Option<String> {
+    let Some(first) = raw.chars().next() else {
+        return Some("it is empty".into());
+    };
+    if raw.len() > MAX_TAG_LEN {
+        return Some(format!("it is {} characters long", raw.len()));
+    }
+    if !(first.is_ascii_alphanumeric() || first == '_') {
+        return Some(format!("it starts with `{}`", first.escape_debug()));
+    }
+    raw.chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map(|c| format!("it contains `{}`", c.escape_debug()))
+}
+
+/// `version` with a leading `v`, added only when it lacks one. Rejects a
+/// version that could not be part of a tag, naming `source` (where the
+/// version came from) in the error.
+pub fn normalize_version(version: &str, source: &str) -> eyre::Result<String> {
+    let normalized = if version.starts_with('v') {
+        version.to_owned()
+    } else {
+        format!("v{version}")
+    };
+    if version.is_empty() || version == "v" {
+        bail!("the version from {source} is empty: set it to the app's version, e.g. 1.2.3.");
+    }
+    if let Some(why) = tag_problem(&normalized) {
+        bail!(
+            "the version `{}` from {source} cannot be part of an image tag: {why}. Use \
+             letters, digits, `.`, `_` and `-` only (e.g. 1.2.3 or 4.1.1-r1).",
+            shorten(version).escape_debug()
+        );
+    }
+    Ok(normalized)
+}
+
+/// The immutable tag of one commit's image: `v<version>-<sha7>`, plus
+/// `-nix` for the Nix image.
+pub fn commit_tag(
+    version: &str,
+    source: &str,
+    commit: &CommitSha,
+    variant: Variant,
+) -> eyre::Result<Tag> {
+    let version = normalize_version(version, source)?;
+    with_suffix(format!("{version}-{}", commit.short()), variant, source)
+}
+
+/// Every tag `publish` pushes, in push order: the immutable commit tag,
+/// then the moving `extra` tags (e.g. `latest`), each checked, duplicates
+/// dropped.
+pub fn publish_tags(
+    version: &str,
+    source: &str,
+    commit: &CommitSha,
+    variant: Variant,
+    extra: &[String],
+) -> eyre::Result<Vec<Tag>> {
+    let mut tags = vec![commit_tag(version, source, commit, variant)?];
+    for raw in extra {
+        let tag = Tag::parse(raw).map_err(|e| eyre::eyre!("--tags: {e}"))?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    Ok(tags)
+}
+
+/// The legacy release tag `vX.Y.Z` (`vX.Y.Z-nix`), from the version of a
+/// release git tag `NAME-vX.Y.Z`. Only a strict `vX.Y.Z` is accepted.
+pub fn legacy_tag(release: &str, variant: Variant) -> eyre::Result<Tag> {
+    if !is_strict_release(release) {
+        bail!(
+            "`{}` is not a release version: the release scheme (git tag NAME-vX.Y.Z) needs \
+             exactly v<major>.<minor>.<patch>, e.g. v1.4.0.",
+            shorten(release).escape_debug()
+        );
+    }
+    with_suffix(release.to_owned(), variant, "the release tag")
+}
+
+fn with_suffix(mut tag: String, variant: Variant, source: &str) -> eyre::Result<Tag> {
+    if variant == Variant::Nix {
+        tag.push_str(NIX_SUFFIX);
+    }
+    if tag.len() > MAX_TAG_LEN {
+        bail!(
+            "the tag made from the version in {source} would be {} characters long; an image \
+             tag holds at most {MAX_TAG_LEN}. Shorten the version.",
+            tag.len()
+        );
+    }
+    Tag::parse(&tag)
+}
+
+/// `^v\d+\.\d+\.\d+$`.
+fn is_strict_release(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('v') else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Long inputs are cut in error messages.
+fn shorten(s: &str) -> String {
+    if s.len() > 80 {
+        format!("{}...", &s[..s.floor_char_boundary(77)])
+    } else {
+        s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    fn sha() -> CommitSha {
+        CommitSha::parse(SHA).unwrap()
+    }
+
+    fn tag(version: &str, variant: Variant) -> String {
+        commit_tag(version, "test", &sha(), variant)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn commit_tags_of_the_example_versions() {
+        assert_eq!(tag("2.2.17", Variant::Dockerfile), "v2.2.17-0123456");
+        assert_eq!(tag("v0.60.3", Variant::Dockerfile), "v0.60.3-0123456");
+        assert_eq!(tag("4.1.1-r1", Variant::Dockerfile), "v4.1.1-r1-0123456");
+        assert_eq!(tag("2.2.17", Variant::Nix), "v2.2.17-0123456-nix");
+        assert_eq!(tag("v0.60.3", Variant::Nix), "v0.60.3-0123456-nix");
+    }
+
+    #[test]
+    fn commit_sha_accepts_7_to_40_hex_and_lowercases() {
+        assert_eq!(CommitSha::parse("ABCDEF1").unwrap().short(), "abcdef1");
+        assert_eq!(CommitSha::parse(SHA).unwrap().full(), Some(SHA));
+        assert_eq!(CommitSha::parse("abcdef12").unwrap().full(), None);
+        for bad in [
+            "",
+            "abc",
+            "main",
+            "refs/heads/main",
+            "0123456g",
+            &format!("{SHA}0"),
+            " 0123456",
+        ] {
+            let err = CommitSha::parse(bad).unwrap_err().to_string();
+            assert!(err.contains("--commit-sha"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_version_that_makes_no_tag_is_an_error() {
+        for bad in ["", "v", "1.0 beta", "1.0/2", "1.0+build", "ü", "1.0\n"] {
+            assert!(
+                normalize_version(bad, "containers/x/Dockerfile").is_err(),
+                "{bad:?}"
+            );
+        }
+        let err = normalize_version("1.0+build", "containers/x/Dockerfile")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("containers/x/Dockerfile") && err.contains("`+`"),
+            "{err}"
+        );
+        let long = "1".repeat(125);
+        assert!(commit_tag(&long, "x", &sha(), Variant::Dockerfile).is_err());
+    }
+
+    #[test]
+    fn publish_pushes_the_commit_tag_first_then_the_moving_tags() {
+        let extra = [
+            "latest".to_owned(),
+            "stable".to_owned(),
+            "latest".to_owned(),
+        ];
+        let tags = publish_tags("2.2.17", "x", &sha(), Variant::Dockerfile, &extra).unwrap();
+        let tags: Vec<&str> = tags.iter().map(Tag::as_str).collect();
+        assert_eq!(tags, ["v2.2.17-0123456", "latest", "stable"]);
+        let err = publish_tags("1", "x", &sha(), Variant::Nix, &["a:b".into()]).unwrap_err();
+        assert!(err.to_string().starts_with("--tags: `a:b`"), "{err}");
+    }
+
+    #[test]
+    fn legacy_tags_are_strict() {
+        assert_eq!(
+            legacy_tag("v1.2.3", Variant::Dockerfile).unwrap().as_str(),
+            "v1.2.3"
+        );
+        assert_eq!(
+            legacy_tag("v1.2.3", Variant::Nix).unwrap().as_str(),
+            "v1.2.3-nix"
+        );
+        for bad in [
+            "1.2.3",
+            "v1.2",
+            "v1.2.3-r1",
+            "v1.2.3.4",
+            "v1..3",
+            "va.b.c",
+            "v1.2.3 ",
+        ] {
+            assert!(legacy_tag(bad, Variant::Dockerfile).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn extra_tags_follow_the_oci_grammar() {
+        for ok in ["latest", "_x", "v1.2.3-nix", &"a".repeat(128)] {
+            assert!(Tag::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".x", "-x", "a:b", "a/b", &"a".repeat(129)] {
+            assert!(Tag::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn oci_tag() -> regex::Regex {
+        regex::Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn tag_parse_agrees_with_the_spec_regex(s in "[a-zA-Z0-9_.:/+ -]{0,130}") {
+            prop_assert_eq!(Tag::parse(&s).is_ok(), oci_tag().is_match(&s));
+        }
+
+        #[test]
+        fn every_commit_tag_is_valid_and_ends_in_the_short_sha(
+            version in "[a-zA-Z0-9_.-]{1,40}", nix in any::<bool>()
+        ) {
+            let variant = if nix { Variant::Nix } else { Variant::Dockerfile };
+            if let Ok(t) = commit_tag(&version, "x", &sha(), variant) {
+                prop_assert!(oci_tag().is_match(t.as_str()));
+                prop_assert!(t.as_str().starts_with('v'));
+                let end = if nix { "-0123456-nix" } else { "-0123456" };
+                prop_assert!(t.as_str().ends_with(end));
+            }
+        }
+
+        #[test]
+        fn never_panics(s in ".*") {
+            let _ = CommitSha::parse(&s);
+            let _ = normalize_version(&s, "x");
+            let _ = legacy_tag(&s, Variant::Nix);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The app version of a container, for one variant: the single entry point
+//! that `version`, `tags`, `publish` and the nix functions all use.
+//!
+//! - Dockerfile: `ARG CONTAINER_APP_VERSION=...` ([`super::dockerfile`]).
+//! - Nix: `version = "...";` in `default.nix`, else the Dockerfile's
+//!   version, else the pinned nixpkgs version of the package named like the
+//!   container ([`super::nix`]).
+
+use eyre::bail;
+
+use super::discovery::build_file_path;
+use super::names::ContainerName;
+use super::nix::{self, NixVersion, VersionSource};
+use super::variant::Variant;
+use super::{dockerfile, tags};
+
+/// The text of a container's build files (`None`: the file does not exist).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildTexts {
+    pub dockerfile: Option<String>,
+    pub nix: Option<String>,
+}
+
+/// A container's version, or what is still needed to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppVersion {
+    /// Read from a build file (`from` is its path, for messages).
+    Known { version: String, from: String },
+    /// Nothing in the repository says: the version is nixpkgs' `<attr>.version`.
+    NeedsNixpkgs { attr: String },
+}
+
+/// Resolves the version of `name`'s `variant` from its build files.
+pub fn resolve(
+    name: &ContainerName,
+    variant: Variant,
+    texts: &BuildTexts,
+) -> eyre::Result<AppVersion> {
+    let dockerfile_path = build_file_path(name, Variant::Dockerfile);
+    let dockerfile = texts
+        .dockerfile
+        .as_deref()
+        .map(|t| (t, dockerfile_path.as_str()));
+    match variant {
+        Variant::Dockerfile => {
+            let Some((text, path)) = dockerfile else {
+                bail!("{dockerfile_path} does not exist: container `{name}` has no Dockerfile.");
+            };
+            Ok(AppVersion::Known {
+                version: dockerfile::app_version(text, path)?,
+                from: path.to_owned(),
+            })
+        }
+        Variant::Nix => {
+            let nix_path = build_file_path(name, Variant::Nix);
+            let Some(text) = texts.nix.as_deref() else {
+                bail!("{nix_path} does not exist: container `{name}` has no default.nix.");
+            };
+            Ok(match nix::resolve_nix_version(text, dockerfile, name)? {
+                NixVersion::Literal { version, from } => AppVersion::Known {
+                    version,
+                    from: match from {
+                        VersionSource::DefaultNix => nix_path,
+                        VersionSource::Dockerfile => dockerfile_path,
+                    },
+                },
+                NixVersion::NeedsNixpkgs { attr } => AppVersion::NeedsNixpkgs { attr },
+            })
+        }
+    }
+}
+
+impl AppVersion {
+    /// The version, checked to make a valid tag, with where it came from;
+    /// an error while it still needs nixpkgs.
+    pub fn known(&self, name: &ContainerName) -> eyre::Result<(&str, &str)> {
+        match self {
+            AppVersion::Known { version, from } => {
+                tags::normalize_version(version, from)?;
+                Ok((version, from))
+            }
+            AppVersion::NeedsNixpkgs { attr } => bail!(
+                "{} sets no `version = \"...\";` and container `{name}` has no Dockerfile \
+                 version, so its version is nixpkgs' `{attr}.version`, which this function \
+                 does not evaluate.\nAdd `version = \"<version>\";` to {0}.",
+                build_file_path(name, Variant::Nix)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The build files of an example container under containers/.
+    macro_rules! example {
+        ($name:literal, dockerfile) => {
+            BuildTexts {
+                dockerfile: Some(
+                    include_str!(concat!("../../containers/", $name, "/Dockerfile")).into(),
+                ),
+                nix: None,
+            }
+        };
+        ($name:literal, nix) => {
+            BuildTexts {
+                dockerfile: None,
+                nix: Some(include_str!(concat!("../../containers/", $name, "/default.nix")).into()),
+            }
+        };
+        ($name:literal, both) => {
+            BuildTexts {
+                dockerfile: example!($name, dockerfile).dockerfile,
+                nix: example!($name, nix).nix,
+            }
+        };
+    }
+
+    fn known(name: &str, variant: Variant, texts: &BuildTexts) -> (String, String) {
+        let name = ContainerName::parse(name).unwrap();
+        match resolve(&name, variant, texts).unwrap() {
+            AppVersion::Known { version, from } => (version, from),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_example_container_resolves() {
+        let dockerfile = |name, texts: BuildTexts| known(name, Variant::Dockerfile, &texts).0;
+        assert_eq!(
+            dockerfile("transmission", example!("transmission", dockerfile)),
+            "4.1.1-r1"
+        );
+        assert_eq!(
+            dockerfile("miniflux", example!("miniflux", dockerfile)),
+            "2.2.17"
+        );
+        assert_eq!(
+            dockerfile("navidrome", example!("navidrome", dockerfile)),
+            "v0.60.3"
+        );
+        assert_eq!(
+            dockerfile("prometheus", example!("prometheus", dockerfile)),
+            "3.8.2"
+        );
+        assert_eq!(
+            dockerfile("homepage-nginx", example!("homepage-nginx", dockerfile)),
+            "1.29.3"
+        );
+        assert_eq!(dockerfile("loki", example!("loki", dockerfile)), "3.5.7");
+        assert_eq!(dockerfile("nettest", example!("nettest", both)), "0.1.0");
+    }
+
+    #[test]
+    fn nix_takes_its_own_version_then_the_dockerfiles_then_needs_nixpkgs() {
+        assert_eq!(
+            known("ntfy", Variant::Nix, &example!("ntfy", both)),
+            ("2.14.0".into(), "containers/ntfy/default.nix".into())
+        );
+        assert_eq!(
+            known("nettest", Variant::Nix, &example!("nettest", both)),
+            ("0.1.0".into(), "containers/nettest/Dockerfile".into())
+        );
+        let jq = ContainerName::parse("jq").unwrap();
+        let resolved = resolve(&jq, Variant::Nix, &example!("jq", nix)).unwrap();
+        assert_eq!(resolved, AppVersion::NeedsNixpkgs { attr: "jq".into() });
+        let err = resolved.known(&jq).unwrap_err().to_string();
+        assert!(
+            err.contains("`jq.version`") && err.contains("containers/jq/default.nix"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_version_that_makes_no_tag_names_its_file() {
+        let name = ContainerName::parse("x").unwrap();
+        let texts = BuildTexts {
+            dockerfile: Some("ARG CONTAINER_APP_VERSION=1.0+build\n".into()),
+            nix: None,
+        };
+        let resolved = resolve(&name, Variant::Dockerfile, &texts).unwrap();
+        let err = resolved.known(&name).unwrap_err().to_string();
+        assert!(
+            err.contains("containers/x/Dockerfile") && err.contains("`+`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_build_file_is_an_error() {
+        let name = ContainerName::parse("x").unwrap();
+        assert!(resolve(&name, Variant::Dockerfile, &BuildTexts::default()).is_err());
+        assert!(resolve(&name, Variant::Nix, &BuildTexts::default()).is_err());
+    }
+}

@@ -1,0 +1,113 @@
+//! The function table: every Dagger function of `BlumeopsCi`, described once.
+//!
+//! Registration, argument decoding, dispatch and docs/reference.md are all
+//! generated from [`FUNCTIONS`]. Adding a function is one entry here plus its
+//! body under `src/pipelines/`.
+
+use crate::module::spec::{ArgSpec, CachePolicy, Default, FunctionSpec, Type};
+use crate::pipelines;
+
+/// What `--src` leaves out when it is uploaded: git history, and the
+/// outputs that the documented commands leave at the repository root
+/// (`nix-build ... -o result`, `export --path=./NAME.tar.gz`). Patterns are
+/// anchored at the root, as in `.dockerignore`.
+const SRC_IGNORE: &[&str] = &[".git", "result", "result-*", "*.tar.gz"];
+
+/// The repository, for every function that reads `containers/`.
+const SRC: ArgSpec = ArgSpec {
+    name: "src",
+    ty: Type::DIRECTORY,
+    default: Default::Path {
+        path: ".",
+        ignore: SRC_IGNORE,
+    },
+    doc: "The ops repository: the folder that holds containers/<name>/ (default: the module's \
+          own repository).",
+};
+
+const CONTAINER_NAME: ArgSpec = ArgSpec {
+    name: "containerName",
+    ty: Type::String,
+    default: Default::Required,
+    doc: "The container to work on: the name of its folder under containers/ (e.g. nettest).",
+};
+
+const VARIANT: ArgSpec = ArgSpec {
+    name: "variant",
+    ty: Type::String,
+    default: Default::Json("\"dockerfile\""),
+    doc: "Which build: dockerfile (containers/<name>/Dockerfile) or nix \
+          (containers/<name>/default.nix).",
+};
+
+const COMMIT_SHA: ArgSpec = ArgSpec {
+    name: "commitSha",
+    ty: Type::String,
+    default: Default::Required,
+    doc: "The commit the image is built from: 7 to 40 hex digits (e.g. $(git rev-parse HEAD)). \
+          Its first 7 digits go into the tag.",
+};
+
+const VERSION: ArgSpec = ArgSpec {
+    name: "version",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "The app version to tag with, instead of the one the build file declares. A `v` is \
+          added when it lacks one.",
+};
+
+const TAGS: ArgSpec = ArgSpec {
+    name: "tags",
+    ty: Type::StringList,
+    default: Default::Json("[]"),
+    doc: "Moving tags (e.g. latest) pushed after the immutable commit tag.",
+};
+
+pub static FUNCTIONS: &[FunctionSpec] = &[
+    FunctionSpec {
+        name: "build",
+        doc: "Build a container from its Dockerfile.\n\n\
+              Runs the Dockerfile build of containers/<container-name>/, with that folder as the \
+              build context, and returns the image. Chain `export --path=image.tar`, `as-tarball` \
+              or `terminal` to use it.",
+        args: &[SRC, CONTAINER_NAME],
+        returns: Type::CONTAINER,
+        cache: CachePolicy::Default,
+        check: false,
+        body: |call| Box::pin(pipelines::build::build(call)),
+    },
+    FunctionSpec {
+        name: "containers",
+        doc: "List the containers of the repository.\n\n\
+              One line per folder under containers/ that holds a Dockerfile, a default.nix or \
+              both: its name, its build files (dockerfile, nix, dockerfile+nix) and its version, \
+              or why it has none.",
+        args: &[SRC],
+        returns: Type::String,
+        cache: CachePolicy::Default,
+        check: false,
+        body: |call| Box::pin(pipelines::versions::containers(call)),
+    },
+    FunctionSpec {
+        name: "version",
+        doc: "Print a container's app version.\n\n\
+              Dockerfile: the value of ARG CONTAINER_APP_VERSION. Nix: version = \"...\"; in \
+              default.nix, else the Dockerfile's version.",
+        args: &[SRC, CONTAINER_NAME, VARIANT],
+        returns: Type::String,
+        cache: CachePolicy::Default,
+        check: false,
+        body: |call| Box::pin(pipelines::versions::version(call)),
+    },
+    FunctionSpec {
+        name: "tags",
+        doc: "Print the tags publish would push, one per line.\n\n\
+              First the immutable v<version>-<sha7> tag (v<version>-<sha7>-nix for the nix \
+              variant), then the moving --tags. Nothing is built or pushed.",
+        args: &[SRC, CONTAINER_NAME, COMMIT_SHA, VARIANT, VERSION, TAGS],
+        returns: Type::String,
+        cache: CachePolicy::Default,
+        check: false,
+        body: |call| Box::pin(pipelines::versions::tags(call)),
+    },
+];

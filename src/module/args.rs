@@ -1,0 +1,187 @@
+//! Decoding a call's arguments, checked against the function's table entry.
+//!
+//! The engine sends each argument as JSON text; objects (Directory, Secret,
+//! ...) arrive as their ID string. [`Args::decode`] checks every argument
+//! against its [`ArgSpec`] before the body runs, so a body only ever sees
+//! values of the declared type, and a wrong or missing argument is reported
+//! the same way for every function.
+
+use std::collections::BTreeMap;
+
+use dagger_sdk::{Directory, Id, Query, Secret};
+use eyre::{bail, eyre};
+use serde_json::Value;
+
+use super::spec::{ArgSpec, Default, FunctionSpec, Type};
+
+/// Everything a function body receives.
+pub struct Invocation {
+    pub query: Query,
+    pub args: Args,
+}
+
+/// The decoded arguments of one call.
+pub struct Args {
+    function: &'static FunctionSpec,
+    values: BTreeMap<&'static str, Value>,
+}
+
+impl Args {
+    /// Checks raw `(name, JSON text)` pairs against `function`'s arguments:
+    /// unknown names, undecodable JSON, wrong types and missing required
+    /// arguments are errors that name the flag; absent optional arguments
+    /// take the table's default.
+    pub fn decode(function: &'static FunctionSpec, raw: &[(String, String)]) -> eyre::Result<Args> {
+        let mut values = BTreeMap::new();
+        for (name, text) in raw {
+            let Some(spec) = function.arg(name) else {
+                bail!(
+                    "`{}` has no argument `{}`; its arguments are: {}",
+                    function.cli_name(),
+                    super::spec::kebab_case(name),
+                    function
+                        .args
+                        .iter()
+                        .map(ArgSpec::flag)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            };
+            let value: Value = serde_json::from_str(text)
+                .map_err(|e| eyre!("argument {} is not valid JSON ({e})", spec.flag()))?;
+            check_type(spec, &value)?;
+            values.insert(spec.name, value);
+        }
+        for spec in function.args {
+            if values.contains_key(spec.name) {
+                continue;
+            }
+            match spec.default {
+                Default::Required => bail!(
+                    "`{}` needs {} ({}): {}",
+                    function.cli_name(),
+                    spec.flag(),
+                    spec.ty.display_name(),
+                    first_line(spec.doc)
+                ),
+                Default::Json(json) => {
+                    let value = serde_json::from_str(json).expect("table defaults are valid JSON");
+                    values.insert(spec.name, value);
+                }
+                // An absent defaultPath directory is the engine's to supply;
+                // treat it as null so the body reports it.
+                Default::Null | Default::Path { .. } => {
+                    values.insert(spec.name, Value::Null);
+                }
+            }
+        }
+        Ok(Args { function, values })
+    }
+
+    fn raw(&self, name: &str) -> &Value {
+        match self.values.get(name) {
+            Some(v) => v,
+            None => panic!(
+                "bug: function `{}` read `{name}`, which its table entry does not declare",
+                self.function.name
+            ),
+        }
+    }
+
+    /// A required String argument.
+    pub fn string(&self, name: &str) -> eyre::Result<String> {
+        self.opt_string(name)?
+            .ok_or_else(|| eyre!("{} must not be null", self.flag(name)))
+    }
+
+    /// An optional String argument (`None` when null or absent).
+    pub fn opt_string(&self, name: &str) -> eyre::Result<Option<String>> {
+        Ok(self.raw(name).as_str().map(str::to_owned))
+    }
+
+    /// A Boolean argument (null reads as false).
+    pub fn bool(&self, name: &str) -> bool {
+        self.raw(name).as_bool().unwrap_or(false)
+    }
+
+    /// An Integer argument.
+    pub fn integer(&self, name: &str) -> Option<i64> {
+        self.raw(name).as_i64()
+    }
+
+    /// A [String] argument (null reads as empty).
+    pub fn strings(&self, name: &str) -> Vec<String> {
+        match self.raw(name) {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A Directory argument, loaded lazily from its ID.
+    pub fn directory(&self, query: &Query, name: &str) -> eyre::Result<Directory> {
+        let id = self.object_id(name)?;
+        Ok(query.r#ref::<Directory>(Id(id)))
+    }
+
+    /// An optional Secret argument, loaded lazily from its ID. Only the ID
+    /// ever passes through the module; the plaintext stays in the engine.
+    pub fn opt_secret(&self, query: &Query, name: &str) -> Option<Secret> {
+        self.raw(name)
+            .as_str()
+            .map(|id| query.r#ref::<Secret>(Id(id.to_owned())))
+    }
+
+    /// The ID of an object argument (for hand-written batched queries).
+    pub fn object_id(&self, name: &str) -> eyre::Result<String> {
+        self.raw(name)
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| eyre!("{} must be given", self.flag(name)))
+    }
+
+    fn flag(&self, name: &str) -> String {
+        self.function
+            .arg(name)
+            .map(ArgSpec::flag)
+            .unwrap_or_else(|| name.to_owned())
+    }
+}
+
+fn check_type(spec: &ArgSpec, value: &Value) -> eyre::Result<()> {
+    let fits = match (spec.ty, value) {
+        (_, Value::Null) => spec.is_optional(),
+        (Type::String, Value::String(_)) => true,
+        (Type::Boolean, Value::Bool(_)) => true,
+        (Type::Integer, Value::Number(n)) => n.is_i64(),
+        (Type::StringList, Value::Array(items)) => items.iter().all(Value::is_string),
+        // Objects travel as their ID string.
+        (Type::Object(_), Value::String(_)) => true,
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        bail!(
+            "argument {} must be a {}, got {}",
+            spec.flag(),
+            spec.ty.display_name(),
+            describe(value)
+        )
+    }
+}
+
+fn describe(value: &Value) -> String {
+    let text = value.to_string();
+    if text.len() > 60 {
+        format!("{}...", &text[..text.floor_char_boundary(57)])
+    } else {
+        text
+    }
+}
+
+fn first_line(doc: &str) -> &str {
+    doc.lines().next().unwrap_or_default()
+}

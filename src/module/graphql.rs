@@ -1,0 +1,176 @@
+//! A few hand-written GraphQL documents, for where the typed dagger-sdk
+//! builder costs round trips: it resolves every ID-typed argument with a
+//! query of its own, while one document with aliases can ask for many
+//! independent things at once.
+
+use std::fmt::Write;
+
+use dagger_sdk::core::graphql_client::DynGraphQLClient;
+use eyre::{WrapErr, eyre};
+use serde_json::Value;
+
+/// A GraphQL string literal. JSON's string syntax is a subset of GraphQL's,
+/// so serde_json's escaping is exact.
+pub fn string(s: &str) -> String {
+    serde_json::to_string(s).expect("a str always serializes")
+}
+
+/// A GraphQL list of string literals.
+pub fn string_list(items: &[&str]) -> String {
+    let inner: Vec<String> = items.iter().map(|s| string(s)).collect();
+    format!("[{}]", inner.join(", "))
+}
+
+/// A chain of field selections ending in `id`, such as
+/// `typeDef{withKind(kind: STRING_KIND){withOptional(optional: true){id}}}`.
+#[derive(Debug, Default, Clone)]
+pub struct Chain {
+    steps: Vec<String>,
+}
+
+impl Chain {
+    /// A chain starting at the root field `field(args)`; `args` is already
+    /// GraphQL (`name: value, ...`), or empty.
+    pub fn new(field: &str, args: &str) -> Chain {
+        Chain::default().then(field, args)
+    }
+
+    /// Appends `field(args)`.
+    pub fn then(mut self, field: &str, args: &str) -> Chain {
+        if args.is_empty() {
+            self.steps.push(field.to_owned());
+        } else {
+            self.steps.push(format!("{field}({args})"));
+        }
+        self
+    }
+
+    /// The selection, with `alias:` in front and `{id}` at the end.
+    fn render_id(&self, alias: &str) -> String {
+        let mut out = format!("{alias}: ");
+        for step in &self.steps {
+            out.push_str(step);
+            out.push('{');
+        }
+        out.push_str("id");
+        out.push_str(&"}".repeat(self.steps.len()));
+        out
+    }
+}
+
+/// Resolves the IDs of several independent chains in one query, returned in
+/// the order given.
+pub async fn resolve_ids(client: &DynGraphQLClient, chains: &[Chain]) -> eyre::Result<Vec<String>> {
+    if chains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut doc = String::from("query{");
+    for (i, chain) in chains.iter().enumerate() {
+        if i > 0 {
+            doc.push(' ');
+        }
+        write!(doc, "{}", chain.render_id(&format!("a{i}"))).expect("writing to a String");
+    }
+    doc.push('}');
+    let data = run(client, &doc).await?;
+    (0..chains.len())
+        .map(|i| {
+            dig_id(data.get(format!("a{i}")).unwrap_or(&Value::Null)).ok_or_else(|| {
+                eyre!(
+                    "the engine returned no ID for `{}`",
+                    chains[i].steps.join(".")
+                )
+            })
+        })
+        .collect()
+}
+
+/// Reads the contents of several files of one directory (given by its ID)
+/// in one query, in the order given. The typed builder would spend a
+/// round trip per file.
+pub async fn read_files(
+    client: &DynGraphQLClient,
+    dir_id: &str,
+    paths: &[String],
+) -> eyre::Result<Vec<String>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = string(dir_id);
+    let mut doc = String::from("query{");
+    for (i, path) in paths.iter().enumerate() {
+        write!(
+            doc,
+            "{}a{i}: node(id: {dir}){{... on Directory{{file(path: {}){{contents}}}}}}",
+            if i > 0 { " " } else { "" },
+            string(path)
+        )
+        .expect("writing to a String");
+    }
+    doc.push('}');
+    let data = client
+        .query(&doc)
+        .await
+        .wrap_err_with(|| format!("could not read {}", paths.join(", ")))?
+        .ok_or_else(|| {
+            eyre!(
+                "the Dagger engine returned nothing for {}",
+                paths.join(", ")
+            )
+        })?;
+    (0..paths.len())
+        .map(|i| {
+            data.pointer(&format!("/a{i}/file/contents"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| eyre!("the Dagger engine returned no contents for {}", paths[i]))
+        })
+        .collect()
+}
+
+/// Runs a document, mapping transport and GraphQL errors to one message.
+pub async fn run(client: &DynGraphQLClient, doc: &str) -> eyre::Result<Value> {
+    client
+        .query(doc)
+        .await
+        .wrap_err("the Dagger engine rejected a module protocol query")?
+        .ok_or_else(|| eyre!("the Dagger engine answered a module protocol query with no data"))
+}
+
+/// Follows single-field objects down to the `id` string at the end of a chain.
+fn dig_id(mut value: &Value) -> Option<String> {
+    loop {
+        match value {
+            Value::String(s) => return Some(s.clone()),
+            Value::Object(map) if map.len() == 1 => {
+                value = map.values().next().expect("len is 1");
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_for_graphql() {
+        assert_eq!(string("a \"b\"\n\\"), r#""a \"b\"\n\\""#);
+    }
+
+    #[test]
+    fn a_chain_renders_nested_selections() {
+        let chain = Chain::new("typeDef", "").then("withKind", "kind: STRING_KIND");
+        assert_eq!(
+            chain.render_id("a0"),
+            "a0: typeDef{withKind(kind: STRING_KIND){id}}"
+        );
+    }
+
+    #[test]
+    fn dig_id_follows_single_fields() {
+        let v = serde_json::json!({"typeDef": {"withKind": {"id": "X"}}});
+        assert_eq!(dig_id(&v).as_deref(), Some("X"));
+    }
+}

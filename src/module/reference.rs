@@ -1,0 +1,62 @@
+//! `docs/reference.md`, rendered from the function table: the same text
+//! `dagger call <function> --help` shows, in one page. `tests/reference.rs`
+//! fails when the committed page is stale (`BLESS=1` rewrites it).
+
+use std::fmt::Write;
+
+use super::spec::{ArgSpec, CachePolicy, Default, FunctionSpec};
+
+/// The page for `table`.
+pub fn render(table: &[FunctionSpec]) -> String {
+    let mut out = String::from(
+        "# Function reference\n\n\
+         Generated from `src/functions.rs` by `BLESS=1 cargo test --test reference`; \
+         do not edit by hand.\n\n",
+    );
+    for f in table {
+        writeln!(out, "- [`{0}`](#{0})", f.cli_name()).expect("String");
+    }
+    for f in table {
+        let (summary, body) = f.doc.split_once("\n\n").unwrap_or((f.doc, ""));
+        write!(out, "\n## {}\n\n{}\n\n", f.cli_name(), text(summary)).expect("String");
+        if !body.is_empty() {
+            write!(out, "{}\n\n", text(body)).expect("String");
+        }
+        write!(out, "Returns `{}`", f.returns.display_name()).expect("String");
+        if f.cache == CachePolicy::Never {
+            out.push_str("; never cached (it reads or changes outside state)");
+        }
+        if f.check {
+            out.push_str("; also run by `dagger check`");
+        }
+        out.push_str(".\n\n| argument | type | default | description |\n|---|---|---|---|\n");
+        for a in f.args {
+            writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} |",
+                a.flag(),
+                a.ty.display_name(),
+                default_cell(a),
+                text(a.doc).replace('|', "\\|")
+            )
+            .expect("String");
+        }
+    }
+    out
+}
+
+fn default_cell(a: &ArgSpec) -> String {
+    match a.default {
+        Default::Required => "required".into(),
+        Default::Null => "none".into(),
+        Default::Json(json) => format!("`{json}`"),
+        Default::Path { path, ignore } => {
+            format!("`{path}` (ignoring `{}`)", ignore.join("`, `"))
+        }
+    }
+}
+
+/// Doc text as Markdown: `<name>` placeholders are not HTML tags.
+fn text(doc: &str) -> String {
+    doc.replace('<', "&lt;").replace('>', "&gt;")
+}

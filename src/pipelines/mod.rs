@@ -1,0 +1,6 @@
+//! The dagger-sdk calls behind each function, one file per capability.
+//! Rules come from [`crate::core`]; these files only chain engine calls.
+
+pub mod build;
+pub mod repo;
+pub mod versions;

@@ -1,0 +1,77 @@
+//! `build` through the recording engine: the exact pipeline, and the
+//! errors a user can hit before any engine work.
+
+mod harness;
+
+use harness::{Engine, crate_root};
+use serde_json::json;
+
+fn build(name: &str) -> Engine {
+    Engine::call("build")
+        .dir_arg("src", crate_root())
+        .arg("containerName", json!(name))
+}
+
+#[tokio::test]
+async fn build_runs_the_dockerfile_of_the_container_folder() {
+    let chain = build("miniflux").returned_chain().await;
+    assert_eq!(
+        chain,
+        "$src.directory(path: \"containers/miniflux\").dockerBuild"
+    );
+}
+
+#[tokio::test]
+async fn build_asks_the_engine_three_things_besides_the_protocol() {
+    let outcome = build("miniflux").run().await;
+    // read call, exists(Dockerfile), the container's ID, returnValue
+    assert_eq!(outcome.queries.len(), 4, "{:#?}", outcome.queries);
+}
+
+#[tokio::test]
+async fn an_invalid_name_is_refused_before_any_engine_work() {
+    for bad in [
+        "",
+        "..",
+        "a/b",
+        "Nettest",
+        "net test",
+        "-x",
+        "../containers/nettest",
+    ] {
+        let engine = build(bad);
+        let message = engine.returned_error().await;
+        assert!(message.contains("container name"), "{bad:?}: {message}");
+        let queries = engine.state.lock().unwrap().queries.clone();
+        // Only reading the call, and returning the error (error ID + returnError).
+        assert_eq!(queries.len(), 3, "{bad:?} reached the engine: {queries:#?}");
+    }
+}
+
+#[tokio::test]
+async fn a_container_without_a_dockerfile_lists_those_that_have_one() {
+    let message = build("no-such-container").returned_error().await;
+    assert!(
+        message.starts_with("containers/no-such-container/Dockerfile does not exist: container `no-such-container` has no Dockerfile.\nContainers with a Dockerfile: "),
+        "{message}"
+    );
+    assert!(
+        message.contains("miniflux") && message.contains("nettest"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_src_without_containers_says_what_src_should_be() {
+    let empty = std::env::temp_dir().join(format!("blumeops-ci-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let message = Engine::call("build")
+        .dir_arg("src", &empty)
+        .arg("containerName", json!("nettest"))
+        .returned_error()
+        .await;
+    assert!(
+        message.contains("Is --src the root of the ops repository"),
+        "{message}"
+    );
+}

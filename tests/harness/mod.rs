@@ -1,0 +1,239 @@
+//! An in-process stand-in for the Dagger engine, for testing the module
+//! protocol and every pipeline without an engine.
+//!
+//! [`Engine`] implements dagger-sdk's `GraphQLClient`. It answers
+//! `currentFunctionCall` from a scripted call, serves Directory reads
+//! (`directory`, `entries`, `exists`, `glob`, `file.contents`) from a real
+//! fixture folder, mints IDs that round-trip through `node(id:)`, records
+//! every query and validates it against the engine's schema
+//! (`../shared/dagger/schema-v0.21.8.graphqls`, or `$DAGGER_SCHEMA`) when the
+//! file is present.
+//!
+//! Everything else the module asks for is kept as a *chain*: the calls that
+//! built an object, rendered as text such as
+//! `$src.directory(path: "containers/miniflux").dockerBuild`, with arguments
+//! sorted by name and IDs replaced by the chains they stand for. Tests assert
+//! on those chains: they are exactly the pipeline the engine would run.
+#![allow(dead_code)]
+
+mod interpret;
+mod schema;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use dagger_sdk::core::graphql_client::{GraphQLClient, GraphQLError};
+use dagger_sdk::{Query, Selection};
+use serde_json::Value;
+
+pub use interpret::Obj;
+
+/// The module's own crate root (fixtures live under it).
+pub fn crate_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// How a call ended, as the engine saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Returned {
+    /// `returnValue`, with the JSON text.
+    Value(String),
+    /// `returnError`, with the message.
+    Error(String),
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub parent_name: String,
+    pub function: String,
+    pub args: Vec<(String, String)>,
+    /// Minted IDs: `harness:<index>` -> object.
+    pub minted: Vec<Obj>,
+    pub queries: Vec<String>,
+    pub schema_errors: Vec<String>,
+    pub returned: Vec<Returned>,
+    /// Answers for leaf fields the harness cannot compute (`stdout`, ...),
+    /// by field name.
+    pub stubs: HashMap<String, Value>,
+}
+
+/// The scripted engine. Cheap to clone: clones share state.
+#[derive(Clone, Default)]
+pub struct Engine {
+    pub(crate) state: Arc<Mutex<State>>,
+}
+
+/// What one run of the module produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// What `serve` returned (Err means the process would exit non-zero).
+    pub served: Result<(), String>,
+    pub returned: Vec<Returned>,
+    pub queries: Vec<String>,
+}
+
+impl Engine {
+    /// An engine asking the module to register itself.
+    pub fn registration() -> Engine {
+        Engine::default()
+    }
+
+    /// An engine calling `function` (wire name, e.g. `buildNix`) on BlumeopsCi.
+    pub fn call(function: &str) -> Engine {
+        let engine = Engine::default();
+        {
+            let mut s = engine.state();
+            s.parent_name = "BlumeopsCi".into();
+            s.function = function.into();
+        }
+        engine
+    }
+
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("harness state lock")
+    }
+
+    /// Overrides the parent object's name (for protocol error tests).
+    pub fn parent(self, name: &str) -> Engine {
+        self.state().parent_name = name.into();
+        self
+    }
+
+    /// Adds an argument as the engine sends it: JSON text.
+    pub fn arg(self, name: &str, value: Value) -> Engine {
+        self.state().args.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// Adds an argument whose JSON text is given verbatim (even invalid).
+    pub fn raw_arg(self, name: &str, json_text: &str) -> Engine {
+        self.state().args.push((name.into(), json_text.into()));
+        self
+    }
+
+    /// Adds a Directory argument backed by a real folder; its chain renders
+    /// as `$<name>`.
+    pub fn dir_arg(self, name: &str, folder: impl AsRef<Path>) -> Engine {
+        let id = self.mint(Obj::Dir {
+            root: folder.as_ref().to_path_buf(),
+            rel: PathBuf::new(),
+            chain: format!("${name}"),
+        });
+        self.arg(name, Value::String(id))
+    }
+
+    /// Adds a Secret argument; its chain renders as `$<name>`. The harness
+    /// never sees a plaintext: like the engine, it only hands out an ID.
+    pub fn secret_arg(self, name: &str) -> Engine {
+        let id = self.mint(Obj::Other {
+            chain: format!("${name}"),
+        });
+        self.arg(name, Value::String(id))
+    }
+
+    /// Answers every leaf field `field` of a non-fixture object with `value`.
+    pub fn stub(self, field: &str, value: Value) -> Engine {
+        self.state().stubs.insert(field.into(), value);
+        self
+    }
+
+    pub(crate) fn mint(&self, obj: Obj) -> String {
+        let mut s = self.state();
+        s.minted.push(obj);
+        format!("harness:{}", s.minted.len() - 1)
+    }
+
+    /// The chain an ID stands for (`None` for an unknown ID).
+    pub fn chain_of(&self, id: &str) -> Option<String> {
+        let index: usize = id.strip_prefix("harness:")?.parse().ok()?;
+        self.state().minted.get(index).map(Obj::chain)
+    }
+
+    /// The dagger-sdk root, wired to this engine.
+    pub fn query(&self) -> Query {
+        Query {
+            proc: None,
+            selection: Selection::default(),
+            graphql_client: Arc::new(self.clone()),
+        }
+    }
+
+    /// Runs the module's `serve` against this engine.
+    pub async fn run(&self) -> Outcome {
+        let served = blumeops_ci::serve(&self.query(), blumeops_ci::functions::FUNCTIONS)
+            .await
+            .map_err(|e| format!("{e:#}"));
+        let s = self.state();
+        assert!(
+            s.schema_errors.is_empty(),
+            "queries that the engine's schema rejects:\n{}",
+            s.schema_errors.join("\n")
+        );
+        Outcome {
+            served,
+            returned: s.returned.clone(),
+            queries: s.queries.clone(),
+        }
+    }
+
+    /// Runs a call that must succeed, and returns the chain of the object
+    /// it returned (or the string, for a String result).
+    pub async fn returned_chain(&self) -> String {
+        let outcome = self.run().await;
+        assert_eq!(
+            outcome.served,
+            Ok(()),
+            "the call failed: {:?}",
+            outcome.returned
+        );
+        match outcome.returned.as_slice() {
+            [Returned::Value(json)] => {
+                let text: String =
+                    serde_json::from_str(json).expect("returnValue is a JSON string");
+                self.chain_of(&text).unwrap_or(text)
+            }
+            other => panic!("expected one returnValue, got {other:?}"),
+        }
+    }
+
+    /// Runs a call that must fail, and returns the message the user sees.
+    pub async fn returned_error(&self) -> String {
+        let outcome = self.run().await;
+        assert!(
+            outcome.served.is_err(),
+            "the call succeeded: {:?}",
+            outcome.returned
+        );
+        match outcome.returned.as_slice() {
+            [Returned::Error(message)] => message.clone(),
+            other => panic!("expected one returnError, got {other:?}"),
+        }
+    }
+}
+
+#[async_trait]
+impl GraphQLClient for Engine {
+    async fn query(&self, query: &str) -> Result<Option<Value>, GraphQLError> {
+        self.state().queries.push(query.to_owned());
+        if let Some(errors) = schema::validate(query) {
+            self.state()
+                .schema_errors
+                .push(format!("{query}\n{errors}"));
+            return Err(domain_error(format!(
+                "harness: query fails schema validation: {errors}"
+            )));
+        }
+        interpret::execute(self, query)
+            .map(Some)
+            .map_err(domain_error)
+    }
+}
+
+fn domain_error(message: String) -> GraphQLError {
+    GraphQLError::DomainError {
+        message,
+        fields: Vec::new(),
+    }
+}

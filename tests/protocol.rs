@@ -1,0 +1,177 @@
+//! The module protocol through the recording engine: registration, reading
+//! the call, dispatch, argument decoding, and errors.
+
+mod harness;
+
+use blumeops_ci::functions::FUNCTIONS;
+use blumeops_ci::module::call::READ_CALL;
+use harness::{Engine, Returned, crate_root};
+use serde_json::json;
+
+/// The registration, fully expanded: the Module ID's chain.
+async fn registration() -> (String, harness::Outcome) {
+    let engine = Engine::registration();
+    let outcome = engine.run().await;
+    assert_eq!(outcome.served, Ok(()));
+    let [Returned::Value(json)] = outcome.returned.as_slice() else {
+        panic!(
+            "registration must end in one returnValue, got {:?}",
+            outcome.returned
+        )
+    };
+    let id: String = serde_json::from_str(json).expect("the Module ID as a JSON string");
+    (
+        engine.chain_of(&id).expect("a Module ID the engine minted"),
+        outcome,
+    )
+}
+
+#[tokio::test]
+async fn registration_describes_the_main_object_and_build() {
+    let (chain, _) = registration().await;
+    assert!(
+        chain.starts_with("module.withDescription(description: \"Build and publish"),
+        "{chain}"
+    );
+    assert!(
+        chain.contains(".withObject(object: typeDef.withObject(description: "),
+        "{chain}"
+    );
+    assert!(chain.contains("name: \"BlumeopsCi\")"), "{chain}");
+
+    // build: returns a Container; src defaults to the repository with the
+    // ignore patterns; container-name is a required String.
+    let build = concat!(
+        "function(name: \"build\", returnType: typeDef.withObject(name: \"Container\"))",
+        ".withDescription(description: \"Build a container from its Dockerfile.",
+    );
+    assert!(chain.contains(build), "{chain}");
+    assert!(chain.contains(concat!(
+        ".withArg(defaultPath: \".\", description: \"The ops repository: the folder that holds ",
+        "containers/<name>/ (default: the module's own repository).\", ",
+        "ignore: [\".git\", \"result\", \"result-*\", \"*.tar.gz\"], name: \"src\", ",
+        "typeDef: typeDef.withObject(name: \"Directory\").withOptional(optional: true))",
+    )), "{chain}");
+    assert!(
+        chain.contains(concat!(
+            ".withArg(description: \"The container to work on: the name of its folder under ",
+            "containers/ (e.g. nettest).\", name: \"containerName\", ",
+            "typeDef: typeDef.withKind(kind: STRING_KIND))",
+        )),
+        "{chain}"
+    );
+}
+
+#[tokio::test]
+async fn registration_covers_every_function_and_argument_of_the_table() {
+    let (chain, _) = registration().await;
+    for f in FUNCTIONS {
+        assert!(
+            chain.contains(&format!("function(name: \"{}\"", f.name)),
+            "{} is not registered",
+            f.name
+        );
+        assert!(!f.doc.is_empty(), "{} has no docs", f.name);
+        for a in f.args {
+            assert!(!a.doc.is_empty(), "{}.{} has no docs", f.name, a.name);
+            assert!(
+                chain.contains(&format!("name: \"{}\"", a.name)),
+                "{}.{} is not registered",
+                f.name,
+                a.name
+            );
+        }
+        let never = chain.contains(&format!("function(name: \"{}\"", f.name))
+            && chain
+                .split("function(name: ")
+                .find(|part| part.starts_with(&format!("\"{}\"", f.name)))
+                .is_some_and(|part| part.contains("withCachePolicy(policy: Never)"));
+        assert_eq!(
+            never,
+            f.cache == blumeops_ci::module::spec::CachePolicy::Never,
+            "{}: cache policy registered as {never}",
+            f.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn registration_costs_a_fixed_handful_of_round_trips() {
+    let (_, outcome) = registration().await;
+    // read the call, scalar types, list types (when any), functions, object,
+    // module, returnValue
+    assert!(
+        outcome.queries.len() <= 7,
+        "{} round trips: {:#?}",
+        outcome.queries.len(),
+        outcome.queries
+    );
+    assert_eq!(outcome.queries[0], READ_CALL);
+}
+
+#[tokio::test]
+async fn an_unknown_function_is_a_clear_error() {
+    let message = Engine::call("deploy").returned_error().await;
+    assert!(
+        message.starts_with("this module has no function `deploy`; it has: build"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_call_on_another_object_is_refused() {
+    let message = Engine::call("build").parent("Other").returned_error().await;
+    assert!(message.contains("has one object, BlumeopsCi"), "{message}");
+}
+
+#[tokio::test]
+async fn a_missing_required_argument_names_the_flag() {
+    let message = Engine::call("build")
+        .dir_arg("src", crate_root())
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("`build` needs --container-name (String): The container"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn an_argument_of_the_wrong_type_names_the_flag_and_the_value() {
+    let message = Engine::call("build")
+        .dir_arg("src", crate_root())
+        .arg("containerName", json!(42))
+        .returned_error()
+        .await;
+    assert_eq!(
+        message,
+        "argument --container-name must be a String, got 42"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_argument_lists_the_real_ones() {
+    let message = Engine::call("build")
+        .dir_arg("src", crate_root())
+        .arg("containerName", json!("nettest"))
+        .arg("colour", json!("blue"))
+        .returned_error()
+        .await;
+    assert_eq!(
+        message,
+        "`build` has no argument `colour`; its arguments are: --src, --container-name"
+    );
+}
+
+#[tokio::test]
+async fn undecodable_json_is_an_error_not_a_panic() {
+    let message = Engine::call("build")
+        .dir_arg("src", crate_root())
+        .raw_arg("containerName", "{not json")
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("argument --container-name is not valid JSON"),
+        "{message}"
+    );
+}
