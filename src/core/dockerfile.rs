@@ -34,6 +34,8 @@
 
 use eyre::bail;
 
+use super::text::excerpt;
+
 /// The build argument that holds a container's app version.
 pub const VERSION_ARG: &str = "CONTAINER_APP_VERSION";
 
@@ -107,20 +109,20 @@ impl Problem {
                  is not supported in {VERSION_ARG} itself: the version is read from the file, \
                  without a build.\nWrite the version literally, e.g. `ARG {VERSION_ARG}=1.2.3`; \
                  other ARGs may be derived from it (`ARG APP_VERSION=v${{{VERSION_ARG}}}`).",
-                shorten(&raw)
+                excerpt(&raw)
             ),
             ProblemKind::UnreadableValue { raw, why } => format!(
                 "{file} line {line}: the value of {VERSION_ARG}, `{}`, cannot be read: {why}, \
                  so Docker rejects it too.\nWrite the version literally, e.g. \
                  `ARG {VERSION_ARG}=1.2.3`.",
-                shorten(&raw)
+                excerpt(&raw)
             ),
             ProblemKind::InvalidEscape { value } => format!(
                 "{file} line {line}: the parser directive `# escape={}` names an escape \
                  character Docker does not accept (only a backslash or a backtick), so Docker \
                  rejects this file.\nWrite `# escape=\\` or `# escape=` followed by a backtick, \
                  or remove the line.",
-                shorten(&value)
+                excerpt(&value)
             ),
             ProblemKind::DuplicateDirective { name } => format!(
                 "{file} line {line}: the parser directive `{name}` is given a second time, so \
@@ -130,7 +132,7 @@ impl Problem {
                 "{file} line {line}: the heredoc `<<{0}` is never closed (no later line is \
                  exactly `{0}`), so Docker cannot read the rest of this file.\nEnd the heredoc \
                  with a line `{0}`.",
-                shorten(&name)
+                excerpt(&name)
             ),
         };
         eyre::eyre!(message)
@@ -138,14 +140,6 @@ impl Problem {
 }
 
 /// `s` for a message: control characters escaped, at most 80 characters.
-fn shorten(s: &str) -> String {
-    let escaped: String = s.escape_debug().take(81).collect();
-    if escaped.chars().count() > 80 {
-        format!("{}...", escaped.chars().take(77).collect::<String>())
-    } else {
-        escaped
-    }
-}
 
 /// Reads the file instruction by instruction (BuildKit's `parser.Parse`),
 /// stopping at the first `CONTAINER_APP_VERSION` with a value.
@@ -742,12 +736,12 @@ mod tests {
     const FILE: &str = "containers/x/Dockerfile";
 
     fn version(text: &str) -> String {
-        app_version(text, FILE).unwrap_or_else(|e| panic!("{}: {e}", shorten(text)))
+        app_version(text, FILE).unwrap_or_else(|e| panic!("{}: {e}", excerpt(text)))
     }
 
     fn error(text: &str) -> String {
         match app_version(text, FILE) {
-            Ok(v) => panic!("{} gave {v:?}, not an error", shorten(text)),
+            Ok(v) => panic!("{} gave {v:?}, not an error", excerpt(text)),
             Err(e) => e.to_string(),
         }
     }

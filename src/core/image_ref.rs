@@ -7,6 +7,7 @@ use eyre::bail;
 
 use super::names::ContainerName;
 use super::tags::Tag;
+use super::text::excerpt;
 
 /// The registry images are pushed to unless `--registry` says otherwise.
 pub const DEFAULT_REGISTRY: &str = "registry.ops.eblu.me";
@@ -24,9 +25,11 @@ impl Registry {
     pub fn parse(raw: &str) -> eyre::Result<Self> {
         if let Some((scheme, _)) = raw.split_once("://") {
             bail!(
-                "--registry `{raw}` has a scheme (`{scheme}://`): pass the host only, e.g. \
+                "--registry `{}` has a scheme (`{}://`): pass the host only, e.g. \
                  --registry={}",
-                raw.split_once("://").map(|(_, h)| h).unwrap_or_default()
+                excerpt(raw),
+                excerpt(scheme),
+                excerpt(raw.split_once("://").map(|(_, h)| h).unwrap_or_default())
             );
         }
         let (host, port) = match raw.rsplit_once(':') {
@@ -47,7 +50,7 @@ impl Registry {
             bail!(
                 "--registry `{}` is not a registry host: pass a host name with an optional port, \
                  e.g. {DEFAULT_REGISTRY} or 127.0.0.1:5000.",
-                raw.escape_debug()
+                excerpt(raw)
             );
         }
         Ok(Registry(raw.to_owned()))
@@ -71,7 +74,7 @@ impl Namespace {
             bail!(
                 "--namespace `{}` is not a repository namespace: one or more lowercase path \
                  components joined by `/`, e.g. {DEFAULT_NAMESPACE} or team/images.",
-                raw.escape_debug()
+                excerpt(raw)
             );
         }
         Ok(Namespace(raw.to_owned()))

@@ -5,6 +5,7 @@
 //! - [`names`]: what a container name may be.
 //! - [`variant`]: Dockerfile or Nix.
 //! - [`discovery`]: which folders under `containers/` are containers.
+//! - [`text`]: how user input is quoted in errors.
 //! - [`tags`]: commit and release tags, and what a valid tag is.
 //! - [`ordering`]: version tags, newest first.
 //! - [`image_ref`]: `<registry>/<namespace>/<name>:<tag>` and its defaults.
@@ -21,5 +22,6 @@ pub mod names;
 pub mod nix;
 pub mod ordering;
 pub mod tags;
+pub mod text;
 pub mod variant;
 pub mod versions;

@@ -5,6 +5,8 @@ use std::fmt;
 
 use eyre::bail;
 
+use super::text::excerpt;
+
 /// The rule, as shown to the person whose name broke it.
 pub const NAME_RULE: &str = "a container name is one folder under containers/ and one OCI \
      repository path component: lowercase letters and digits, with single `.`, `_`, `__` or \
@@ -27,7 +29,7 @@ impl ContainerName {
         if !is_path_component(raw) {
             bail!(
                 "`{}` is not a valid container name: {NAME_RULE}.",
-                raw.escape_debug()
+                excerpt(raw)
             );
         }
         Ok(ContainerName(raw.to_owned()))

@@ -14,6 +14,7 @@ use std::fmt;
 
 use eyre::bail;
 
+use super::text::excerpt;
 use super::variant::Variant;
 
 /// The length of the short SHA in a commit tag.
@@ -38,7 +39,7 @@ impl CommitSha {
             bail!(
                 "`{}` is not a commit SHA: --commit-sha takes 7 to 40 hex digits, such as the \
                  output of `git rev-parse HEAD`. Resolve a branch or tag name to its commit first.",
-                shorten(raw).escape_debug()
+                excerpt(raw)
             );
         }
         Ok(CommitSha(raw.to_ascii_lowercase()))
@@ -78,7 +79,7 @@ impl Tag {
             Some(why) => bail!(
                 "`{}` is not a valid image tag: {why}. A tag is 1 to {MAX_TAG_LEN} of \
                  A-Z a-z 0-9 _ . -, not starting with . or -.",
-                shorten(raw).escape_debug()
+                excerpt(raw)
             ),
         }
     }
@@ -126,7 +127,7 @@ pub fn normalize_version(version: &str, source: &str) -> eyre::Result<String> {
         bail!(
             "the version `{}` from {source} cannot be part of an image tag: {why}. Use \
              letters, digits, `.`, `_` and `-` only (e.g. 1.2.3 or 4.1.1-r1).",
-            shorten(version).escape_debug()
+            excerpt(version)
         );
     }
     Ok(normalized)
@@ -171,7 +172,7 @@ pub fn legacy_tag(release: &str, variant: Variant) -> eyre::Result<Tag> {
         bail!(
             "`{}` is not a release version: the release scheme (git tag NAME-vX.Y.Z) needs \
              exactly v<major>.<minor>.<patch>, e.g. v1.4.0.",
-            shorten(release).escape_debug()
+            excerpt(release)
         );
     }
     with_suffix(release.to_owned(), variant, "the release tag")
@@ -201,15 +202,6 @@ fn is_strict_release(s: &str) -> bool {
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Long inputs are cut in error messages.
-fn shorten(s: &str) -> String {
-    if s.len() > 80 {
-        format!("{}...", &s[..s.floor_char_boundary(77)])
-    } else {
-        s.to_owned()
-    }
 }
 
 #[cfg(test)]

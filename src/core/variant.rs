@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use eyre::bail;
 
+use super::text::excerpt;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Variant {
     Dockerfile,
@@ -46,7 +48,7 @@ impl FromStr for Variant {
             other => bail!(
                 "`{}` is not a variant: pass --variant=dockerfile (the Dockerfile build) or \
                  --variant=nix (the default.nix build).",
-                other.escape_debug()
+                excerpt(other)
             ),
         }
     }

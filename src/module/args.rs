@@ -12,6 +12,8 @@ use dagger_sdk::{Directory, Id, Query, Secret};
 use eyre::{bail, eyre};
 use serde_json::Value;
 
+use crate::core::text::excerpt;
+
 use super::spec::{ArgSpec, Default, FunctionSpec, Type};
 
 /// Everything a function body receives.
@@ -168,17 +170,8 @@ fn check_type(spec: &ArgSpec, value: &Value) -> eyre::Result<()> {
             "argument {} must be a {}, got {}",
             spec.flag(),
             spec.ty.display_name(),
-            describe(value)
+            excerpt(&value.to_string())
         )
-    }
-}
-
-fn describe(value: &Value) -> String {
-    let text = value.to_string();
-    if text.len() > 60 {
-        format!("{}...", &text[..text.floor_char_boundary(57)])
-    } else {
-        text
     }
 }
 
