@@ -63,14 +63,70 @@ const TAGS: ArgSpec = ArgSpec {
     doc: "Moving tags (e.g. latest) pushed after the immutable commit tag.",
 };
 
+const BUILD_ARGS: ArgSpec = ArgSpec {
+    name: "buildArgs",
+    ty: Type::StringList,
+    default: Default::Json("[]"),
+    doc: "Build arguments, KEY=VALUE (e.g. CONTAINER_APP_VERSION=1.2.3 to build another \
+          version than the Dockerfile's).",
+};
+
+const TARGET: ArgSpec = ArgSpec {
+    name: "target",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "The build stage to stop at (FROM ... AS <target>); default: the last stage.",
+};
+
+const DOCKERFILE: ArgSpec = ArgSpec {
+    name: "dockerfile",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "Another Dockerfile, relative to containers/<name>/ (e.g. Dockerfile.alpine); \
+          default: Dockerfile.",
+};
+
+const PLATFORM: ArgSpec = ArgSpec {
+    name: "platform",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "The platform to build for, os/arch[/variant] (e.g. linux/arm64); default: the \
+          engine's.",
+};
+
+const SOURCE_URL: ArgSpec = ArgSpec {
+    name: "sourceUrl",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "The repository's web address, recorded as the org.opencontainers.image.source label.",
+};
+
+const REVISION: ArgSpec = ArgSpec {
+    name: "commitSha",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "The commit being built (7 to 40 hex digits), recorded as the \
+          org.opencontainers.image.revision label.",
+};
+
 pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "build",
         doc: "Build a container from its Dockerfile.\n\n\
               Runs the Dockerfile build of containers/<container-name>/, with that folder as the \
-              build context, and returns the image. Chain `export --path=image.tar`, `as-tarball` \
+              build context, and returns the image, labelled with the OCI title, version and, \
+              when given, revision and source. Chain `export --path=image.tar`, `as-tarball` \
               or `terminal` to use it.",
-        args: &[SRC, CONTAINER_NAME],
+        args: &[
+            SRC,
+            CONTAINER_NAME,
+            BUILD_ARGS,
+            TARGET,
+            DOCKERFILE,
+            PLATFORM,
+            SOURCE_URL,
+            REVISION,
+        ],
         returns: Type::CONTAINER,
         cache: CachePolicy::Default,
         check: false,

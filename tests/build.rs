@@ -17,15 +17,20 @@ async fn build_runs_the_dockerfile_of_the_container_folder() {
     let chain = build("miniflux").returned_chain().await;
     assert_eq!(
         chain,
-        "$src.directory(path: \"containers/miniflux\").dockerBuild"
+        concat!(
+            "$src.directory(path: \"containers/miniflux\")",
+            ".dockerBuild(dockerfile: \"Dockerfile\")",
+            ".withLabel(name: \"org.opencontainers.image.title\", value: \"miniflux\")",
+            ".withLabel(name: \"org.opencontainers.image.version\", value: \"2.2.17\")"
+        )
     );
 }
 
 #[tokio::test]
 async fn build_asks_the_engine_three_things_besides_the_protocol() {
     let outcome = build("miniflux").run().await;
-    // read call, exists(Dockerfile), the container's ID, returnValue
-    assert_eq!(outcome.queries.len(), 4, "{:#?}", outcome.queries);
+    // read call, glob (the catalog), the Dockerfile, the container's ID, returnValue
+    assert_eq!(outcome.queries.len(), 5, "{:#?}", outcome.queries);
 }
 
 #[tokio::test]
@@ -74,4 +79,72 @@ async fn a_src_without_containers_says_what_src_should_be() {
         message.contains("Is --src the root of the ops repository"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn build_passes_every_option_to_the_engine_and_labels_the_image() {
+    let chain = build("navidrome")
+        .arg(
+            "buildArgs",
+            json!(["CONTAINER_APP_VERSION=v0.61.0", "GOFLAGS=-trimpath"]),
+        )
+        .arg("target", json!("server"))
+        .arg("dockerfile", json!("./Dockerfile"))
+        .arg("platform", json!("linux/arm64"))
+        .arg("sourceUrl", json!("https://github.com/eblume/blumeops"))
+        .arg(
+            "commitSha",
+            json!("0123456789ABCDEF0123456789abcdef01234567"),
+        )
+        .returned_chain()
+        .await;
+    assert_eq!(
+        chain,
+        concat!(
+            "$src.directory(path: \"containers/navidrome\")",
+            ".dockerBuild(buildArgs: [{name: \"CONTAINER_APP_VERSION\", value: \"v0.61.0\"}, ",
+            "{name: \"GOFLAGS\", value: \"-trimpath\"}], dockerfile: \"Dockerfile\", ",
+            "platform: \"linux/arm64\", target: \"server\")",
+            ".withLabel(name: \"org.opencontainers.image.title\", value: \"navidrome\")",
+            ".withLabel(name: \"org.opencontainers.image.version\", value: \"v0.61.0\")",
+            ".withLabel(name: \"org.opencontainers.image.revision\", ",
+            "value: \"0123456789abcdef0123456789abcdef01234567\")",
+            ".withLabel(name: \"org.opencontainers.image.source\", ",
+            "value: \"https://github.com/eblume/blumeops\")"
+        )
+    );
+}
+
+#[tokio::test]
+async fn bad_build_options_are_refused_before_any_engine_work() {
+    let cases = [
+        (
+            "buildArgs",
+            json!(["NOEQUALS"]),
+            "--build-args entry `NOEQUALS` has no `=`",
+        ),
+        ("target", json!("a b"), "--target `a b`"),
+        (
+            "dockerfile",
+            json!("../miniflux/Dockerfile"),
+            "--dockerfile `../miniflux/Dockerfile`",
+        ),
+        (
+            "platform",
+            json!("amd64"),
+            "--platform: `amd64` is not a platform",
+        ),
+        ("sourceUrl", json!("github.com/x"), "--source-url"),
+        ("commitSha", json!("main"), "--commit-sha"),
+    ];
+    for (arg, value, expected) in cases {
+        let engine = build("miniflux").arg(arg, value);
+        let message = engine.returned_error().await;
+        assert!(message.contains(expected), "{arg}: {message}");
+        assert_eq!(
+            engine.state.lock().unwrap().queries.len(),
+            3,
+            "{arg} reached the engine"
+        );
+    }
 }

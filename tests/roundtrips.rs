@@ -34,5 +34,5 @@ async fn build_call() {
         .count();
     report("build call (protocol)", protocol);
     assert_eq!(protocol, 2);
-    assert_eq!(outcome.queries.len(), 4);
+    assert_eq!(outcome.queries.len(), 5);
 }

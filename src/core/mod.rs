@@ -2,6 +2,7 @@
 //! the tests. Every function that needs a rule calls the one implementation
 //! that lives in this module tree.
 //!
+//! - [`build_options`]: build args, target, Dockerfile path, platforms, OCI labels.
 //! - [`names`]: what a container name may be.
 //! - [`variant`]: Dockerfile or Nix.
 //! - [`discovery`]: which folders under `containers/` are containers.
@@ -14,6 +15,7 @@
 //! - [`listing`]: the `containers` table.
 //! - [`nix`]: a `default.nix`'s `version = "...";`, and where a Nix image's version comes from.
 
+pub mod build_options;
 pub mod discovery;
 pub mod dockerfile;
 pub mod image_ref;
