@@ -139,8 +139,6 @@ impl Problem {
     }
 }
 
-/// `s` for a message: control characters escaped, at most 80 characters.
-
 /// Reads the file instruction by instruction (BuildKit's `parser.Parse`),
 /// stopping at the first `CONTAINER_APP_VERSION` with a value.
 fn scan(text: &str) -> Result<Scan, Problem> {

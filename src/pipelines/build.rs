@@ -77,7 +77,7 @@ impl BuildRequest {
                 let text = graphql::read_files(
                     &call.query.graphql_client,
                     &call.args.object_id("src")?,
-                    &[path.clone()],
+                    std::slice::from_ref(&path),
                 )
                 .await?
                 .remove(0);
