@@ -25,6 +25,20 @@ const SRC: ArgSpec = ArgSpec {
           own repository).",
 };
 
+/// What `--src` leaves out for the functions that read git history.
+const SRC_WITH_GIT_IGNORE: &[&str] = &["result", "result-*", "*.tar.gz"];
+
+/// The repository with its `.git`, for the functions that read history.
+const SRC_WITH_GIT: ArgSpec = ArgSpec {
+    name: "src",
+    ty: Type::DIRECTORY,
+    default: Default::Path {
+        path: ".",
+        ignore: SRC_WITH_GIT_IGNORE,
+    },
+    doc: "The ops repository, with its .git (a clone; in CI, checked out with full history).",
+};
+
 const CONTAINER_NAME: ArgSpec = ArgSpec {
     name: "containerName",
     ty: Type::String,
@@ -109,6 +123,22 @@ const REVISION: ArgSpec = ArgSpec {
           org.opencontainers.image.revision label.",
 };
 
+const BASE: ArgSpec = ArgSpec {
+    name: "base",
+    ty: Type::String,
+    default: Default::Required,
+    doc: "The commit to compare from (e.g. the push's `before` SHA, or origin/main for a pull \
+          request); 4b825dc642cb6eb9a060e54bf8d69288fbee4904 (git's empty tree) for every \
+          container.",
+};
+
+const HEAD: ArgSpec = ArgSpec {
+    name: "head",
+    ty: Type::String,
+    default: Default::Json("\"HEAD\""),
+    doc: "The commit to compare to.",
+};
+
 pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "build",
@@ -165,5 +195,17 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Default,
         check: false,
         body: |call| Box::pin(pipelines::versions::tags(call)),
+    },
+    FunctionSpec {
+        name: "changedContainers",
+        doc: "List the containers whose folder changed between two commits, as JSON.\n\n\
+              Compares the trees of --base and --head, so every commit of a merge counts. Only \
+              containers that still have a Dockerfile or default.nix at --head are listed: the \
+              output is a JSON array a CI matrix can consume, e.g. [\"miniflux\",\"nettest\"].",
+        args: &[SRC_WITH_GIT, BASE, HEAD],
+        returns: Type::String,
+        cache: CachePolicy::Default,
+        check: false,
+        body: |call| Box::pin(pipelines::ops::changed_containers(call)),
     },
 ];

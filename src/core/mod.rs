@@ -9,21 +9,27 @@
 //! - [`text`]: how user input is quoted in errors.
 //! - [`tags`]: commit and release tags, and what a valid tag is.
 //! - [`ordering`]: version tags, newest first.
+//! - [`publish`]: push or not, and what publish returns.
 //! - [`image_ref`]: `<registry>/<namespace>/<name>:<tag>` and its defaults.
 //! - [`dockerfile`]: a Dockerfile's `ARG CONTAINER_APP_VERSION`, read as BuildKit reads it.
 //! - [`versions`]: the one entry point for a container's version, per variant.
+//! - [`version_check`]: do a container's versions agree (check-versions).
+//! - [`git`]: the git scripts of the ops helpers and their output.
 //! - [`listing`]: the `containers` table.
 //! - [`nix`]: a `default.nix`'s `version = "...";`, and where a Nix image's version comes from.
 
 pub mod build_options;
 pub mod discovery;
+pub mod git;
 pub mod dockerfile;
 pub mod image_ref;
 pub mod listing;
 pub mod names;
 pub mod nix;
 pub mod ordering;
+pub mod publish;
 pub mod tags;
 pub mod text;
 pub mod variant;
+pub mod version_check;
 pub mod versions;

@@ -128,6 +128,22 @@ pub async fn read_files(
         .collect()
 }
 
+/// Selects `selection` (e.g. `exitCode stdout stderr`) on the object with
+/// ID `id` of GraphQL type `type_name`, in one query; returns the object.
+pub async fn select_on(
+    client: &DynGraphQLClient,
+    id: &str,
+    type_name: &str,
+    selection: &str,
+) -> eyre::Result<Value> {
+    let doc = format!(
+        "query{{node(id: {}){{... on {type_name}{{{selection}}}}}}}",
+        string(id)
+    );
+    let mut data = client.query(&doc).await?.unwrap_or(Value::Null);
+    Ok(data.get_mut("node").map(Value::take).unwrap_or(Value::Null))
+}
+
 /// Runs a document, mapping transport and GraphQL errors to one message.
 pub async fn run(client: &DynGraphQLClient, doc: &str) -> eyre::Result<Value> {
     client

@@ -2,5 +2,7 @@
 //! Rules come from [`crate::core`]; these files only chain engine calls.
 
 pub mod build;
+pub mod exec;
+pub mod ops;
 pub mod repo;
 pub mod versions;

@@ -1,0 +1,187 @@
+//! The git questions of the ops helpers, as the exact scripts the pipelines
+//! run (in a small pinned image, over the repository's `.git`) and the
+//! parsers of their output. `tests/git_real.rs` runs these scripts with
+//! real git on a repository it builds.
+
+use std::collections::BTreeSet;
+
+use eyre::bail;
+
+use super::discovery::{self, CONTAINERS_DIR};
+use super::names::ContainerName;
+use super::text::excerpt;
+
+/// The image the git scripts run in: Alpine pinned by digest, plus git.
+pub const GIT_IMAGE: &str =
+    "alpine:3.20.3@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d";
+
+/// Installs git in [`GIT_IMAGE`] (a layer the engine caches).
+pub const INSTALL_GIT: [&str; 4] = ["apk", "add", "--no-cache", "git"];
+
+/// git's empty tree: `--base` for "every container".
+pub const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+/// Exit status of the scripts when the folder is not a git repository.
+pub const NO_GIT_EXIT: i32 = 3;
+
+/// Exit status when a revision does not exist.
+pub const NO_REVISION_EXIT: i32 = 4;
+
+/// `sh -c CHANGED sh <base> <head>`: the paths under containers/ that
+/// differ between the two commits (every commit of the range counts: the
+/// trees are compared), then a `--` line, then every path under containers/
+/// in `<head>`. NUL-free output: one path per line (container names cannot
+/// hold a newline, and other paths do not matter).
+pub const CHANGED_SCRIPT: &str = r#"set -eu
+git rev-parse --git-dir >/dev/null 2>&1 || exit 3
+for rev in "$1" "$2"; do
+  git rev-parse --verify -q "$rev^{tree}" >/dev/null || { echo "$rev" >&2; exit 4; }
+done
+git diff --no-renames --name-only "$1" "$2" -- containers
+echo --
+git ls-tree -r --name-only "$2" -- containers
+"#;
+
+/// `sh -c ANCESTRY sh <main-branch> <sha>...`: one line per SHA, `<sha>
+/// main|branch|unknown`: whether the commit is an ancestor of the main
+/// branch (tried as given, then as `origin/<branch>`), is another commit,
+/// or is not in the history at all.
+pub const ANCESTRY_SCRIPT: &str = r#"set -eu
+git rev-parse --git-dir >/dev/null 2>&1 || exit 3
+main=$1; shift
+ref=$(git rev-parse --verify -q "$main^{commit}" || git rev-parse --verify -q "origin/$main^{commit}") || { echo "$main" >&2; exit 4; }
+for sha in "$@"; do
+  if full=$(git rev-parse --verify -q "$sha^{commit}" 2>/dev/null); then
+    if git merge-base --is-ancestor "$full" "$ref"; then echo "$sha main"; else echo "$sha branch"; fi
+  else
+    echo "$sha unknown"
+  fi
+done
+"#;
+
+/// A commit-ish the user passed (`--base`, `--head`, `--main-branch`): it
+/// goes to git as one argument, never through a shell, but an option-like
+/// or multi-line value is still refused.
+pub fn parse_revision(flag: &str, raw: &str) -> eyre::Result<String> {
+    let valid = !raw.is_empty()
+        && !raw.starts_with('-')
+        && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !valid {
+        bail!(
+            "{flag} `{}` is not a git revision: give a commit SHA, a branch or a tag (e.g. \
+             {flag}=origin/main).",
+            excerpt(raw)
+        );
+    }
+    Ok(raw.to_owned())
+}
+
+/// The containers whose folder changed, from [`CHANGED_SCRIPT`]'s output:
+/// a changed path's container counts when it still is a container at
+/// `<head>` (a deleted folder is left out). Sorted.
+pub fn changed_containers(output: &str) -> Vec<ContainerName> {
+    let (diff, tree) = output.split_once("\n--\n").unwrap_or((output, ""));
+    let touched: BTreeSet<&str> = diff
+        .lines()
+        .filter_map(|p| {
+            p.strip_prefix(CONTAINERS_DIR)?
+                .strip_prefix('/')?
+                .split_once('/')
+        })
+        .map(|(name, _)| name)
+        .collect();
+    discovery::discover(tree.lines())
+        .into_iter()
+        .map(|entry| entry.name)
+        .filter(|name| touched.contains(name.as_str()))
+        .collect()
+}
+
+/// Where a tag's commit stands relative to the main branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ancestry {
+    Main,
+    Branch,
+    Unknown,
+}
+
+impl Ancestry {
+    /// The marker `list-tags` shows.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Ancestry::Main => "[main]",
+            Ancestry::Branch => "[branch]",
+            Ancestry::Unknown => "[unknown]",
+        }
+    }
+}
+
+/// Parses [`ANCESTRY_SCRIPT`]'s output into `(sha, ancestry)` pairs.
+pub fn parse_ancestry(output: &str) -> Vec<(String, Ancestry)> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let (sha, what) = line.split_once(' ')?;
+            let ancestry = match what {
+                "main" => Ancestry::Main,
+                "branch" => Ancestry::Branch,
+                _ => Ancestry::Unknown,
+            };
+            Some((sha.to_owned(), ancestry))
+        })
+        .collect()
+}
+
+/// The error for a script's exit status, naming what the user must fix.
+pub fn script_error(status: i32, stderr: &str) -> String {
+    match status {
+        NO_GIT_EXIT => "--src has no git history: this function reads the repository's .git. \
+                        Pass the repository with its history, e.g. `--src=.` from a clone \
+                        (not a tarball or a copy without .git); in CI, check out with full \
+                        history (actions/checkout: fetch-depth: 0)."
+            .to_owned(),
+        NO_REVISION_EXIT => format!(
+            "git has no revision `{}` in --src: fetch it (git fetch origin), or check the name.",
+            excerpt(stderr.trim())
+        ),
+        _ => format!("git failed (exit {status}): {}", excerpt(stderr.trim())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_containers_need_a_build_file_at_head() {
+        let output = "containers/miniflux/Dockerfile\ncontainers/gone/Dockerfile\n\
+                      containers/nettest/test-connectivity.sh\ncontainers/README.md\nREADME.md\n\
+                      --\ncontainers/miniflux/Dockerfile\ncontainers/nettest/Dockerfile\n\
+                      containers/nettest/test-connectivity.sh\ncontainers/jq/default.nix\n";
+        let names: Vec<String> = changed_containers(output)
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(names, ["miniflux", "nettest"]);
+        assert!(changed_containers("").is_empty());
+    }
+
+    #[test]
+    fn ancestry_lines() {
+        let parsed = parse_ancestry("abc1234 main\ndef5678 branch\n0000000 unknown\n");
+        assert_eq!(parsed[0], ("abc1234".to_owned(), Ancestry::Main));
+        assert_eq!(parsed[1].1.marker(), "[branch]");
+        assert_eq!(parsed[2].1, Ancestry::Unknown);
+    }
+
+    #[test]
+    fn revisions_cannot_be_options() {
+        assert_eq!(
+            parse_revision("--base", "origin/main").unwrap(),
+            "origin/main"
+        );
+        for bad in ["", "--output=/etc/x", "a b", "a\nb"] {
+            assert!(parse_revision("--base", bad).is_err(), "{bad:?}");
+        }
+    }
+}
