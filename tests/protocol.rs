@@ -159,7 +159,7 @@ async fn an_unknown_argument_lists_the_real_ones() {
         .await;
     assert_eq!(
         message,
-        "`build` has no argument `colour`; its arguments are: --src, --container-name"
+        "`build` has no argument `colour`; its arguments are: --src, --container-name, --build-args, --target, --dockerfile, --platform, --source-url, --commit-sha"
     );
 }
 

@@ -20,8 +20,8 @@
 
 pub mod build_options;
 pub mod discovery;
-pub mod git;
 pub mod dockerfile;
+pub mod git;
 pub mod image_ref;
 pub mod listing;
 pub mod names;
