@@ -75,6 +75,7 @@ async fn a_src_without_containers_says_what_src_should_be() {
         .arg("containerName", json!("nettest"))
         .returned_error()
         .await;
+    std::fs::remove_dir(&empty).unwrap();
     assert!(
         message.contains("Is --src the root of the ops repository"),
         "{message}"
