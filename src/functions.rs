@@ -4,6 +4,7 @@
 //! generated from [`FUNCTIONS`]. Adding a function is one entry here plus its
 //! body under `src/pipelines/`.
 
+use crate::core::image_ref::{DEFAULT_NAMESPACE, DEFAULT_REGISTRY, DEFAULT_REGISTRY_USERNAME};
 use crate::module::spec::{ArgSpec, CachePolicy, Default, FunctionSpec, Type};
 use crate::pipelines;
 
@@ -139,6 +140,66 @@ const HEAD: ArgSpec = ArgSpec {
     doc: "The commit to compare to.",
 };
 
+const REGISTRY: ArgSpec = ArgSpec {
+    name: "registry",
+    ty: Type::String,
+    default: Default::String(DEFAULT_REGISTRY),
+    doc: "The registry host (and port), without a scheme.",
+};
+
+const NAMESPACE: ArgSpec = ArgSpec {
+    name: "namespace",
+    ty: Type::String,
+    default: Default::String(DEFAULT_NAMESPACE),
+    doc: "The repository namespace: images go to <registry>/<namespace>/<container-name>.",
+};
+
+const REGISTRY_USERNAME: ArgSpec = ArgSpec {
+    name: "registryUsername",
+    ty: Type::String,
+    default: Default::String(DEFAULT_REGISTRY_USERNAME),
+    doc: "The user to log in to the registry as (with --registry-password).",
+};
+
+const REGISTRY_PASSWORD: ArgSpec = ArgSpec {
+    name: "registryPassword",
+    ty: Type::SECRET,
+    default: Default::Null,
+    doc: "The registry password or token, e.g. env:ZOT_CI_API_KEY; without it the registry is \
+          used anonymously.",
+};
+
+const REGISTRY_CA: ArgSpec = ArgSpec {
+    name: "registryCa",
+    ty: Type::FILE,
+    default: Default::Null,
+    doc: "A PEM CA certificate the module trusts when it asks the registry for tags (for a \
+          registry with a private CA; the engine must trust it too to push).",
+};
+
+const PLATFORMS: ArgSpec = ArgSpec {
+    name: "platforms",
+    ty: Type::StringList,
+    default: Default::Json("[]"),
+    doc: "Build one image per platform and publish them as one multi-platform image, e.g. \
+          linux/amd64,linux/arm64; default: the engine's platform only.",
+};
+
+const DRY_RUN: ArgSpec = ArgSpec {
+    name: "dryRun",
+    ty: Type::Boolean,
+    default: Default::Json("false"),
+    doc: "Build and push nothing: print the references that would be pushed.",
+};
+
+const OVERWRITE: ArgSpec = ArgSpec {
+    name: "overwrite",
+    ty: Type::Boolean,
+    default: Default::Json("false"),
+    doc: "Push even when the registry already has the immutable tag (by default nothing is \
+          pushed then, so re-running CI for a commit is safe).",
+};
+
 pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "build",
@@ -207,5 +268,36 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Default,
         check: false,
         body: |call| Box::pin(pipelines::ops::changed_containers(call)),
+    },
+    FunctionSpec {
+        name: "publish",
+        doc: "Build a container from its Dockerfile and push it with its commit tag.\n\n\
+              Pushes <registry>/<namespace>/<container-name>:v<version>-<sha7>, then the moving \
+              --tags. When the registry already has the commit tag, nothing is pushed and the \
+              existing reference is returned (--overwrite pushes anyway). Returns the pushed \
+              references with their digests, one per line, the commit tag first.",
+        args: &[
+            SRC,
+            CONTAINER_NAME,
+            COMMIT_SHA,
+            VERSION,
+            REGISTRY,
+            NAMESPACE,
+            REGISTRY_USERNAME,
+            REGISTRY_PASSWORD,
+            TAGS,
+            PLATFORMS,
+            DRY_RUN,
+            OVERWRITE,
+            REGISTRY_CA,
+            BUILD_ARGS,
+            TARGET,
+            DOCKERFILE,
+            SOURCE_URL,
+        ],
+        returns: Type::String,
+        cache: CachePolicy::Never,
+        check: false,
+        body: |call| Box::pin(pipelines::publish::publish(call)),
     },
 ];

@@ -6,10 +6,13 @@
 //! - [`functions`]: the table that describes every function once.
 //! - [`pipelines`]: the dagger-sdk calls behind each function.
 //! - [`core`]: the rules (containers, versions, tags), with no dagger-sdk.
+//! - [`registry`]: an OCI distribution client (does a tag exist, which tags
+//!   a repository has), with no dagger-sdk.
 
 pub mod core;
 pub mod functions;
 pub mod module;
 pub mod pipelines;
+pub mod registry;
 
 pub use module::serve;

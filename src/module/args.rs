@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use dagger_sdk::{Directory, Id, Query, Secret};
+use dagger_sdk::{Directory, Id, Query};
 use eyre::{bail, eyre};
 use serde_json::Value;
 
@@ -66,8 +66,9 @@ impl Args {
                     spec.ty.display_name(),
                     first_line(spec.doc)
                 ),
-                Default::Json(json) => {
-                    let value = serde_json::from_str(json).expect("table defaults are valid JSON");
+                Default::Json(_) | Default::String(_) => {
+                    let json = spec.default.json().expect("these defaults have JSON");
+                    let value = serde_json::from_str(&json).expect("table defaults are valid JSON");
                     values.insert(spec.name, value);
                 }
                 // An absent defaultPath directory is the engine's to supply;
@@ -128,12 +129,10 @@ impl Args {
         Ok(query.r#ref::<Directory>(Id(id)))
     }
 
-    /// An optional Secret argument, loaded lazily from its ID. Only the ID
-    /// ever passes through the module; the plaintext stays in the engine.
-    pub fn opt_secret(&self, query: &Query, name: &str) -> Option<Secret> {
-        self.raw(name)
-            .as_str()
-            .map(|id| query.r#ref::<Secret>(Id(id.to_owned())))
+    /// The ID of an optional object argument (`None` when null or absent).
+    /// Passing an object on as its ID costs no round trip.
+    pub fn opt_object_id(&self, name: &str) -> Option<String> {
+        self.raw(name).as_str().map(str::to_owned)
     }
 
     /// The ID of an object argument (for hand-written batched queries).

@@ -49,7 +49,7 @@ fn default_cell(a: &ArgSpec) -> String {
     match a.default {
         Default::Required => "required".into(),
         Default::Null => "none".into(),
-        Default::Json(json) => format!("`{json}`"),
+        Default::Json(_) | Default::String(_) => format!("`{}`", a.default.json().expect("JSON")),
         Default::Path { path, ignore } => {
             format!("`{path}` (ignoring `{}`)", ignore.join("`, `"))
         }

@@ -150,7 +150,10 @@ fn function_chain(f: &FunctionSpec, types: &BTreeMap<TypeKey, String>) -> Chain 
         );
         match arg.default {
             Default::Required | Default::Null => {}
-            Default::Json(json) => args.push_str(&format!(", defaultValue: {}", string(json))),
+            Default::Json(_) | Default::String(_) => {
+                let json = arg.default.json().expect("these defaults have JSON");
+                args.push_str(&format!(", defaultValue: {}", string(&json)));
+            }
             Default::Path { path, ignore } => {
                 args.push_str(&format!(", defaultPath: {}", string(path)));
                 if !ignore.is_empty() {

@@ -72,12 +72,26 @@ pub enum Default {
     /// Optional, with this default, written as JSON text (`"\"main\""`, `10`,
     /// `false`, `[]`).
     Json(&'static str),
+    /// Optional, with this string as its default (for defaults that live
+    /// as constants in [`crate::core`]).
+    String(&'static str),
     /// A directory argument that defaults to a path of the module's context
     /// (the repository), loaded without the `ignore` patterns.
     Path {
         path: &'static str,
         ignore: &'static [&'static str],
     },
+}
+
+impl Default {
+    /// The default as JSON text, when there is one to register.
+    pub fn json(&self) -> Option<String> {
+        match self {
+            Default::Json(json) => Some((*json).to_owned()),
+            Default::String(s) => Some(serde_json::to_string(s).expect("a str serializes")),
+            Default::Required | Default::Null | Default::Path { .. } => None,
+        }
+    }
 }
 
 /// One argument of a function.

@@ -4,5 +4,6 @@
 pub mod build;
 pub mod exec;
 pub mod ops;
+pub mod publish;
 pub mod repo;
 pub mod versions;

@@ -100,12 +100,13 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, String> {
         },
     };
     if field.selection_set.is_empty() {
-        let s = engine.state();
-        return s
-            .stubs
-            .get(name)
-            .cloned()
-            .ok_or_else(|| format!("harness: no stub for leaf `{name}` of `{}`", child.chain()));
+        let mut s = engine.state();
+        let value =
+            s.stubs.get(name).cloned().ok_or_else(|| {
+                format!("harness: no stub for leaf `{name}` of `{}`", child.chain())
+            })?;
+        s.leaves.push(child.chain());
+        return Ok(value);
     }
     let mut out = Map::new();
     select(engine, &child, &field.selection_set, &mut out)?;

@@ -57,6 +57,9 @@ pub(crate) struct State {
     /// Answers for leaf fields the harness cannot compute (`stdout`, ...),
     /// by field name.
     pub stubs: HashMap<String, Value>,
+    /// Every stubbed leaf the module asked for, as its full chain
+    /// (`$src...publish(address: "...")`): the side effects it caused.
+    pub leaves: Vec<String>,
 }
 
 /// The scripted engine. Cheap to clone: clones share state.
@@ -124,6 +127,16 @@ impl Engine {
         self.arg(name, Value::String(id))
     }
 
+    /// Adds a File argument backed by a real file; its chain renders as
+    /// `$<name>`.
+    pub fn file_arg(self, name: &str, path: impl AsRef<Path>) -> Engine {
+        let id = self.mint(Obj::File {
+            path: path.as_ref().to_path_buf(),
+            chain: format!("${name}"),
+        });
+        self.arg(name, Value::String(id))
+    }
+
     /// Adds a Secret argument; its chain renders as `$<name>`. The harness
     /// never sees a plaintext: like the engine, it only hands out an ID.
     pub fn secret_arg(self, name: &str) -> Engine {
@@ -158,6 +171,21 @@ impl Engine {
             selection: Selection::default(),
             graphql_client: Arc::new(self.clone()),
         }
+    }
+
+    /// The chains of the stubbed leaves asked for whose field is `field`
+    /// (e.g. every `publish`).
+    pub fn leaves(&self, field: &str) -> Vec<String> {
+        let marker = format!(".{field}");
+        self.state()
+            .leaves
+            .iter()
+            .filter(|c| {
+                c.rsplit_once(&marker)
+                    .is_some_and(|(_, rest)| rest.is_empty() || rest.starts_with('('))
+            })
+            .cloned()
+            .collect()
     }
 
     /// Runs the module's `serve` against this engine.

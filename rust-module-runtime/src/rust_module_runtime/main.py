@@ -75,8 +75,8 @@ cd {SRC_DIR}
 # itself is always recompiled from exactly these sources, dependencies stay
 # cached. The exec only runs when the crate's content changed anyway.
 find . -type f -exec touch {{}} +
-# The target dir is the cache volume. No incremental state (release has
-# none anyway; it would only bloat the volume). Plain logs. Retry crates.io
+# The target dir is the cache volume. No incremental state (the module
+# profile turns it off too; it would only bloat the volume). Plain logs. Retry crates.io
 # downloads a little harder than the default 3 times.
 export CARGO_TARGET_DIR={TARGET_DIR} CARGO_INCREMENTAL=0 \\
     CARGO_TERM_COLOR=never CARGO_NET_RETRY=10
