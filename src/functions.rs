@@ -200,6 +200,29 @@ const OVERWRITE: ArgSpec = ArgSpec {
           pushed then, so re-running CI for a commit is safe).",
 };
 
+const ANY_CONTAINER: ArgSpec = ArgSpec {
+    name: "containerName",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "Only this container (the name of its folder under containers/); default: every \
+          container of --src.",
+};
+
+const MAIN_BRANCH: ArgSpec = ArgSpec {
+    name: "mainBranch",
+    ty: Type::String,
+    default: Default::Json("\"main\""),
+    doc: "The branch a tag's commit must be on to count as [main] (also tried as \
+          origin/<branch>).",
+};
+
+const LIMIT: ArgSpec = ArgSpec {
+    name: "limit",
+    ty: Type::Integer,
+    default: Default::Json("10"),
+    doc: "How many tags to show per container, newest first.",
+};
+
 pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "build",
@@ -299,5 +322,28 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Never,
         check: false,
         body: |call| Box::pin(pipelines::publish::publish(call)),
+    },
+    FunctionSpec {
+        name: "listTags",
+        doc: "List the version tags in the registry, newest first, marked by their commit.\n\n\
+              For each container (or --container-name): the newest --limit version tags of \
+              <registry>/<namespace>/<name>, ordered by version (v10 after v9), each marked \
+              [main] when its commit is on --main-branch, [branch] when it is another commit of \
+              the repository, [unknown] when it is not in the history. Reads --src's .git.",
+        args: &[
+            SRC_WITH_GIT,
+            ANY_CONTAINER,
+            REGISTRY,
+            NAMESPACE,
+            REGISTRY_USERNAME,
+            REGISTRY_PASSWORD,
+            REGISTRY_CA,
+            MAIN_BRANCH,
+            LIMIT,
+        ],
+        returns: Type::String,
+        cache: CachePolicy::Never,
+        check: false,
+        body: |call| Box::pin(pipelines::ops::list_tags(call)),
     },
 ];

@@ -1,7 +1,12 @@
-//! The `containers` listing: one line per container, with its build files
-//! and its version (or why it has none).
+//! The listings: `containers` (one line per container, with its build
+//! files and its version, or why it has none) and `list-tags` (each
+//! container's newest version tags, marked by where their commit is).
+
+use std::collections::HashMap;
 
 use super::discovery::ContainerEntry;
+use super::git::Ancestry;
+use super::ordering::ParsedTag;
 use super::variant::Variant;
 use super::versions::{self, AppVersion, BuildTexts};
 
@@ -32,6 +37,32 @@ pub fn render(entries: &[ContainerEntry], texts: &[BuildTexts]) -> String {
     for [name, files, version] in [&header].into_iter().chain(&rows) {
         out.push_str(format!("{name:<w0$}  {files:<w1$}  {version}").trim_end());
         out.push('\n');
+    }
+    out
+}
+
+/// One container's section of `list-tags`: a heading with the repository,
+/// then one line per tag (newest first) with its marker: `[main]`,
+/// `[branch]` or `[unknown]` by where its commit is (a tag without a
+/// commit, a release tag, is `[unknown]` too).
+pub fn render_tags(
+    repository: &str,
+    tags: &[ParsedTag<'_>],
+    ancestry: &HashMap<String, Ancestry>,
+) -> String {
+    if tags.is_empty() {
+        return format!("{repository}\n  (no version tags)\n");
+    }
+    let width = tags.iter().map(|t| t.tag.len()).max().unwrap_or(0);
+    let mut out = format!("{repository}\n");
+    for t in tags {
+        let marker = t
+            .commit
+            .and_then(|c| ancestry.get(c))
+            .copied()
+            .unwrap_or(Ancestry::Unknown)
+            .marker();
+        out.push_str(&format!("  {:<width$}  {marker}\n", t.tag));
     }
     out
 }
@@ -75,6 +106,28 @@ mod tests {
             dockerfile: dockerfile.map(str::to_owned),
             nix: nix.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn tags_are_marked_by_their_commit() {
+        let tags = crate::core::ordering::sort_newest_first([
+            "v1.0.0-aaaaaaa",
+            "v1.1.0-bbbbbbb",
+            "v0.9.0",
+            "latest",
+        ]);
+        let ancestry = HashMap::from([
+            ("aaaaaaa".to_owned(), Ancestry::Main),
+            ("bbbbbbb".to_owned(), Ancestry::Branch),
+        ]);
+        assert_eq!(
+            render_tags("r/ns/app", &tags, &ancestry),
+            "r/ns/app\n  v1.1.0-bbbbbbb  [branch]\n  v1.0.0-aaaaaaa  [main]\n  v0.9.0          [unknown]\n"
+        );
+        assert_eq!(
+            render_tags("r/ns/app", &[], &ancestry),
+            "r/ns/app\n  (no version tags)\n"
+        );
     }
 
     #[test]

@@ -5,5 +5,6 @@ pub mod build;
 pub mod exec;
 pub mod ops;
 pub mod publish;
+pub mod registry_access;
 pub mod repo;
 pub mod versions;

@@ -1,15 +1,24 @@
-//! The ops helpers that read git history: `changed-containers` (and, with
-//! the registry, `list-tags`). The scripts and their parsers live in
+//! The ops helpers that read git history: `changed-containers`, and with
+//! the registry, `list-tags`. The scripts and their parsers live in
 //! [`crate::core::git`]; here they are run in the pinned git image over
 //! the repository, `.git` included.
 
-use dagger_sdk::{Container, Directory, Query};
+use std::collections::HashMap;
 
-use crate::core::git::{self, CHANGED_SCRIPT, GIT_IMAGE, INSTALL_GIT};
+use dagger_sdk::{Container, Directory, Query};
+use eyre::WrapErr;
+
+use crate::core::git::{self, ANCESTRY_SCRIPT, CHANGED_SCRIPT, GIT_IMAGE, INSTALL_GIT};
+use crate::core::image_ref::{Namespace, Repository};
+use crate::core::listing;
+use crate::core::names::ContainerName;
+use crate::core::ordering::{self, ParsedTag};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
 use super::exec::{self, ExecOutcome};
+use super::registry_access::RegistryAccess;
+use super::repo;
 
 /// Where the repository is mounted in the git image.
 const REPO: &str = "/src";
@@ -24,6 +33,70 @@ pub async fn changed_containers(call: Invocation) -> eyre::Result<Output> {
         .map(|n| n.to_string())
         .collect();
     Ok(Output::Text(serde_json::to_string(&names)?))
+}
+
+pub async fn list_tags(call: Invocation) -> eyre::Result<Output> {
+    let access = RegistryAccess::from_args(&call.args)?;
+    let namespace = Namespace::parse(&call.args.string("namespace")?)?;
+    let main = git::parse_revision("--main-branch", &call.args.string("mainBranch")?)?;
+    let limit = match call.args.integer("limit") {
+        Some(n) if n > 0 => n as usize,
+        _ => {
+            eyre::bail!("--limit must be a positive number of tags per container, e.g. --limit=10.")
+        }
+    };
+    let src = call.args.directory(&call.query, "src")?;
+    let names = match call.args.opt_string("containerName")? {
+        Some(name) => vec![ContainerName::parse(&name)?],
+        None => repo::catalog(&src)
+            .await?
+            .into_iter()
+            .map(|e| e.name)
+            .collect(),
+    };
+
+    let client = access.client(&call.query).await?;
+    let mut listed: Vec<(Repository, Vec<String>)> = Vec::new();
+    for name in names {
+        let repository = Repository {
+            registry: access.registry.clone(),
+            namespace: namespace.clone(),
+            name,
+        };
+        let tags = client
+            .tags(&repository.path())
+            .await
+            .wrap_err_with(|| format!("could not list the tags of {repository}"))?;
+        listed.push((repository, tags));
+    }
+    let newest: Vec<(&Repository, Vec<ParsedTag<'_>>)> = listed
+        .iter()
+        .map(|(r, tags)| {
+            let mut sorted = ordering::sort_newest_first(tags.iter().map(String::as_str));
+            sorted.truncate(limit);
+            (r, sorted)
+        })
+        .collect();
+
+    let mut commits: Vec<String> = newest
+        .iter()
+        .flat_map(|(_, tags)| tags.iter().filter_map(|t| t.commit.map(str::to_owned)))
+        .collect();
+    commits.sort();
+    commits.dedup();
+    let ancestry: HashMap<String, git::Ancestry> = if commits.is_empty() {
+        HashMap::new()
+    } else {
+        let mut args = vec![main];
+        args.extend(commits);
+        let output = run_git_script(&call.query, &src, ANCESTRY_SCRIPT, &args).await?;
+        git::parse_ancestry(&output).into_iter().collect()
+    };
+    let sections: Vec<String> = newest
+        .iter()
+        .map(|(r, tags)| listing::render_tags(&r.to_string(), tags, &ancestry))
+        .collect();
+    Ok(Output::Text(sections.join("\n")))
 }
 
 /// Runs one of [`crate::core::git`]'s scripts as `sh -c SCRIPT sh ARGS...`

@@ -2,24 +2,22 @@
 //! under its immutable commit tag, then its moving tags, unless the
 //! registry already has the commit tag.
 //!
-//! The registry password travels as the Secret's ID in every query; its
-//! plaintext is read once, into memory, for the existence check against
-//! the registry, and appears in no query, log line, error or exec argument.
+//! Credentials: see [`super::registry_access`].
 
-use dagger_sdk::{Container, ContainerPublishOptsBuilder, File, Id, Query};
+use dagger_sdk::{Container, ContainerPublishOptsBuilder, Id, Query};
 use eyre::WrapErr;
 
 use crate::core::build_options;
-use crate::core::image_ref::{Namespace, Registry, Repository};
+use crate::core::image_ref::{Namespace, Repository};
 use crate::core::names::ContainerName;
 use crate::core::publish::{self, Decision};
 use crate::core::tags::{self, Tag};
 use crate::core::variant::Variant;
 use crate::module::args::Invocation;
 use crate::module::output::Output;
-use crate::registry::{Credentials, RegistryClient};
 
 use super::build::BuildRequest;
+use super::registry_access::RegistryAccess;
 
 pub async fn publish(call: Invocation) -> eyre::Result<Output> {
     let request = BuildRequest::from_args(&call.args)?;
@@ -61,11 +59,7 @@ pub enum Image {
 /// and `publish-nix`.
 pub struct PushTarget {
     pub repository: Repository,
-    pub username: String,
-    /// The registry password's Secret ID (never its plaintext).
-    pub password: Option<Id>,
-    /// A CA certificate (File ID) to trust for the existence check.
-    pub registry_ca: Option<Id>,
+    pub access: RegistryAccess,
     pub extra_tags: Vec<String>,
     pub dry_run: bool,
     pub overwrite: bool,
@@ -74,15 +68,14 @@ pub struct PushTarget {
 impl PushTarget {
     pub fn from_args(call: &Invocation, name: &ContainerName) -> eyre::Result<Self> {
         let args = &call.args;
+        let access = RegistryAccess::from_args(args)?;
         Ok(PushTarget {
             repository: Repository {
-                registry: Registry::parse(&args.string("registry")?)?,
+                registry: access.registry.clone(),
                 namespace: Namespace::parse(&args.string("namespace")?)?,
                 name: name.clone(),
             },
-            username: args.string("registryUsername")?,
-            password: args.opt_object_id("registryPassword").map(Id),
-            registry_ca: args.opt_object_id("registryCa").map(Id),
+            access,
             extra_tags: args.strings("tags"),
             dry_run: args.bool("dryRun"),
             overwrite: args.bool("overwrite"),
@@ -98,7 +91,8 @@ impl PushTarget {
         }
         let immutable = &tags[0];
         let existing = self
-            .registry_client(query)
+            .access
+            .client(query)
             .await?
             .manifest_digest(&repo.path(), immutable.as_str())
             .await
@@ -138,7 +132,7 @@ impl PushTarget {
                         "{e}\nCheck that {} can push to {} (--registry-username, \
                          --registry-password), and that the registry is reachable from the \
                          Dagger engine.",
-                        self.username,
+                        self.access.username,
                         repo.registry.as_str()
                     )
                 )),
@@ -161,44 +155,6 @@ impl PushTarget {
                 (query.container(), ids)
             }
         };
-        let base = match &self.password {
-            Some(secret) => base.with_registry_auth(
-                self.repository.registry.as_str(),
-                self.username.as_str(),
-                secret.clone(),
-            ),
-            None => base,
-        };
-        Ok((base, variants))
-    }
-
-    /// A client for the existence check, with the password's plaintext
-    /// read from the engine when one was given.
-    async fn registry_client(&self, query: &Query) -> eyre::Result<RegistryClient> {
-        let credentials = match &self.password {
-            Some(id) => {
-                let secret = query.r#ref::<dagger_sdk::Secret>(id.clone());
-                let password = secret
-                    .plaintext()
-                    .await
-                    .wrap_err("could not read --registry-password")?;
-                Some(Credentials::new(self.username.clone(), password))
-            }
-            None => None,
-        };
-        let client = RegistryClient::new(self.repository.registry.as_str(), credentials)?;
-        match &self.registry_ca {
-            Some(id) => {
-                let pem = query
-                    .r#ref::<File>(id.clone())
-                    .contents()
-                    .await
-                    .wrap_err("could not read --registry-ca")?;
-                client
-                    .with_root_ca_pem(pem.as_bytes())
-                    .wrap_err("--registry-ca")
-            }
-            None => Ok(client),
-        }
+        Ok((self.access.authenticate(base), variants))
     }
 }
