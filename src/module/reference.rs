@@ -1,6 +1,7 @@
 //! `docs/reference.md`, rendered from the function table: the same text
-//! `dagger call <function> --help` shows, in one page. `tests/reference.rs`
-//! fails when the committed page is stale (`BLESS=1` rewrites it).
+//! `dagger call <function> --help` shows, in one page. The binary prints it
+//! with `--reference`; `tests/reference.rs` fails when the committed page
+//! is stale.
 
 use std::fmt::Write;
 
@@ -10,8 +11,8 @@ use super::spec::{ArgSpec, CachePolicy, Default, FunctionSpec};
 pub fn render(table: &[FunctionSpec]) -> String {
     let mut out = String::from(
         "# Function reference\n\n\
-         Generated from `src/functions.rs` by `BLESS=1 cargo test --test reference`; \
-         do not edit by hand.\n\n",
+         Generated from the function table (`src/functions.rs`) by \
+         `cargo run -q -- --reference > docs/reference.md`; do not edit by hand.\n\n",
     );
     for f in table {
         writeln!(out, "- [`{0}`](#{0})", f.cli_name()).expect("String");
