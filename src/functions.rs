@@ -5,6 +5,8 @@
 //! body under `src/pipelines/`.
 
 use crate::core::image_ref::{DEFAULT_NAMESPACE, DEFAULT_REGISTRY, DEFAULT_REGISTRY_USERNAME};
+use crate::core::nix_build::DEFAULT_NIX_IMAGE;
+use crate::core::nixpkgs::{DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
 use crate::module::spec::{ArgSpec, CachePolicy, Default, FunctionSpec, Type};
 use crate::pipelines;
 
@@ -223,6 +225,74 @@ const LIMIT: ArgSpec = ArgSpec {
     doc: "How many tags to show per container, newest first.",
 };
 
+const FLAKE_LOCK: ArgSpec = ArgSpec {
+    name: "flakeLock",
+    ty: Type::String,
+    default: Default::String(DEFAULT_FLAKE_LOCK),
+    doc: "The flake.lock that pins nixpkgs, relative to --src.",
+};
+
+const NIXPKGS_INPUT: ArgSpec = ArgSpec {
+    name: "nixpkgsInput",
+    ty: Type::String,
+    default: Default::String(DEFAULT_NIXPKGS_INPUT),
+    doc: "The flake input that is nixpkgs (follows are followed; an input of an input as \
+          a/nixpkgs).",
+};
+
+const NIXPKGS: ArgSpec = ArgSpec {
+    name: "nixpkgs",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "Use this nixpkgs instead of the flake.lock's: a tarball URL or a /nix/store path. \
+          Not checked against a hash: prefer the lock.",
+};
+
+const NIX_IMAGE: ArgSpec = ArgSpec {
+    name: "nixImage",
+    ty: Type::String,
+    default: Default::String(DEFAULT_NIX_IMAGE),
+    doc: "The image Nix runs in; pin it by digest for reproducible builds \
+          (nixos/nix:2.33.3@sha256:...). Each image has its own /nix store cache.",
+};
+
+const PACKAGE: ArgSpec = ArgSpec {
+    name: "package",
+    ty: Type::String,
+    default: Default::Required,
+    doc: "The nixpkgs attribute path, e.g. ntfy-sh or python3Packages.requests.",
+};
+
+const LABELS: ArgSpec = ArgSpec {
+    name: "labels",
+    ty: Type::Boolean,
+    default: Default::Json("false"),
+    doc: "Add the OCI labels (title, version, revision, source) to the Nix image. Off by \
+          default: the image then stays exactly as Nix built it, with a reproducible digest.",
+};
+
+const CONTAINER_NAMES: ArgSpec = ArgSpec {
+    name: "containerNames",
+    ty: Type::StringList,
+    default: Default::Json("[]"),
+    doc: "Only these containers (e.g. ntfy,miniflux); default: every container of --src.",
+};
+
+const NIX_PACKAGES: ArgSpec = ArgSpec {
+    name: "nixPackages",
+    ty: Type::StringList,
+    default: Default::Json("[]"),
+    doc: "The nixpkgs package of a container whose default.nix sets no version, as \
+          container=attribute (e.g. ntfy=ntfy-sh); default: the container's name.",
+};
+
+const SKIP: ArgSpec = ArgSpec {
+    name: "skip",
+    ty: Type::StringList,
+    default: Default::Json("[]"),
+    doc: "Containers exempt from the check.",
+};
+
 pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "build",
@@ -245,6 +315,31 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Default,
         check: false,
         body: |call| Box::pin(pipelines::build::build(call)),
+    },
+    FunctionSpec {
+        name: "buildNix",
+        doc: "Build a container's Nix image, without Nix on your machine.\n\n\
+              Runs nix-build containers/<container-name>/default.nix in the Nix image, with \
+              <nixpkgs> pinned by the repository's flake.lock (its hash checked) and the Nix \
+              store cached between builds. Returns the docker-archive as the builder made it \
+              (gzipped by buildLayeredImage; streamLayeredImage's stream is captured). Chain \
+              `export --path=./<name>.tar.gz`, then `docker load -i`.",
+        args: &[SRC, CONTAINER_NAME, FLAKE_LOCK, NIXPKGS_INPUT, NIXPKGS, NIX_IMAGE],
+        returns: Type::FILE,
+        cache: CachePolicy::Default,
+        check: false,
+        body: |call| Box::pin(pipelines::nix::build_nix(call)),
+    },
+    FunctionSpec {
+        name: "nixVersion",
+        doc: "Print the version the pinned nixpkgs has for a package.\n\n\
+              Evaluates <package>.version in the nixpkgs that --src's flake.lock pins (or \
+              --nixpkgs), e.g. nix-version --package=ntfy-sh.",
+        args: &[SRC, PACKAGE, FLAKE_LOCK, NIXPKGS_INPUT, NIXPKGS, NIX_IMAGE],
+        returns: Type::String,
+        cache: CachePolicy::Default,
+        check: false,
+        body: |call| Box::pin(pipelines::nix::nix_version(call)),
     },
     FunctionSpec {
         name: "containers",
@@ -322,6 +417,62 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Never,
         check: false,
         body: |call| Box::pin(pipelines::publish::publish(call)),
+    },
+    FunctionSpec {
+        name: "publishNix",
+        doc: "Build a container's Nix image and push it with its commit tag.\n\n\
+              Like publish, for containers/<container-name>/default.nix: pushes \
+              <registry>/<namespace>/<container-name>:v<version>-<sha7>-nix, then the moving \
+              --tags, unless the registry already has the commit tag. The version is \
+              default.nix's `version`, else the Dockerfile's, else the pinned nixpkgs'. The \
+              image is pushed as Nix built it (see --labels).",
+        args: &[
+            SRC,
+            CONTAINER_NAME,
+            COMMIT_SHA,
+            VERSION,
+            REGISTRY,
+            NAMESPACE,
+            REGISTRY_USERNAME,
+            REGISTRY_PASSWORD,
+            TAGS,
+            DRY_RUN,
+            OVERWRITE,
+            REGISTRY_CA,
+            LABELS,
+            SOURCE_URL,
+            FLAKE_LOCK,
+            NIXPKGS_INPUT,
+            NIXPKGS,
+            NIX_IMAGE,
+        ],
+        returns: Type::String,
+        cache: CachePolicy::Never,
+        check: false,
+        body: |call| Box::pin(pipelines::nix::publish_nix(call)),
+    },
+    FunctionSpec {
+        name: "checkVersions",
+        doc: "Check that the versions each container declares agree.\n\n\
+              For every container (or --container-names, less --skip): the Dockerfile's \
+              CONTAINER_APP_VERSION, the nix version (default.nix's `version`, else the \
+              pinned nixpkgs' version of its package) and containers/<name>/VERSION, compared \
+              without a leading v. Prints a table; fails listing every mismatch and missing \
+              version, so one run shows them all.",
+        args: &[
+            SRC,
+            CONTAINER_NAMES,
+            NIX_PACKAGES,
+            SKIP,
+            FLAKE_LOCK,
+            NIXPKGS_INPUT,
+            NIXPKGS,
+            NIX_IMAGE,
+        ],
+        returns: Type::String,
+        cache: CachePolicy::Default,
+        check: true,
+        body: |call| Box::pin(pipelines::check_versions::check_versions(call)),
     },
     FunctionSpec {
         name: "listTags",

@@ -62,19 +62,25 @@ pub fn version_override(args: &[BuildArg]) -> Option<&str> {
 /// `--dockerfile`: a path inside the container's folder (`Dockerfile.alpine`,
 /// `docker/prod.Dockerfile`), returned normalised (no `./`).
 pub fn parse_dockerfile_path(raw: &str) -> eyre::Result<String> {
+    relative_path(raw).ok_or_else(|| {
+        eyre::eyre!(
+            "--dockerfile `{}` is not a path inside the container's folder: give it relative to \
+             containers/<name>/, without `..`, e.g. --dockerfile=Dockerfile.alpine.",
+            excerpt(raw)
+        )
+    })
+}
+
+/// `raw` as a path that stays inside the folder it is relative to,
+/// normalised (no `./`, no empty parts); `None` when it is absolute, empty,
+/// climbs out with `..`, or holds a backslash, newline or NUL.
+pub fn relative_path(raw: &str) -> Option<String> {
     let parts: Vec<&str> = raw
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
         .collect();
     let inside = !raw.starts_with('/') && !parts.is_empty() && !parts.contains(&"..");
-    if !inside || raw.contains(['\\', '\n', '\0']) {
-        bail!(
-            "--dockerfile `{}` is not a path inside the container's folder: give it relative to \
-             containers/<name>/, without `..`, e.g. --dockerfile=Dockerfile.alpine.",
-            excerpt(raw)
-        );
-    }
-    Ok(parts.join("/"))
+    (inside && !raw.contains(['\\', '\n', '\0'])).then(|| parts.join("/"))
 }
 
 /// `--target`: a build stage name.

@@ -17,6 +17,9 @@
 //! - [`git`]: the git scripts of the ops helpers and their output.
 //! - [`listing`]: the `containers` table.
 //! - [`nix`]: a `default.nix`'s `version = "...";`, and where a Nix image's version comes from.
+//! - [`nixpkgs`]: the nixpkgs pin from `flake.lock`, and the Nix expressions that fetch and query it.
+//! - [`nix_build`]: the `nix-build` script of `build-nix` and what its result means.
+//! - [`shell`]: how a script and its arguments become an exec's argv.
 
 pub mod build_options;
 pub mod discovery;
@@ -26,8 +29,11 @@ pub mod image_ref;
 pub mod listing;
 pub mod names;
 pub mod nix;
+pub mod nix_build;
+pub mod nixpkgs;
 pub mod ordering;
 pub mod publish;
+pub mod shell;
 pub mod tags;
 pub mod text;
 pub mod variant;

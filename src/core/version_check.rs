@@ -6,7 +6,14 @@
 //! `VERSION` file beside them. They are compared after removing a leading
 //! `v`. Every problem is collected, so one run shows them all.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
+
+use super::discovery::build_file_path;
+use super::names::ContainerName;
+use super::variant::Variant;
+use super::versions::BuildTexts;
+use super::{dockerfile, nix};
 
 /// One source of a container's version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,6 +163,82 @@ pub fn version_file(text: &str) -> Source {
     }
 }
 
+/// One container's sources before nixpkgs is asked: the nix version is
+/// either known from `default.nix` or still an attribute to evaluate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    row: Row,
+    /// The nixpkgs attribute whose version is the nix version.
+    nixpkgs_attr: Option<String>,
+}
+
+/// Reads a container's sources from its files: `texts` (Dockerfile and
+/// default.nix), `version_file` (the text of `VERSION`, when it exists),
+/// and the nixpkgs attribute to ask when `default.nix` sets no version
+/// (`attr`, from `--nix-packages`, else the container's name).
+pub fn read_sources(
+    name: &ContainerName,
+    texts: &BuildTexts,
+    version_file_text: Option<&str>,
+    attr: Option<&str>,
+) -> Pending {
+    let dockerfile = match &texts.dockerfile {
+        None => Source::Absent,
+        Some(text) => {
+            let path = build_file_path(name, Variant::Dockerfile);
+            match dockerfile::app_version(text, &path) {
+                Ok(v) => Source::Version(v),
+                Err(e) => Source::Missing(first_line(&e.to_string())),
+            }
+        }
+    };
+    let (nix, nixpkgs_attr) = match texts.nix.as_deref().map(nix::nix_version) {
+        None => (Source::Absent, None),
+        Some(Some(v)) => (Source::Version(v), None),
+        Some(None) => (Source::Absent, Some(attr.unwrap_or(name.as_str()).to_owned())),
+    };
+    Pending {
+        row: Row {
+            name: name.to_string(),
+            dockerfile,
+            nix,
+            version_file: version_file_text.map_or(Source::Absent, version_file),
+        },
+        nixpkgs_attr,
+    }
+}
+
+impl Pending {
+    /// The nixpkgs attribute this container still needs the version of.
+    pub fn nixpkgs_attr(&self) -> Option<&str> {
+        self.nixpkgs_attr.as_deref()
+    }
+
+    /// The row, given the versions nixpkgs has (per attribute; `None` when
+    /// it has no such package). A package nixpkgs lacks leaves the Nix
+    /// image with the Dockerfile's version when there is one (as
+    /// publish-nix tags it), and is a missing version otherwise.
+    pub fn finish(self, nixpkgs: &BTreeMap<String, Option<String>>) -> Row {
+        let Pending { mut row, nixpkgs_attr } = self;
+        if let Some(attr) = nixpkgs_attr {
+            row.nix = match (nixpkgs.get(&attr).cloned().flatten(), &row.dockerfile) {
+                (Some(v), _) => Source::Version(v),
+                (None, Source::Version(_)) => Source::Inherited("Dockerfile"),
+                (None, _) => Source::Missing(format!(
+                    "default.nix sets no version and nixpkgs has no package `{attr}`; add \
+                     `version = \"...\";` or pass --nix-packages={}=<attribute>",
+                    row.name
+                )),
+            };
+        }
+        row
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_owned()
+}
+
 /// Parses `--nix-packages` entries `container=attr`.
 pub fn parse_nix_packages(raw: &[String]) -> eyre::Result<Vec<(String, String)>> {
     raw.iter()
@@ -229,6 +312,49 @@ mod tests {
             ]
         );
         assert!(report.table.contains("mismatch") && report.table.contains("missing"));
+    }
+
+    fn texts(dockerfile: Option<&str>, nix: Option<&str>) -> BuildTexts {
+        BuildTexts {
+            dockerfile: dockerfile.map(str::to_owned),
+            nix: nix.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn sources_come_from_the_files_then_from_nixpkgs() {
+        let name = ContainerName::parse("ntfy").unwrap();
+        let files = texts(
+            Some("ARG CONTAINER_APP_VERSION=2.14.0\nFROM alpine\n"),
+            Some("{ pkgs }: pkgs.hello"),
+        );
+        let pending = read_sources(&name, &files, Some("v2.14.0\n"), Some("ntfy-sh"));
+        assert_eq!(pending.nixpkgs_attr(), Some("ntfy-sh"));
+        let nixpkgs = BTreeMap::from([("ntfy-sh".to_owned(), Some("2.13.0".to_owned()))]);
+        let row = pending.finish(&nixpkgs);
+        assert_eq!(row.dockerfile, v("2.14.0"));
+        assert_eq!(row.nix, v("2.13.0"));
+        assert_eq!(row.version_file, v("v2.14.0"));
+        assert_eq!(row.check().0, Status::Mismatch);
+
+        // nixpkgs lacks the package: the nix image takes the Dockerfile's version.
+        let pending = read_sources(&name, &files, None, None);
+        assert_eq!(pending.nixpkgs_attr(), Some("ntfy"));
+        let row = pending.finish(&BTreeMap::from([("ntfy".to_owned(), None)]));
+        assert_eq!(row.nix, Source::Inherited("Dockerfile"));
+
+        // ... and with no Dockerfile, the version is missing.
+        let only_nix = texts(None, Some("{ pkgs }: pkgs.hello"));
+        let row = read_sources(&name, &only_nix, None, None).finish(&BTreeMap::new());
+        assert!(matches!(&row.nix, Source::Missing(why) if why.contains("--nix-packages=ntfy=")));
+
+        // A literal version needs no nixpkgs; a broken Dockerfile is a missing version.
+        let literal = texts(Some("FROM alpine\n"), Some("{ }: let version = \"1.0\"; in 1"));
+        let pending = read_sources(&name, &literal, None, None);
+        assert_eq!(pending.nixpkgs_attr(), None);
+        let row = pending.finish(&BTreeMap::new());
+        assert_eq!(row.nix, v("1.0"));
+        assert!(matches!(&row.dockerfile, Source::Missing(why) if why.contains("CONTAINER_APP_VERSION")));
     }
 
     #[test]

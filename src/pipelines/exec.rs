@@ -21,6 +21,16 @@ pub async fn run(
     container: &Container,
     args: Vec<String>,
 ) -> eyre::Result<ExecOutcome> {
+    Ok(run_keeping(query, container, args).await?.1)
+}
+
+/// Like [`run`], and also returns the container after the command, to
+/// read the files it wrote.
+pub async fn run_keeping(
+    query: &Query,
+    container: &Container,
+    args: Vec<String>,
+) -> eyre::Result<(Container, ExecOutcome)> {
     let opts = ContainerWithExecOptsBuilder::default()
         .expect(ReturnType::Any)
         .build()
@@ -40,9 +50,10 @@ pub async fn run(
             .unwrap_or_default()
             .to_owned()
     };
-    Ok(ExecOutcome {
+    let outcome = ExecOutcome {
         exit_code: node.get("exitCode").and_then(Value::as_i64).unwrap_or(-1) as i32,
         stdout: text("stdout"),
         stderr: text("stderr"),
-    })
+    };
+    Ok((ran, outcome))
 }

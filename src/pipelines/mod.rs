@@ -2,7 +2,9 @@
 //! Rules come from [`crate::core`]; these files only chain engine calls.
 
 pub mod build;
+pub mod check_versions;
 pub mod exec;
+pub mod nix;
 pub mod ops;
 pub mod publish;
 pub mod registry_access;

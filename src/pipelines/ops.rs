@@ -12,6 +12,7 @@ use crate::core::git::{self, ANCESTRY_SCRIPT, CHANGED_SCRIPT, GIT_IMAGE, INSTALL
 use crate::core::image_ref::{Namespace, Repository};
 use crate::core::listing;
 use crate::core::names::ContainerName;
+use crate::core::shell;
 use crate::core::ordering::{self, ParsedTag};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
@@ -107,13 +108,7 @@ pub async fn run_git_script(
     script: &str,
     args: &[String],
 ) -> eyre::Result<String> {
-    let mut argv = vec![
-        "sh".to_owned(),
-        "-c".to_owned(),
-        script.to_owned(),
-        "sh".to_owned(),
-    ];
-    argv.extend(args.iter().cloned());
+    let argv = shell::sh_c(script, args.iter().cloned());
     let ExecOutcome {
         exit_code,
         stdout,

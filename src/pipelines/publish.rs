@@ -4,6 +4,8 @@
 //!
 //! Credentials: see [`super::registry_access`].
 
+use std::future::Future;
+
 use dagger_sdk::{Container, ContainerPublishOptsBuilder, Id, Query};
 use eyre::WrapErr;
 
@@ -46,7 +48,11 @@ pub async fn publish(call: Invocation) -> eyre::Result<Output> {
     } else {
         Image::Platforms(platforms.iter().map(|p| build.container(Some(p))).collect())
     };
-    Ok(Output::Text(target.push(&call.query, &tags, image).await?))
+    Ok(Output::Text(
+        target
+            .push(&call.query, &tags, || async { Ok(image) })
+            .await?,
+    ))
 }
 
 /// What to push: one image, or one per platform (a multi-platform image).
@@ -82,9 +88,15 @@ impl PushTarget {
         })
     }
 
-    /// Pushes `image` under `tags` (the immutable tag first), or reports
-    /// why nothing was pushed.
-    pub async fn push(&self, query: &Query, tags: &[Tag], image: Image) -> eyre::Result<String> {
+    /// Pushes the image that `image` makes under `tags` (the immutable tag
+    /// first), or reports why nothing was pushed. `image` runs only when
+    /// there is something to push: not on a dry run, not when the
+    /// registry already has the immutable tag.
+    pub async fn push<F, Fut>(&self, query: &Query, tags: &[Tag], image: F) -> eyre::Result<String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = eyre::Result<Image>>,
+    {
         let repo = &self.repository;
         if self.dry_run {
             return Ok(publish::dry_run(repo, tags));
@@ -114,7 +126,7 @@ impl PushTarget {
             )),
             Decision::Push => {}
         }
-        let (base, variants) = self.prepare(query, image).await?;
+        let (base, variants) = self.prepare(query, image().await?).await?;
         let mut pushed: Vec<String> = Vec::new();
         for tag in tags {
             let address = repo.tagged(tag);

@@ -1,0 +1,575 @@
+//! Which nixpkgs the Nix functions use, and how the container fetches it.
+//!
+//! The pin comes from the repository: the `nixpkgs` input of its
+//! `flake.lock` ([`pin`]), so a laptop and CI evaluate the very same
+//! nixpkgs. The locked node becomes a Nix expression ([`Nixpkgs::expr`])
+//! that fetches nixpkgs *and checks it against the lock's `narHash`*: a
+//! tarball that does not match fails with Nix's hash mismatch. The store
+//! path it evaluates to is what `<nixpkgs>` means in the build
+//! (`NIX_PATH=nixpkgs=<path>`), and what [`version_expr`] imports.
+//!
+//! `--nixpkgs` overrides the lock with a URL or a store path; those are the
+//! user's word and are not checked against a hash.
+//!
+//! Every value that reaches a Nix expression is validated first and then
+//! written as an escaped Nix string ([`nix_string`]); attribute paths are
+//! passed as data, never spliced into code.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use eyre::{bail, eyre};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::text::excerpt;
+
+/// The lock file read by default, at the repository's root.
+pub const DEFAULT_FLAKE_LOCK: &str = "flake.lock";
+/// The flake input that is nixpkgs, by default.
+pub const DEFAULT_NIXPKGS_INPUT: &str = "nixpkgs";
+
+/// The flake.lock versions whose node format this reader knows (Nix 2.4
+/// and later write 7; 5 and 6 have the same nodes).
+const LOCK_VERSIONS: std::ops::RangeInclusive<u64> = 5..=7;
+
+/// The nixpkgs the Nix functions evaluate, and where that was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nixpkgs {
+    pub source: Source,
+    /// For messages: `flake.lock (input nixpkgs)` or `--nixpkgs`.
+    pub origin: String,
+}
+
+/// Where nixpkgs is fetched from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A tarball, unpacked and checked against the NAR hash (`github` and
+    /// `tarball` lock nodes).
+    Tarball { url: String, nar_hash: String },
+    /// A folder, copied into the store and checked against the NAR hash
+    /// (`path` lock nodes). Relative paths are relative to the repository.
+    Path { path: String, nar_hash: String },
+    /// `--nixpkgs=<url>`: a tarball, fetched without a hash.
+    UncheckedUrl(String),
+    /// `--nixpkgs=/nix/store/...`: a store path already in the store.
+    StorePath(String),
+}
+
+impl fmt::Display for Nixpkgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Source::Tarball { url, nar_hash } => write!(f, "{url} ({nar_hash})"),
+            Source::Path { path, nar_hash } => write!(f, "{path} ({nar_hash})"),
+            Source::UncheckedUrl(url) => write!(f, "{url} (no hash)"),
+            Source::StorePath(path) => f.write_str(path),
+        }?;
+        write!(f, ", from {}", self.origin)
+    }
+}
+
+/// The one place the Nix functions get their nixpkgs: `--nixpkgs` when
+/// given, else the `input` node of the lock file (`lock` is its text, `None`
+/// when the repository has none; `lock_path` names it in messages).
+pub fn pin(
+    override_: Option<&str>,
+    lock: Option<&str>,
+    lock_path: &str,
+    input: &str,
+) -> eyre::Result<Nixpkgs> {
+    if let Some(raw) = override_ {
+        return Ok(Nixpkgs {
+            source: parse_override(raw)?,
+            origin: "--nixpkgs".into(),
+        });
+    }
+    let Some(text) = lock else {
+        bail!(
+            "{lock_path} does not exist, so there is no nixpkgs to pin.\n\
+             Either commit a flake.lock with a `{input}` input at the repository root \
+             (`nix flake lock`; --flake-lock names another file), or pass \
+             --nixpkgs=<tarball URL or /nix/store path>."
+        );
+    };
+    Ok(Nixpkgs {
+        source: from_lock(text, lock_path, input)?,
+        origin: format!("{lock_path} (input {input})"),
+    })
+}
+
+/// `--flake-lock`: a path inside the repository.
+pub fn parse_lock_path(raw: &str) -> eyre::Result<String> {
+    super::build_options::relative_path(raw).ok_or_else(|| {
+        eyre!(
+            "--flake-lock `{}` is not a path inside the repository: give it relative to --src, \
+             without `..` (default: {DEFAULT_FLAKE_LOCK}).",
+            excerpt(raw)
+        )
+    })
+}
+
+/// `--nixpkgs`: an `https://`, `http://` or `file://` tarball URL, or a
+/// `/nix/store/...` path.
+pub fn parse_override(raw: &str) -> eyre::Result<Source> {
+    let plain = !raw.is_empty()
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '$' | '`'));
+    if plain && raw.starts_with("/nix/store/") && !raw.contains("/../") {
+        return Ok(Source::StorePath(raw.to_owned()));
+    }
+    if plain && ["https://", "http://", "file://"].iter().any(|s| raw.starts_with(s)) {
+        return Ok(Source::UncheckedUrl(raw.to_owned()));
+    }
+    bail!(
+        "--nixpkgs `{}` is neither a tarball URL nor a store path.\n\
+         Pass e.g. --nixpkgs=https://github.com/NixOS/nixpkgs/archive/<rev>.tar.gz or \
+         --nixpkgs=/nix/store/<hash>-source, or leave it out to use the repository's flake.lock.",
+        excerpt(raw)
+    )
+}
+
+#[derive(Deserialize)]
+struct LockFile {
+    version: Option<u64>,
+    root: String,
+    nodes: BTreeMap<String, Node>,
+}
+
+#[derive(Deserialize)]
+struct Node {
+    #[serde(default)]
+    inputs: BTreeMap<String, InputRef>,
+    locked: Option<BTreeMap<String, Value>>,
+}
+
+/// An input of a node: a node name, or a `follows` path from the root.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum InputRef {
+    Node(String),
+    Follows(Vec<String>),
+}
+
+/// The locked source of the flake input `input` (`nixpkgs`, or a path of
+/// inputs such as `home-manager/nixpkgs`), following `follows` references.
+pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Source> {
+    let lock: LockFile = serde_json::from_str(text).map_err(|e| {
+        eyre!("{lock_path} is not a flake.lock Nix can read ({e}).\nRegenerate it with `nix flake lock`.")
+    })?;
+    if let Some(v) = lock.version
+        && !LOCK_VERSIONS.contains(&v)
+    {
+        bail!(
+            "{lock_path} has version {v}; blumeops-ci reads versions {}-{}.\n\
+             Regenerate it with a current Nix (`nix flake lock`), or pass --nixpkgs.",
+            LOCK_VERSIONS.start(),
+            LOCK_VERSIONS.end()
+        );
+    }
+    let path = parse_input_path(input)?;
+    let name = resolve(&lock, &path, lock_path, 0)?;
+    let node = &lock.nodes[&name];
+    let locked = node.locked.as_ref().ok_or_else(|| {
+        eyre!("{lock_path}: input `{input}` (node `{name}`) is not locked.\nRun `nix flake lock`.")
+    })?;
+    locked_source(locked, lock_path, input)
+}
+
+/// `--nixpkgs-input`: input names separated by `/`.
+fn parse_input_path(input: &str) -> eyre::Result<Vec<&str>> {
+    let parts: Vec<&str> = input.split('/').collect();
+    let valid = |p: &str| {
+        p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
+    };
+    if parts.iter().all(|p| valid(p)) {
+        Ok(parts)
+    } else {
+        bail!(
+            "--nixpkgs-input `{}` is not a flake input name (e.g. nixpkgs, or home-manager/nixpkgs \
+             for an input of an input).",
+            excerpt(input)
+        )
+    }
+}
+
+/// The node that the input path `path` (from the root) leads to.
+fn resolve(lock: &LockFile, path: &[&str], lock_path: &str, depth: usize) -> eyre::Result<String> {
+    if depth > lock.nodes.len() {
+        bail!("{lock_path}: the `follows` of input `{}` loop.", path.join("/"));
+    }
+    let mut current = lock.root.clone();
+    for (i, input) in path.iter().enumerate() {
+        let node = lock.nodes.get(&current).ok_or_else(|| {
+            eyre!("{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`.")
+        })?;
+        current = match node.inputs.get(*input) {
+            Some(InputRef::Node(name)) => name.clone(),
+            Some(InputRef::Follows(to)) => {
+                let to: Vec<&str> = to.iter().map(String::as_str).collect();
+                resolve(lock, &to, lock_path, depth + 1)?
+            }
+            None => {
+                let at = if i == 0 {
+                    "the flake".to_owned()
+                } else {
+                    format!("input `{}`", path[..i].join("/"))
+                };
+                let known: Vec<&str> = node.inputs.keys().map(String::as_str).collect();
+                bail!(
+                    "{lock_path}: {at} has no input `{input}` (it has: {}).\n\
+                     Pass --nixpkgs-input=<the input that is nixpkgs>.",
+                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                );
+            }
+        };
+    }
+    if !lock.nodes.contains_key(&current) {
+        bail!("{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`.");
+    }
+    Ok(current)
+}
+
+/// A `locked` object of type `github`, `tarball` or `path`.
+fn locked_source(
+    locked: &BTreeMap<String, Value>,
+    lock_path: &str,
+    input: &str,
+) -> eyre::Result<Source> {
+    let field = |name: &str| -> eyre::Result<&str> {
+        locked.get(name).and_then(Value::as_str).ok_or_else(|| {
+            eyre!("{lock_path}: the locked `{input}` has no `{name}`.\nRegenerate it with `nix flake lock`.")
+        })
+    };
+    let kind = field("type")?;
+    let nar_hash = parse_nar_hash(field("narHash")?, lock_path)?;
+    let safe = |what: &str, value: &str| -> eyre::Result<String> {
+        if value.is_empty() || !value.chars().all(|c| c.is_ascii_graphic()) {
+            bail!("{lock_path}: the locked `{input}` has a malformed {what} `{}`.", excerpt(value));
+        }
+        Ok(value.to_owned())
+    };
+    let url = match kind {
+        "github" => {
+            let host = locked.get("host").and_then(Value::as_str).unwrap_or("github.com");
+            let [host, owner, repo, rev] =
+                [("host", host), ("owner", field("owner")?), ("repo", field("repo")?), ("rev", field("rev")?)]
+                    .map(|(what, v)| safe(what, v));
+            let (host, owner, repo, rev) = (host?, owner?, repo?, rev?);
+            if rev.len() != 40 || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bail!("{lock_path}: the locked `{input}` has rev `{}`, not a 40-digit commit.", excerpt(&rev));
+            }
+            format!("https://{host}/{owner}/{repo}/archive/{rev}.tar.gz")
+        }
+        "tarball" => safe("url", field("url")?)?,
+        "path" => {
+            return Ok(Source::Path {
+                path: safe("path", field("path")?)?,
+                nar_hash,
+            });
+        }
+        other => bail!(
+            "{lock_path}: input `{input}` is locked as type `{}`, which blumeops-ci cannot fetch \
+             in the build container; it reads github, tarball and path inputs.\n\
+             Point the input at github:NixOS/nixpkgs/<branch> (or a tarball URL) and run \
+             `nix flake lock`, or pass --nixpkgs.",
+            excerpt(other)
+        ),
+    };
+    Ok(Source::Tarball { url, nar_hash })
+}
+
+/// A lock's `narHash`: SRI SHA-256 (`sha256-<44 base64 chars>`).
+fn parse_nar_hash(raw: &str, lock_path: &str) -> eyre::Result<String> {
+    let b64 = raw.strip_prefix("sha256-").unwrap_or_default();
+    let valid = b64.len() == 44
+        && b64.ends_with('=')
+        && b64[..43]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    if !valid {
+        bail!(
+            "{lock_path}: narHash `{}` is not a SHA-256 SRI hash (sha256-<base64>).\n\
+             Regenerate the lock with `nix flake lock`.",
+            excerpt(raw)
+        );
+    }
+    Ok(raw.to_owned())
+}
+
+impl Nixpkgs {
+    /// A Nix expression that evaluates to nixpkgs' store path, fetching it
+    /// (and checking its hash) when the store does not have it yet.
+    /// `repo_root` is where the repository is, for relative `path` nodes.
+    pub fn expr(&self, repo_root: &str) -> String {
+        match &self.source {
+            Source::Tarball { url, nar_hash } => format!(
+                "builtins.fetchTarball {{ url = {}; sha256 = {}; }}",
+                nix_string(url),
+                nix_string(nar_hash)
+            ),
+            Source::Path { path, nar_hash } => {
+                let path = if path.starts_with('/') {
+                    path.clone()
+                } else {
+                    format!("{}/{}", repo_root.trim_end_matches('/'), path)
+                };
+                format!(
+                    "builtins.path {{ path = {}; name = \"source\"; sha256 = {}; }}",
+                    nix_string(&path),
+                    nix_string(nar_hash)
+                )
+            }
+            Source::UncheckedUrl(url) => format!("builtins.fetchTarball {}", nix_string(url)),
+            Source::StorePath(path) => format!("builtins.storePath {}", nix_string(path)),
+        }
+    }
+}
+
+/// `s` as a Nix string literal: `"` and `\` escaped, and `${` kept literal.
+pub fn nix_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' => out.push_str("\\$"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A nixpkgs attribute path, such as `ntfy-sh` or `python3Packages.requests`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AttrPath(String);
+
+impl AttrPath {
+    /// Checks `raw` as dot-separated Nix identifiers (letters, digits, `_`,
+    /// `'`, `-`; not starting with a digit, `'` or `-`). Nothing else can
+    /// reach a Nix expression.
+    pub fn parse(raw: &str) -> eyre::Result<AttrPath> {
+        let ident = |p: &str| {
+            p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'))
+        };
+        if raw.len() <= 256 && raw.split('.').all(ident) {
+            Ok(AttrPath(raw.to_owned()))
+        } else {
+            bail!(
+                "`{}` is not a nixpkgs attribute path: names of letters, digits, `_`, `-` and \
+                 `'`, separated by dots (e.g. ntfy-sh or python3Packages.requests).",
+                excerpt(raw)
+            )
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The expression `nix-instantiate --eval --strict --json` evaluates for
+/// the versions of `attrs`, passed as `--argstr attrs "<a> <b> ..."`: a JSON
+/// object from each attribute path to its `version`, or `null` when nixpkgs
+/// has no such attribute (or it has no version).
+pub fn version_expr(nixpkgs: &Nixpkgs, repo_root: &str) -> String {
+    format!(
+        "{{ attrs }}:\n\
+         let\n  \
+           pkgs = import ({}) {{ config = {{ }}; overlays = [ ]; }};\n  \
+           names = builtins.filter (a: builtins.isString a && a != \"\") (builtins.split \" \" attrs);\n  \
+           get = set: path: if path == [ ] then set\n    \
+             else let name = builtins.head path; in\n      \
+               if builtins.isAttrs set && set ? ${{name}} then get set.${{name}} (builtins.tail path) else null;\n  \
+           version = attr: let v = get pkgs (builtins.filter builtins.isString (builtins.split \"\\\\.\" attr));\n    \
+             in if builtins.isAttrs v && v ? version then v.version else null;\n\
+         in builtins.listToAttrs (map (attr: {{ name = attr; value = version attr; }}) names)\n",
+        nixpkgs.expr(repo_root)
+    )
+}
+
+/// The `nix-instantiate` arguments that evaluate [`version_expr`] for
+/// `attrs`.
+pub fn version_command(nixpkgs: &Nixpkgs, repo_root: &str, attrs: &[AttrPath]) -> Vec<String> {
+    let list: Vec<&str> = attrs.iter().map(AttrPath::as_str).collect();
+    [
+        "nix-instantiate",
+        "--eval",
+        "--strict",
+        "--json",
+        "--read-write-mode",
+        "--argstr",
+        "attrs",
+        &list.join(" "),
+        "--expr",
+        &version_expr(nixpkgs, repo_root),
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// The versions in `nix-instantiate`'s JSON output, per attribute path
+/// (`None`: nixpkgs has no such attribute, or it has no version).
+pub fn parse_versions(stdout: &str) -> eyre::Result<BTreeMap<String, Option<String>>> {
+    let map: BTreeMap<String, Option<String>> = serde_json::from_str(stdout.trim())
+        .map_err(|e| eyre!("nix-instantiate printed something other than the versions ({e}): {}", excerpt(stdout)))?;
+    Ok(map.into_iter().map(|(k, v)| (k, v.map(|s| s.trim().to_owned()))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPO_LOCK: &str = include_str!("../../flake.lock");
+
+    fn lock(nodes: &str, root_inputs: &str) -> String {
+        format!(
+            r#"{{"nodes": {{ {nodes}, "root": {{"inputs": {root_inputs}}} }}, "root": "root", "version": 7}}"#
+        )
+    }
+
+    const HASH: &str = "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=";
+
+    #[test]
+    fn the_repository_lock_pins_a_github_tarball() {
+        let pinned = pin(None, Some(REPO_LOCK), "flake.lock", "nixpkgs").unwrap();
+        assert_eq!(
+            pinned.source,
+            Source::Tarball {
+                url: "https://github.com/NixOS/nixpkgs/archive/1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a.tar.gz".into(),
+                nar_hash: HASH.into(),
+            }
+        );
+        assert_eq!(
+            pinned.expr("/src"),
+            format!(
+                "builtins.fetchTarball {{ url = \"https://github.com/NixOS/nixpkgs/archive/\
+                 1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a.tar.gz\"; sha256 = \"{HASH}\"; }}"
+            )
+        );
+    }
+
+    #[test]
+    fn follows_lists_lead_to_the_node() {
+        let text = lock(
+            &format!(
+                r#""np": {{"locked": {{"type": "tarball", "url": "https://example.org/n.tar.gz", "narHash": "{HASH}"}}}},
+                   "hm": {{"inputs": {{"nixpkgs": ["nixpkgs"]}}, "locked": {{"type": "path", "path": "./hm", "narHash": "{HASH}"}}}}"#
+            ),
+            r#"{"nixpkgs": "np", "home-manager": "hm", "alias": ["home-manager", "nixpkgs"]}"#,
+        );
+        let url = Source::Tarball {
+            url: "https://example.org/n.tar.gz".into(),
+            nar_hash: HASH.into(),
+        };
+        assert_eq!(from_lock(&text, "flake.lock", "nixpkgs").unwrap(), url);
+        assert_eq!(from_lock(&text, "flake.lock", "alias").unwrap(), url);
+        assert_eq!(from_lock(&text, "flake.lock", "home-manager/nixpkgs").unwrap(), url);
+        let hm = from_lock(&text, "flake.lock", "home-manager").unwrap();
+        let pinned = Nixpkgs { source: hm, origin: "t".into() };
+        assert_eq!(
+            pinned.expr("/src/"),
+            format!("builtins.path {{ path = \"/src/./hm\"; name = \"source\"; sha256 = \"{HASH}\"; }}")
+        );
+    }
+
+    #[test]
+    fn a_follows_loop_is_an_error_not_a_hang() {
+        let text = lock(r#""x": {"inputs": {}}"#, r#"{"a": ["b"], "b": ["a"]}"#);
+        let err = from_lock(&text, "flake.lock", "a").unwrap_err().to_string();
+        assert!(err.contains("loop"), "{err}");
+    }
+
+    #[test]
+    fn lock_errors_name_the_problem_and_the_fix() {
+        let cases = [
+            ("not json", "is not a flake.lock Nix can read"),
+            (
+                &lock(r#""x": {}"#, r#"{"other": "x"}"#)[..],
+                "the flake has no input `nixpkgs` (it has: other)",
+            ),
+            (
+                &lock(&format!(r#""np": {{"locked": {{"type": "git", "url": "https://x", "narHash": "{HASH}"}}}}"#), r#"{"nixpkgs": "np"}"#)[..],
+                "locked as type `git`",
+            ),
+            (
+                &lock(r#""np": {"locked": {"type": "tarball", "url": "https://x", "narHash": "sha256-short"}}"#, r#"{"nixpkgs": "np"}"#)[..],
+                "is not a SHA-256 SRI hash",
+            ),
+            (
+                &lock(&format!(r#""np": {{"locked": {{"type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "main", "narHash": "{HASH}"}}}}"#), r#"{"nixpkgs": "np"}"#)[..],
+                "not a 40-digit commit",
+            ),
+            (
+                &lock(r#""np": {"original": {}}"#, r#"{"nixpkgs": "np"}"#)[..],
+                "is not locked",
+            ),
+            (
+                &lock(r#""np": {}"#, r#"{"nixpkgs": "gone"}"#)[..],
+                "names node `gone`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = from_lock(text, "flake.lock", "nixpkgs").unwrap_err().to_string();
+            assert!(err.contains(expected), "{text}\n=> {err}");
+        }
+        let v3 = r#"{"nodes": {}, "root": "root", "version": 3}"#;
+        assert!(from_lock(v3, "flake.lock", "nixpkgs").unwrap_err().to_string().contains("version 3"));
+    }
+
+    #[test]
+    fn without_lock_or_override_both_options_are_explained() {
+        let err = pin(None, None, "flake.lock", "nixpkgs").unwrap_err().to_string();
+        assert!(err.contains("flake.lock does not exist") && err.contains("--nixpkgs="), "{err}");
+    }
+
+    #[test]
+    fn the_override_wins_and_is_validated() {
+        let p = pin(Some("/nix/store/abc-source"), None, "flake.lock", "nixpkgs").unwrap();
+        assert_eq!(p.source, Source::StorePath("/nix/store/abc-source".into()));
+        assert_eq!(p.expr("/src"), "builtins.storePath \"/nix/store/abc-source\"");
+        let u = parse_override("https://example.org/n.tar.gz").unwrap();
+        assert_eq!(u, Source::UncheckedUrl("https://example.org/n.tar.gz".into()));
+        for bad in ["", "nixpkgs", "/etc/passwd", "https://x\" + y", "https://x/${a}", "/nix/store/../x"] {
+            assert!(parse_override(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn nix_strings_escape_everything_that_could_become_code() {
+        assert_eq!(nix_string(r#"a"b\c${d}"#), r#""a\"b\\c\${d}""#);
+    }
+
+    #[test]
+    fn attribute_paths() {
+        for good in ["ntfy-sh", "python3Packages.requests", "_x", "a'"] {
+            assert_eq!(AttrPath::parse(good).unwrap().as_str(), good);
+        }
+        for bad in ["", ".", "a..b", "1password", "a b", "a;b", "${x}", "a.\"b\"", "-a", "a/b"] {
+            assert!(AttrPath::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn versions_are_read_from_the_json_output() {
+        let v = parse_versions("{\"jq\":\"1.7.1\",\"nope\":null}\n").unwrap();
+        assert_eq!(v["jq"].as_deref(), Some("1.7.1"));
+        assert_eq!(v["nope"], None);
+        assert!(parse_versions("error: x").is_err());
+    }
+}

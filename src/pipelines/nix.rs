@@ -1,0 +1,240 @@
+//! `nix-version`, `build-nix` and `publish-nix`: Nix runs in the Nix image,
+//! over the repository, with nixpkgs pinned by the repository's
+//! `flake.lock` ([`crate::core::nixpkgs`]) and `/nix` on a cache volume, so
+//! a second build of an unchanged container downloads and builds nothing.
+//! The script and the meaning of its result live in
+//! [`crate::core::nix_build`].
+
+use std::collections::BTreeMap;
+
+use dagger_sdk::{CacheSharingMode, Container, ContainerWithMountedCacheOptsBuilder, Directory, File};
+use eyre::bail;
+
+use crate::core::build_options;
+use crate::core::names::ContainerName;
+use crate::core::nix_build::{self, ArchiveFormat, NIX_CONFIG, OUT_DIR, REPO_MOUNT};
+use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
+use crate::core::tags::{self, CommitSha};
+use crate::core::variant::Variant;
+use crate::core::versions::{self, AppVersion};
+use crate::module::args::Invocation;
+use crate::module::graphql;
+use crate::module::output::Output;
+
+use super::exec;
+use super::publish::{Image, PushTarget};
+use super::repo;
+
+pub async fn nix_version(call: Invocation) -> eyre::Result<Output> {
+    let attr = AttrPath::parse(&call.args.string("package")?)?;
+    let nix = Nix::from_args(&call)?;
+    let src = call.args.directory(&call.query, "src")?;
+    let nixpkgs = nix.pin(&call, &src).await?;
+    let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
+    Ok(Output::Text(version))
+}
+
+pub async fn build_nix(call: Invocation) -> eyre::Result<Output> {
+    let name = ContainerName::parse(&call.args.string("containerName")?)?;
+    let nix = Nix::from_args(&call)?;
+    let src = call.args.directory(&call.query, "src")?;
+    repo::require(&src, &name, Variant::Nix).await?;
+    let nixpkgs = nix.pin(&call, &src).await?;
+    let file = nix
+        .build(&call, &src, &nixpkgs, &name, ArchiveFormat::AsBuilt)
+        .await?;
+    Ok(Output::File(file))
+}
+
+pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
+    let name = ContainerName::parse(&call.args.string("containerName")?)?;
+    let commit = CommitSha::parse(&call.args.string("commitSha")?)?;
+    let target = PushTarget::from_args(&call, &name)?;
+    let nix = Nix::from_args(&call)?;
+    let source_url = call
+        .args
+        .opt_string("sourceUrl")?
+        .map(|u| build_options::parse_source_url(&u))
+        .transpose()?;
+    let labels = call.args.bool("labels");
+    let src = call.args.directory(&call.query, "src")?;
+    let entry = repo::require(&src, &name, Variant::Nix).await?;
+
+    // The version: --version, else the repository's, else nixpkgs'.
+    let mut pinned = None;
+    let (version, from) = match call.args.opt_string("version")? {
+        Some(v) => (v, "--version".to_owned()),
+        None => {
+            let texts =
+                repo::read_build_files(&call.query, &call.args.object_id("src")?, &[entry]).await?;
+            match versions::resolve(&name, Variant::Nix, &texts[0])? {
+                AppVersion::Known { version, from } => (version, from),
+                AppVersion::NeedsNixpkgs { attr } => {
+                    let attr = AttrPath::parse(&attr)?;
+                    let nixpkgs = nix.pin(&call, &src).await?;
+                    let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
+                    pinned = Some(nixpkgs);
+                    (version, format!("nixpkgs' {attr}.version"))
+                }
+            }
+        }
+    };
+    let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
+
+    let pushed = target
+        .push(&call.query, &tags, || async {
+            let nixpkgs = match pinned {
+                Some(p) => p,
+                None => nix.pin(&call, &src).await?,
+            };
+            let archive = nix
+                .build(&call, &src, &nixpkgs, &name, ArchiveFormat::Tar)
+                .await?;
+            let mut image = call.query.container().import(archive);
+            if labels {
+                let labels =
+                    build_options::oci_labels(&name, &version, Some(&commit), source_url.as_deref());
+                for (label, value) in labels {
+                    image = image.with_label(label, value);
+                }
+            }
+            Ok(Image::Single(image))
+        })
+        .await?;
+    Ok(Output::Text(pushed))
+}
+
+/// The Nix arguments every Nix function shares, checked before any engine
+/// work: which nixpkgs, and which Nix image.
+pub struct Nix {
+    image: String,
+    lock_path: String,
+    input: String,
+    override_: Option<String>,
+}
+
+impl Nix {
+    pub fn from_args(call: &Invocation) -> eyre::Result<Nix> {
+        let args = &call.args;
+        let override_ = args.opt_string("nixpkgs")?;
+        if let Some(raw) = &override_ {
+            nixpkgs::parse_override(raw)?;
+        }
+        Ok(Nix {
+            image: nix_build::parse_nix_image(&args.string("nixImage")?)?,
+            lock_path: nixpkgs::parse_lock_path(&args.string("flakeLock")?)?,
+            input: args.string("nixpkgsInput")?,
+            override_,
+        })
+    }
+
+    /// The pinned nixpkgs: `--nixpkgs`, else the repository's lock file.
+    pub async fn pin(&self, call: &Invocation, src: &Directory) -> eyre::Result<Nixpkgs> {
+        let lock = match &self.override_ {
+            Some(_) => None,
+            None if src.exists(self.lock_path.as_str()).await? => Some(
+                graphql::read_files(
+                    &call.query.graphql_client,
+                    &call.args.object_id("src")?,
+                    std::slice::from_ref(&self.lock_path),
+                )
+                .await?
+                .remove(0),
+            ),
+            None => None,
+        };
+        nixpkgs::pin(
+            self.override_.as_deref(),
+            lock.as_deref(),
+            &self.lock_path,
+            &self.input,
+        )
+    }
+
+    /// The Nix image with the repository at [`REPO_MOUNT`] and `/nix` on
+    /// the store's cache volume, seeded from the image's own `/nix` (where
+    /// Nix itself is installed). Nix's own locks keep concurrent builds
+    /// on one engine correct, so the volume is shared.
+    async fn container(&self, call: &Invocation, src: &Directory) -> eyre::Result<Container> {
+        let query = &call.query;
+        let image = query.container().from(self.image.as_str());
+        let seed = image.directory("/nix").id().await?;
+        let opts = ContainerWithMountedCacheOptsBuilder::default()
+            .source(seed)
+            .sharing(CacheSharingMode::Shared)
+            .build()
+            .expect("every field has a default");
+        Ok(image
+            .with_mounted_cache_opts(
+                "/nix",
+                query.cache_volume(nix_build::store_volume(&self.image)),
+                opts,
+            )
+            .with_env_variable("NIX_CONFIG", NIX_CONFIG)
+            .with_mounted_directory(REPO_MOUNT, src.clone())
+            .with_workdir(REPO_MOUNT))
+    }
+
+    /// The versions nixpkgs has for `attrs`, in one evaluation (`None`:
+    /// no such package, or no version).
+    pub async fn versions(
+        &self,
+        call: &Invocation,
+        src: &Directory,
+        nixpkgs: &Nixpkgs,
+        attrs: &[AttrPath],
+    ) -> eyre::Result<BTreeMap<String, Option<String>>> {
+        let container = self.container(call, src).await?;
+        let argv = nixpkgs::version_command(nixpkgs, REPO_MOUNT, attrs);
+        let outcome = exec::run(&call.query, &container, argv).await?;
+        if outcome.exit_code != 0 {
+            bail!(nix_build::fetch_error(&outcome.stderr, &nixpkgs.to_string()));
+        }
+        nixpkgs::parse_versions(&outcome.stdout)
+    }
+
+    /// The version of one package, or an error naming it.
+    async fn version_of(
+        &self,
+        call: &Invocation,
+        src: &Directory,
+        nixpkgs: &Nixpkgs,
+        attr: &AttrPath,
+    ) -> eyre::Result<String> {
+        let versions = self
+            .versions(call, src, nixpkgs, std::slice::from_ref(attr))
+            .await?;
+        match versions.get(attr.as_str()).cloned().flatten() {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => bail!(
+                "the pinned nixpkgs has no package `{attr}` with a version ({nixpkgs}).\n\
+                 Check the attribute path (e.g. ntfy-sh, python3Packages.requests)."
+            ),
+        }
+    }
+
+    /// Builds `containers/<name>/default.nix` and returns the image
+    /// archive, copied out of the store.
+    async fn build(
+        &self,
+        call: &Invocation,
+        src: &Directory,
+        nixpkgs: &Nixpkgs,
+        name: &ContainerName,
+        format: ArchiveFormat,
+    ) -> eyre::Result<File> {
+        let container = self.container(call, src).await?;
+        let argv = nix_build::build_argv(&nixpkgs.expr(REPO_MOUNT), name, format);
+        let (ran, outcome) = exec::run_keeping(&call.query, &container, argv).await?;
+        if outcome.exit_code != 0 {
+            bail!(nix_build::script_error(
+                outcome.exit_code,
+                &outcome.stderr,
+                &nixpkgs.to_string(),
+                &crate::core::discovery::build_file_path(name, Variant::Nix),
+            ));
+        }
+        let built = nix_build::parse_result(&outcome.stdout)?;
+        Ok(ran.file(format!("{OUT_DIR}/{}", built.file)))
+    }
+}
