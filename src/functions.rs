@@ -324,7 +324,14 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
               store cached between builds. Returns the docker-archive as the builder made it \
               (gzipped by buildLayeredImage; streamLayeredImage's stream is captured). Chain \
               `export --path=./<name>.tar.gz`, then `docker load -i`.",
-        args: &[SRC, CONTAINER_NAME, FLAKE_LOCK, NIXPKGS_INPUT, NIXPKGS, NIX_IMAGE],
+        args: &[
+            SRC,
+            CONTAINER_NAME,
+            FLAKE_LOCK,
+            NIXPKGS_INPUT,
+            NIXPKGS,
+            NIX_IMAGE,
+        ],
         returns: Type::FILE,
         cache: CachePolicy::Default,
         check: false,

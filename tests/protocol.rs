@@ -92,7 +92,42 @@ async fn registration_covers_every_function_and_argument_of_the_table() {
             "{}: cache policy registered as {never}",
             f.name
         );
+        let part = chain
+            .split("function(name: ")
+            .find(|part| part.starts_with(&format!("\"{}\"", f.name)))
+            .unwrap();
+        assert_eq!(
+            part.contains("withCheck"),
+            f.check,
+            "{}: check flag",
+            f.name
+        );
     }
+}
+
+#[tokio::test]
+async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
+    let by_name = |name: &str| FUNCTIONS.iter().find(|f| f.name == name).unwrap();
+    for name in ["publish", "publishNix", "listTags"] {
+        assert_eq!(
+            by_name(name).cache,
+            blumeops_ci::module::spec::CachePolicy::Never,
+            "{name}"
+        );
+    }
+    for name in ["build", "buildNix", "nixVersion", "checkVersions"] {
+        assert_eq!(
+            by_name(name).cache,
+            blumeops_ci::module::spec::CachePolicy::Default,
+            "{name}"
+        );
+    }
+    let checks: Vec<&str> = FUNCTIONS
+        .iter()
+        .filter(|f| f.check)
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(checks, ["checkVersions"]);
 }
 
 #[tokio::test]

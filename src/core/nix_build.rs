@@ -73,17 +73,19 @@ mod exit {
 /// <format>`, run in the repository. `format` is `as-built` (a gzipped
 /// archive stays gzipped) or `tar` (always an uncompressed tar, for
 /// `Container.import`). Prints one line: `<shape> <file name>`, where shape
-/// is `archive` or `stream` and the file is in `<out dir>`.
+/// is `archive` or `stream` and the file is in `<out dir>`. When one of its
+/// own checks fails it exits with one of the `exit` statuses and prints
+/// what it found on stdout (stderr is Nix's progress and errors).
 pub const BUILD_SCRIPT: &str = r#"set -eu
 nixpkgs_expr=$1 nix_file=$2 out_dir=$3 name=$4 format=$5
 nixpkgs=$(nix --extra-experimental-features nix-command eval --raw --impure --expr "$nixpkgs_expr") || exit 10
 export NIX_PATH="nixpkgs=$nixpkgs"
 outputs=$(nix-build --no-out-link "$nix_file") || exit 11
-[ "$(printf '%s\n' "$outputs" | wc -l)" -eq 1 ] || { printf '%s\n' "$outputs" >&2; exit 12; }
+[ "$(printf '%s\n' "$outputs" | wc -l)" -eq 1 ] || { printf '%s\n' "$outputs"; exit 12; }
 out=$outputs
 mkdir -p "$out_dir"
 if [ -d "$out" ]; then
-  echo "$out" >&2; exit 13
+  echo "$out"; exit 13
 elif [ -x "$out" ]; then
   shape=stream file="$out_dir/$name.tar"
   "$out" >"$file" || exit 14
@@ -100,8 +102,8 @@ if [ "$(head -c 2 "$file" | od -An -tx1 | tr -d ' \n')" = 1f8b ]; then
   fi
 fi
 if ! tar -tf "$file" 2>/dev/null | grep -qxE '(\./)?manifest\.json'; then
-  printf '%s\n' "$out" >&2
-  if [ -n "$(tar -tf "$file" 2>/dev/null | head -n 1)" ]; then echo tar >&2; else echo other >&2; fi
+  printf '%s\n' "$out"
+  if [ -n "$(tar -tf "$file" 2>/dev/null | head -n 1)" ]; then echo tar; else echo other; fi
   exit 15
 fi
 echo "$shape ${file##*/}"
@@ -147,9 +149,7 @@ pub struct Built {
 pub fn parse_result(stdout: &str) -> eyre::Result<Built> {
     let line = stdout.lines().last().unwrap_or_default();
     match line.split_once(' ') {
-        Some((shape @ ("archive" | "stream"), file))
-            if !file.is_empty() && !file.contains('/') =>
-        {
+        Some((shape @ ("archive" | "stream"), file)) if !file.is_empty() && !file.contains('/') => {
             Ok(Built {
                 file: file.to_owned(),
                 streamed: shape == "stream",
@@ -163,28 +163,36 @@ pub fn parse_result(stdout: &str) -> eyre::Result<Built> {
 }
 
 /// The error a failed [`BUILD_SCRIPT`] stands for, written for the person
-/// who ran `build-nix`. `nixpkgs` describes the pin, `nix_file` the file
-/// that was built.
-pub fn script_error(exit_code: i32, stderr: &str, nixpkgs: &str, nix_file: &str) -> String {
+/// who ran `build-nix`, from the script's stdout (what its checks found)
+/// and stderr (Nix's errors). `nixpkgs` describes the pin, `nix_file` the
+/// file that was built.
+pub fn script_error(
+    exit_code: i32,
+    stdout: &str,
+    stderr: &str,
+    nixpkgs: &str,
+    nix_file: &str,
+) -> String {
     let tail = tail(stderr, 25);
     match exit_code {
         exit::FETCH => fetch_error(stderr, nixpkgs),
         exit::BUILD => format!("nix-build {nix_file} failed:\n{tail}"),
         exit::OUTPUTS => format!(
-            "{nix_file} builds several outputs:\n{tail}\nIt must evaluate to one image \
-             (pkgs.dockerTools.buildLayeredImage {{ ... }}, buildImage or streamLayeredImage)."
+            "{nix_file} builds several outputs:\n{}\nIt must evaluate to one image \
+             (pkgs.dockerTools.buildLayeredImage {{ ... }}, buildImage or streamLayeredImage).",
+            stdout.trim_end()
         ),
         exit::DIRECTORY => format!(
             "{nix_file} builds a folder ({}), not an image.\nMake it evaluate to \
              pkgs.dockerTools.buildLayeredImage {{ ... }} (or buildImage, streamLayeredImage).",
-            stderr.trim()
+            stdout.trim()
         ),
         exit::STREAM => format!(
             "{nix_file} builds an executable, run as streamLayeredImage's image stream, and it \
              failed:\n{tail}"
         ),
         exit::NOT_AN_IMAGE => {
-            let mut lines = stderr.lines();
+            let mut lines = stdout.lines();
             let out = lines.next().unwrap_or_default();
             let what = match lines.next() {
                 Some("tar") => "a tar archive without a manifest.json",
@@ -246,21 +254,45 @@ mod tests {
 
     #[test]
     fn errors_say_what_happened() {
-        let mismatch = script_error(10, "error: hash mismatch in file downloaded", "u (h)", "f");
-        assert!(mismatch.starts_with("nixpkgs does not match the hash"), "{mismatch}");
-        let unreachable = script_error(10, "error: unable to download", "u (h)", "f");
-        assert!(unreachable.starts_with("could not fetch or evaluate nixpkgs"), "{unreachable}");
-        let dir = script_error(13, "/nix/store/x-jq\n", "", "containers/jq/default.nix");
+        let mismatch = script_error(
+            10,
+            "",
+            "error: hash mismatch in file downloaded",
+            "u (h)",
+            "f",
+        );
+        assert!(
+            mismatch.starts_with("nixpkgs does not match the hash"),
+            "{mismatch}"
+        );
+        let unreachable = script_error(10, "", "error: unable to download", "u (h)", "f");
+        assert!(
+            unreachable.starts_with("could not fetch or evaluate nixpkgs"),
+            "{unreachable}"
+        );
+        let dir = script_error(
+            13,
+            "/nix/store/x-jq\n",
+            "building...",
+            "",
+            "containers/jq/default.nix",
+        );
         assert!(dir.contains("builds a folder (/nix/store/x-jq)"), "{dir}");
-        let notimg = script_error(15, "/nix/store/y\ntar\n", "", "f");
-        assert!(notimg.contains("a tar archive without a manifest.json"), "{notimg}");
-        let other = script_error(15, "/nix/store/y\nother\n", "", "f");
+        let notimg = script_error(15, "/nix/store/y\ntar\n", "building...", "", "f");
+        assert!(
+            notimg.contains("a tar archive without a manifest.json"),
+            "{notimg}"
+        );
+        let other = script_error(15, "/nix/store/y\nother\n", "", "", "f");
         assert!(other.contains("not a tar archive"), "{other}");
     }
 
     #[test]
     fn nix_images() {
-        assert_eq!(parse_nix_image(DEFAULT_NIX_IMAGE).unwrap(), DEFAULT_NIX_IMAGE);
+        assert_eq!(
+            parse_nix_image(DEFAULT_NIX_IMAGE).unwrap(),
+            DEFAULT_NIX_IMAGE
+        );
         assert!(parse_nix_image("nixos/nix:2.33.3@sha256:0123abcd").is_ok());
         for bad in ["", "a b", "-x", "x;rm", "x\ny"] {
             assert!(parse_nix_image(bad).is_err(), "{bad:?}");

@@ -118,7 +118,11 @@ pub fn parse_override(raw: &str) -> eyre::Result<Source> {
     if plain && raw.starts_with("/nix/store/") && !raw.contains("/../") {
         return Ok(Source::StorePath(raw.to_owned()));
     }
-    if plain && ["https://", "http://", "file://"].iter().any(|s| raw.starts_with(s)) {
+    if plain
+        && ["https://", "http://", "file://"]
+            .iter()
+            .any(|s| raw.starts_with(s))
+    {
         return Ok(Source::UncheckedUrl(raw.to_owned()));
     }
     bail!(
@@ -180,7 +184,9 @@ pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Sourc
 fn parse_input_path(input: &str) -> eyre::Result<Vec<&str>> {
     let parts: Vec<&str> = input.split('/').collect();
     let valid = |p: &str| {
-        p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        p.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && p.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
     };
@@ -198,7 +204,10 @@ fn parse_input_path(input: &str) -> eyre::Result<Vec<&str>> {
 /// The node that the input path `path` (from the root) leads to.
 fn resolve(lock: &LockFile, path: &[&str], lock_path: &str, depth: usize) -> eyre::Result<String> {
     if depth > lock.nodes.len() {
-        bail!("{lock_path}: the `follows` of input `{}` loop.", path.join("/"));
+        bail!(
+            "{lock_path}: the `follows` of input `{}` loop.",
+            path.join("/")
+        );
     }
     let mut current = lock.root.clone();
     for (i, input) in path.iter().enumerate() {
@@ -221,13 +230,19 @@ fn resolve(lock: &LockFile, path: &[&str], lock_path: &str, depth: usize) -> eyr
                 bail!(
                     "{lock_path}: {at} has no input `{input}` (it has: {}).\n\
                      Pass --nixpkgs-input=<the input that is nixpkgs>.",
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
                 );
             }
         };
     }
     if !lock.nodes.contains_key(&current) {
-        bail!("{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`.");
+        bail!(
+            "{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`."
+        );
     }
     Ok(current)
 }
@@ -247,19 +262,32 @@ fn locked_source(
     let nar_hash = parse_nar_hash(field("narHash")?, lock_path)?;
     let safe = |what: &str, value: &str| -> eyre::Result<String> {
         if value.is_empty() || !value.chars().all(|c| c.is_ascii_graphic()) {
-            bail!("{lock_path}: the locked `{input}` has a malformed {what} `{}`.", excerpt(value));
+            bail!(
+                "{lock_path}: the locked `{input}` has a malformed {what} `{}`.",
+                excerpt(value)
+            );
         }
         Ok(value.to_owned())
     };
     let url = match kind {
         "github" => {
-            let host = locked.get("host").and_then(Value::as_str).unwrap_or("github.com");
-            let [host, owner, repo, rev] =
-                [("host", host), ("owner", field("owner")?), ("repo", field("repo")?), ("rev", field("rev")?)]
-                    .map(|(what, v)| safe(what, v));
+            let host = locked
+                .get("host")
+                .and_then(Value::as_str)
+                .unwrap_or("github.com");
+            let [host, owner, repo, rev] = [
+                ("host", host),
+                ("owner", field("owner")?),
+                ("repo", field("repo")?),
+                ("rev", field("rev")?),
+            ]
+            .map(|(what, v)| safe(what, v));
             let (host, owner, repo, rev) = (host?, owner?, repo?, rev?);
             if rev.len() != 40 || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
-                bail!("{lock_path}: the locked `{input}` has rev `{}`, not a 40-digit commit.", excerpt(&rev));
+                bail!(
+                    "{lock_path}: the locked `{input}` has rev `{}`, not a 40-digit commit.",
+                    excerpt(&rev)
+                );
             }
             format!("https://{host}/{owner}/{repo}/archive/{rev}.tar.gz")
         }
@@ -357,7 +385,9 @@ impl AttrPath {
     /// reach a Nix expression.
     pub fn parse(raw: &str) -> eyre::Result<AttrPath> {
         let ident = |p: &str| {
-            p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            p.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && p.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'))
         };
@@ -426,9 +456,17 @@ pub fn version_command(nixpkgs: &Nixpkgs, repo_root: &str, attrs: &[AttrPath]) -
 /// The versions in `nix-instantiate`'s JSON output, per attribute path
 /// (`None`: nixpkgs has no such attribute, or it has no version).
 pub fn parse_versions(stdout: &str) -> eyre::Result<BTreeMap<String, Option<String>>> {
-    let map: BTreeMap<String, Option<String>> = serde_json::from_str(stdout.trim())
-        .map_err(|e| eyre!("nix-instantiate printed something other than the versions ({e}): {}", excerpt(stdout)))?;
-    Ok(map.into_iter().map(|(k, v)| (k, v.map(|s| s.trim().to_owned()))).collect())
+    let map: BTreeMap<String, Option<String>> =
+        serde_json::from_str(stdout.trim()).map_err(|e| {
+            eyre!(
+                "nix-instantiate printed something other than the versions ({e}): {}",
+                excerpt(stdout)
+            )
+        })?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| (k, v.map(|s| s.trim().to_owned())))
+        .collect())
 }
 
 #[cfg(test)]
@@ -479,12 +517,20 @@ mod tests {
         };
         assert_eq!(from_lock(&text, "flake.lock", "nixpkgs").unwrap(), url);
         assert_eq!(from_lock(&text, "flake.lock", "alias").unwrap(), url);
-        assert_eq!(from_lock(&text, "flake.lock", "home-manager/nixpkgs").unwrap(), url);
+        assert_eq!(
+            from_lock(&text, "flake.lock", "home-manager/nixpkgs").unwrap(),
+            url
+        );
         let hm = from_lock(&text, "flake.lock", "home-manager").unwrap();
-        let pinned = Nixpkgs { source: hm, origin: "t".into() };
+        let pinned = Nixpkgs {
+            source: hm,
+            origin: "t".into(),
+        };
         assert_eq!(
             pinned.expr("/src/"),
-            format!("builtins.path {{ path = \"/src/./hm\"; name = \"source\"; sha256 = \"{HASH}\"; }}")
+            format!(
+                "builtins.path {{ path = \"/src/./hm\"; name = \"source\"; sha256 = \"{HASH}\"; }}"
+            )
         );
     }
 
@@ -504,15 +550,28 @@ mod tests {
                 "the flake has no input `nixpkgs` (it has: other)",
             ),
             (
-                &lock(&format!(r#""np": {{"locked": {{"type": "git", "url": "https://x", "narHash": "{HASH}"}}}}"#), r#"{"nixpkgs": "np"}"#)[..],
+                &lock(
+                    &format!(
+                        r#""np": {{"locked": {{"type": "git", "url": "https://x", "narHash": "{HASH}"}}}}"#
+                    ),
+                    r#"{"nixpkgs": "np"}"#,
+                )[..],
                 "locked as type `git`",
             ),
             (
-                &lock(r#""np": {"locked": {"type": "tarball", "url": "https://x", "narHash": "sha256-short"}}"#, r#"{"nixpkgs": "np"}"#)[..],
+                &lock(
+                    r#""np": {"locked": {"type": "tarball", "url": "https://x", "narHash": "sha256-short"}}"#,
+                    r#"{"nixpkgs": "np"}"#,
+                )[..],
                 "is not a SHA-256 SRI hash",
             ),
             (
-                &lock(&format!(r#""np": {{"locked": {{"type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "main", "narHash": "{HASH}"}}}}"#), r#"{"nixpkgs": "np"}"#)[..],
+                &lock(
+                    &format!(
+                        r#""np": {{"locked": {{"type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "main", "narHash": "{HASH}"}}}}"#
+                    ),
+                    r#"{"nixpkgs": "np"}"#,
+                )[..],
                 "not a 40-digit commit",
             ),
             (
@@ -525,27 +584,52 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            let err = from_lock(text, "flake.lock", "nixpkgs").unwrap_err().to_string();
+            let err = from_lock(text, "flake.lock", "nixpkgs")
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{text}\n=> {err}");
         }
         let v3 = r#"{"nodes": {}, "root": "root", "version": 3}"#;
-        assert!(from_lock(v3, "flake.lock", "nixpkgs").unwrap_err().to_string().contains("version 3"));
+        assert!(
+            from_lock(v3, "flake.lock", "nixpkgs")
+                .unwrap_err()
+                .to_string()
+                .contains("version 3")
+        );
     }
 
     #[test]
     fn without_lock_or_override_both_options_are_explained() {
-        let err = pin(None, None, "flake.lock", "nixpkgs").unwrap_err().to_string();
-        assert!(err.contains("flake.lock does not exist") && err.contains("--nixpkgs="), "{err}");
+        let err = pin(None, None, "flake.lock", "nixpkgs")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("flake.lock does not exist") && err.contains("--nixpkgs="),
+            "{err}"
+        );
     }
 
     #[test]
     fn the_override_wins_and_is_validated() {
         let p = pin(Some("/nix/store/abc-source"), None, "flake.lock", "nixpkgs").unwrap();
         assert_eq!(p.source, Source::StorePath("/nix/store/abc-source".into()));
-        assert_eq!(p.expr("/src"), "builtins.storePath \"/nix/store/abc-source\"");
+        assert_eq!(
+            p.expr("/src"),
+            "builtins.storePath \"/nix/store/abc-source\""
+        );
         let u = parse_override("https://example.org/n.tar.gz").unwrap();
-        assert_eq!(u, Source::UncheckedUrl("https://example.org/n.tar.gz".into()));
-        for bad in ["", "nixpkgs", "/etc/passwd", "https://x\" + y", "https://x/${a}", "/nix/store/../x"] {
+        assert_eq!(
+            u,
+            Source::UncheckedUrl("https://example.org/n.tar.gz".into())
+        );
+        for bad in [
+            "",
+            "nixpkgs",
+            "/etc/passwd",
+            "https://x\" + y",
+            "https://x/${a}",
+            "/nix/store/../x",
+        ] {
             assert!(parse_override(bad).is_err(), "{bad}");
         }
     }
@@ -560,7 +644,18 @@ mod tests {
         for good in ["ntfy-sh", "python3Packages.requests", "_x", "a'"] {
             assert_eq!(AttrPath::parse(good).unwrap().as_str(), good);
         }
-        for bad in ["", ".", "a..b", "1password", "a b", "a;b", "${x}", "a.\"b\"", "-a", "a/b"] {
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            "1password",
+            "a b",
+            "a;b",
+            "${x}",
+            "a.\"b\"",
+            "-a",
+            "a/b",
+        ] {
             assert!(AttrPath::parse(bad).is_err(), "{bad}");
         }
     }

@@ -4,7 +4,12 @@
 
 /// The argv that runs `script` with `args` as `$1`, `$2`, ...
 pub fn sh_c(script: &str, args: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut argv = vec!["sh".to_owned(), "-c".to_owned(), script.to_owned(), "sh".to_owned()];
+    let mut argv = vec![
+        "sh".to_owned(),
+        "-c".to_owned(),
+        script.to_owned(),
+        "sh".to_owned(),
+    ];
     argv.extend(args);
     argv
 }

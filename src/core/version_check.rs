@@ -195,7 +195,10 @@ pub fn read_sources(
     let (nix, nixpkgs_attr) = match texts.nix.as_deref().map(nix::nix_version) {
         None => (Source::Absent, None),
         Some(Some(v)) => (Source::Version(v), None),
-        Some(None) => (Source::Absent, Some(attr.unwrap_or(name.as_str()).to_owned())),
+        Some(None) => (
+            Source::Absent,
+            Some(attr.unwrap_or(name.as_str()).to_owned()),
+        ),
     };
     Pending {
         row: Row {
@@ -219,7 +222,10 @@ impl Pending {
     /// image with the Dockerfile's version when there is one (as
     /// publish-nix tags it), and is a missing version otherwise.
     pub fn finish(self, nixpkgs: &BTreeMap<String, Option<String>>) -> Row {
-        let Pending { mut row, nixpkgs_attr } = self;
+        let Pending {
+            mut row,
+            nixpkgs_attr,
+        } = self;
         if let Some(attr) = nixpkgs_attr {
             row.nix = match (nixpkgs.get(&attr).cloned().flatten(), &row.dockerfile) {
                 (Some(v), _) => Source::Version(v),
@@ -349,12 +355,17 @@ mod tests {
         assert!(matches!(&row.nix, Source::Missing(why) if why.contains("--nix-packages=ntfy=")));
 
         // A literal version needs no nixpkgs; a broken Dockerfile is a missing version.
-        let literal = texts(Some("FROM alpine\n"), Some("{ }: let version = \"1.0\"; in 1"));
+        let literal = texts(
+            Some("FROM alpine\n"),
+            Some("{ }: let version = \"1.0\"; in 1"),
+        );
         let pending = read_sources(&name, &literal, None, None);
         assert_eq!(pending.nixpkgs_attr(), None);
         let row = pending.finish(&BTreeMap::new());
         assert_eq!(row.nix, v("1.0"));
-        assert!(matches!(&row.dockerfile, Source::Missing(why) if why.contains("CONTAINER_APP_VERSION")));
+        assert!(
+            matches!(&row.dockerfile, Source::Missing(why) if why.contains("CONTAINER_APP_VERSION"))
+        );
     }
 
     #[test]

@@ -61,7 +61,11 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
         bail!(
             "there is no container to check: no folder under {CONTAINERS_DIR}/ has a Dockerfile \
              or default.nix{}.",
-            if skip.is_empty() { "" } else { " that --skip leaves" }
+            if skip.is_empty() {
+                ""
+            } else {
+                " that --skip leaves"
+            }
         );
     }
 
@@ -77,9 +81,10 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
         .map(|e| format!("{}/{VERSION_FILE}", discovery::folder_path(&e.name)))
         .filter(|p| with_version_file.contains(p))
         .collect();
-    let mut version_texts = graphql::read_files(&call.query.graphql_client, &src_id, &version_paths)
-        .await?
-        .into_iter();
+    let mut version_texts =
+        graphql::read_files(&call.query.graphql_client, &src_id, &version_paths)
+            .await?
+            .into_iter();
 
     let pending: Vec<Pending> = entries
         .iter()
@@ -131,8 +136,6 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
 /// Container names from a list argument, each checked.
 fn names(raw: &[String], flag: &str) -> eyre::Result<Vec<ContainerName>> {
     raw.iter()
-        .map(|n| {
-            ContainerName::parse(n).map_err(|e| eyre::eyre!("{flag}: {e}"))
-        })
+        .map(|n| ContainerName::parse(n).map_err(|e| eyre::eyre!("{flag}: {e}")))
         .collect()
 }

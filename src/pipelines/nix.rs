@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use dagger_sdk::{CacheSharingMode, Container, ContainerWithMountedCacheOptsBuilder, Directory, File};
+use dagger_sdk::{
+    CacheSharingMode, Container, ContainerWithMountedCacheOptsBuilder, Directory, File,
+};
 use eyre::bail;
 
 use crate::core::build_options;
@@ -92,8 +94,12 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
                 .await?;
             let mut image = call.query.container().import(archive);
             if labels {
-                let labels =
-                    build_options::oci_labels(&name, &version, Some(&commit), source_url.as_deref());
+                let labels = build_options::oci_labels(
+                    &name,
+                    &version,
+                    Some(&commit),
+                    source_url.as_deref(),
+                );
                 for (label, value) in labels {
                     image = image.with_label(label, value);
                 }
@@ -188,7 +194,10 @@ impl Nix {
         let argv = nixpkgs::version_command(nixpkgs, REPO_MOUNT, attrs);
         let outcome = exec::run(&call.query, &container, argv).await?;
         if outcome.exit_code != 0 {
-            bail!(nix_build::fetch_error(&outcome.stderr, &nixpkgs.to_string()));
+            bail!(nix_build::fetch_error(
+                &outcome.stderr,
+                &nixpkgs.to_string()
+            ));
         }
         nixpkgs::parse_versions(&outcome.stdout)
     }
@@ -229,6 +238,7 @@ impl Nix {
         if outcome.exit_code != 0 {
             bail!(nix_build::script_error(
                 outcome.exit_code,
+                &outcome.stdout,
                 &outcome.stderr,
                 &nixpkgs.to_string(),
                 &crate::core::discovery::build_file_path(name, Variant::Nix),

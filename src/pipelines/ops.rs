@@ -12,8 +12,8 @@ use crate::core::git::{self, ANCESTRY_SCRIPT, CHANGED_SCRIPT, GIT_IMAGE, INSTALL
 use crate::core::image_ref::{Namespace, Repository};
 use crate::core::listing;
 use crate::core::names::ContainerName;
-use crate::core::shell;
 use crate::core::ordering::{self, ParsedTag};
+use crate::core::shell;
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 

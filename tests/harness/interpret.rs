@@ -101,10 +101,15 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, String> {
     };
     if field.selection_set.is_empty() {
         let mut s = engine.state();
-        let value =
-            s.stubs.get(name).cloned().ok_or_else(|| {
-                format!("harness: no stub for leaf `{name}` of `{}`", child.chain())
-            })?;
+        let chain = child.chain();
+        let value = s
+            .stubs_where
+            .iter()
+            .find(|(field, needle, _)| field == name && chain.contains(needle.as_str()))
+            .map(|(_, _, value)| value)
+            .or_else(|| s.stubs.get(name))
+            .cloned()
+            .ok_or_else(|| format!("harness: no stub for leaf `{name}` of `{chain}`"))?;
         s.leaves.push(child.chain());
         return Ok(value);
     }

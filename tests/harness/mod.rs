@@ -57,6 +57,9 @@ pub(crate) struct State {
     /// Answers for leaf fields the harness cannot compute (`stdout`, ...),
     /// by field name.
     pub stubs: HashMap<String, Value>,
+    /// Answers for a leaf field on objects whose chain contains a needle
+    /// (`(field, needle, value)`), before [`State::stubs`].
+    pub stubs_where: Vec<(String, String, Value)>,
     /// Every stubbed leaf the module asked for, as its full chain
     /// (`$src...publish(address: "...")`): the side effects it caused.
     pub leaves: Vec<String>,
@@ -149,6 +152,15 @@ impl Engine {
     /// Answers every leaf field `field` of a non-fixture object with `value`.
     pub fn stub(self, field: &str, value: Value) -> Engine {
         self.state().stubs.insert(field.into(), value);
+        self
+    }
+
+    /// Answers the leaf `field` with `value` on objects whose chain
+    /// contains `needle` (e.g. the `stdout` of one exec of several).
+    pub fn stub_where(self, field: &str, needle: &str, value: Value) -> Engine {
+        self.state()
+            .stubs_where
+            .push((field.into(), needle.into(), value));
         self
     }
 

@@ -406,7 +406,7 @@ fn make_tls(d: &Path) {
 
 /// An OCI layout (`layout`, image `image`) whose one layer holds a static
 /// busybox.
-fn make_layout(d: &Path) {
+pub fn make_layout(d: &Path) {
     let layout = d.join("layout");
     let image = format!("{}:image", layout.display());
     let bundle = d.join("bundle");

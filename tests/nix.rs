@@ -1,0 +1,419 @@
+//! `build-nix`, `nix-version` and `publish-nix` through the recording
+//! engine: the exact pipelines (image, `/nix` cache volume and its seed,
+//! env, repository mount, the exact exec arguments, the copy-out, import
+//! and publish), and how Nix's outcome reaches the user. The script and
+//! the Nix expressions themselves run for real in `tests/nix_real.rs`.
+
+mod harness;
+#[path = "support/registry.rs"]
+mod support;
+
+use blumeops_ci::core::names::ContainerName;
+use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE};
+use blumeops_ci::core::nixpkgs::{self, AttrPath};
+use harness::{Engine, crate_root};
+use serde_json::json;
+
+fn q(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+/// The repository's own nixpkgs pin, as the pipelines fetch it.
+fn pinned_expr() -> String {
+    let lock = std::fs::read_to_string(crate_root().join("flake.lock")).unwrap();
+    nixpkgs::pin(None, Some(&lock), "flake.lock", "nixpkgs")
+        .unwrap()
+        .expr("/src")
+}
+
+/// The Nix image with the store cache, the env and the repository.
+fn nix_container() -> String {
+    let image = q(DEFAULT_NIX_IMAGE);
+    let volume = q(&nix_build::store_volume(DEFAULT_NIX_IMAGE));
+    format!(
+        "container.from(address: {image})\
+         .withMountedCache(cache: cacheVolume(key: {volume}), path: \"/nix\", sharing: SHARED, \
+         source: container.from(address: {image}).directory(path: \"/nix\"))\
+         .withEnvVariable(name: \"NIX_CONFIG\", value: {config})\
+         .withMountedDirectory(path: \"/src\", source: $src).withWorkdir(path: \"/src\")",
+        config = q(nix_build::NIX_CONFIG),
+    )
+}
+
+fn exec(argv: &[String]) -> String {
+    let args: Vec<String> = argv.iter().map(|a| q(a)).collect();
+    format!(".withExec(args: [{}], expect: ANY)", args.join(", "))
+}
+
+fn build_nix(name: &str) -> Engine {
+    Engine::call("buildNix")
+        .dir_arg("src", crate_root())
+        .arg("containerName", json!(name))
+}
+
+fn ran(engine: Engine, exit_code: i32, stdout: &str, stderr: &str) -> Engine {
+    engine
+        .stub("exitCode", json!(exit_code))
+        .stub("stdout", json!(stdout))
+        .stub("stderr", json!(stderr))
+}
+
+#[tokio::test]
+async fn build_nix_builds_in_the_cached_store_and_copies_the_archive_out() {
+    let engine = ran(build_nix("nettest"), 0, "archive nettest.tar.gz\n", "");
+    let chain = engine.returned_chain().await;
+    let name = ContainerName::parse("nettest").unwrap();
+    let argv = nix_build::build_argv(&pinned_expr(), &name, ArchiveFormat::AsBuilt);
+    assert_eq!(
+        argv[4..],
+        [
+            pinned_expr(),
+            "containers/nettest/default.nix".into(),
+            "/out".into(),
+            "nettest".into(),
+            "as-built".into()
+        ]
+    );
+    assert_eq!(
+        chain,
+        format!(
+            "{}{}.file(path: \"/out/nettest.tar.gz\")",
+            nix_container(),
+            exec(&argv)
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_streamed_image_is_returned_as_captured() {
+    let chain = ran(build_nix("nettest"), 0, "stream nettest.tar\n", "")
+        .returned_chain()
+        .await;
+    assert!(
+        chain.ends_with(".file(path: \"/out/nettest.tar\")"),
+        "{chain}"
+    );
+}
+
+#[tokio::test]
+async fn nix_failures_are_explained() {
+    let cases = [
+        (
+            10,
+            "error: hash mismatch in file downloaded from 'https://...'",
+            "nixpkgs does not match the hash it is pinned with: https://github.com/NixOS/nixpkgs/archive/",
+        ),
+        (
+            11,
+            "error: undefined variable 'pkgz'",
+            "nix-build containers/nettest/default.nix failed:\nerror: undefined variable 'pkgz'",
+        ),
+        (
+            15,
+            "/nix/store/abc-nettest\ntar\n",
+            "containers/nettest/default.nix builds /nix/store/abc-nettest, which is a tar archive without a manifest.json",
+        ),
+    ];
+    for (code, stderr, expected) in cases {
+        let message = ran(build_nix("nettest"), code, "", stderr)
+            .returned_error()
+            .await;
+        assert!(message.starts_with(expected), "{code}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_container_without_default_nix_lists_those_that_have_one() {
+    let message = build_nix("miniflux").returned_error().await;
+    assert!(
+        message.starts_with("containers/miniflux/default.nix does not exist"),
+        "{message}"
+    );
+    assert!(
+        message.contains("jq") && message.contains("nettest"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn bad_nix_arguments_are_refused_before_any_engine_work() {
+    let cases = [
+        (
+            "nixImage",
+            "nixos/nix;rm",
+            "--nix-image `nixos/nix;rm` is not an image reference",
+        ),
+        (
+            "flakeLock",
+            "../flake.lock",
+            "--flake-lock `../flake.lock` is not a path inside the repository",
+        ),
+        (
+            "nixpkgs",
+            "nixos-unstable",
+            "--nixpkgs `nixos-unstable` is neither a tarball URL nor a store path",
+        ),
+    ];
+    for (arg, value, expected) in cases {
+        let engine = build_nix("nettest").arg(arg, json!(value));
+        let message = engine.returned_error().await;
+        assert!(message.starts_with(expected), "{arg}: {message}");
+        let queries = engine.state.lock().unwrap().queries.len();
+        assert_eq!(queries, 3, "{arg} reached the engine");
+    }
+}
+
+/// A copy of the example repository without its flake.lock.
+fn repo_without_lock() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let nettest = dir.path().join("containers/nettest");
+    std::fs::create_dir_all(&nettest).unwrap();
+    for f in ["default.nix", "Dockerfile"] {
+        std::fs::copy(
+            crate_root().join("containers/nettest").join(f),
+            nettest.join(f),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[tokio::test]
+async fn without_a_lock_the_error_gives_both_ways_to_pin() {
+    let dir = repo_without_lock();
+    let message = Engine::call("buildNix")
+        .dir_arg("src", dir.path())
+        .arg("containerName", json!("nettest"))
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("flake.lock does not exist, so there is no nixpkgs to pin.")
+            && message.contains("--nixpkgs="),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn nixpkgs_overrides_the_lock() {
+    let dir = repo_without_lock();
+    let engine = ran(
+        Engine::call("buildNix")
+            .dir_arg("src", dir.path())
+            .arg("containerName", json!("nettest"))
+            .arg("nixpkgs", json!("/nix/store/0123-source")),
+        0,
+        "archive nettest.tar.gz",
+        "",
+    );
+    let chain = engine.returned_chain().await;
+    assert!(
+        chain.contains(&q("builtins.storePath \"/nix/store/0123-source\"")),
+        "{chain}"
+    );
+}
+
+fn nix_version(package: &str) -> Engine {
+    Engine::call("nixVersion")
+        .dir_arg("src", crate_root())
+        .arg("package", json!(package))
+}
+
+#[tokio::test]
+async fn nix_version_evaluates_the_attribute_in_the_pinned_nixpkgs() {
+    let engine = ran(
+        nix_version("python3Packages.requests"),
+        0,
+        "{\"python3Packages.requests\":\"2.32.3\"}\n",
+        "",
+    );
+    assert_eq!(engine.returned_chain().await, "2.32.3");
+    let lock = std::fs::read_to_string(crate_root().join("flake.lock")).unwrap();
+    let pinned = nixpkgs::pin(None, Some(&lock), "flake.lock", "nixpkgs").unwrap();
+    let argv = nixpkgs::version_command(
+        &pinned,
+        "/src",
+        &[AttrPath::parse("python3Packages.requests").unwrap()],
+    );
+    let state = engine.state.lock().unwrap();
+    let chains: Vec<String> = state.minted.iter().map(|o| o.chain()).collect();
+    let expected = format!("{}{}", nix_container(), exec(&argv));
+    assert!(
+        chains.contains(&expected),
+        "{expected}\nnot in\n{chains:#?}"
+    );
+}
+
+#[tokio::test]
+async fn nix_version_of_a_missing_attribute_is_a_clear_error() {
+    let message = ran(nix_version("no-such"), 0, "{\"no-such\":null}", "")
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("the pinned nixpkgs has no package `no-such` with a version"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn nix_version_refuses_what_is_not_an_attribute_path() {
+    for bad in ["jq; builtins.exec", "${x}", "a..b", ""] {
+        let engine = nix_version(bad);
+        let message = engine.returned_error().await;
+        assert!(
+            message.contains("is not a nixpkgs attribute path"),
+            "{bad}: {message}"
+        );
+        assert_eq!(engine.state.lock().unwrap().queries.len(), 3);
+    }
+}
+
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+const PUSHED: &str =
+    "pushed@sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
+fn publish_nix(name: &str) -> Engine {
+    Engine::call("publishNix")
+        .dir_arg("src", crate_root())
+        .arg("containerName", json!(name))
+        .arg("commitSha", json!(SHA))
+}
+
+#[tokio::test]
+async fn a_dry_run_builds_and_pushes_nothing() {
+    let engine = publish_nix("ntfy")
+        .arg("dryRun", json!(true))
+        .arg("tags", json!(["latest"]));
+    assert_eq!(
+        engine.returned_chain().await,
+        "registry.ops.eblu.me/blumeops/ntfy:v2.14.0-0123456-nix\n\
+         registry.ops.eblu.me/blumeops/ntfy:latest\n\
+         dry run: nothing was built or pushed"
+    );
+    let state = engine.state.lock().unwrap();
+    assert!(state.leaves.is_empty(), "ran: {:?}", state.leaves);
+}
+
+#[tokio::test]
+async fn a_version_only_nixpkgs_knows_is_evaluated_but_not_built_on_a_dry_run() {
+    let engine = ran(
+        publish_nix("jq").arg("dryRun", json!(true)),
+        0,
+        "{\"jq\":\"1.7.1\"}",
+        "",
+    );
+    assert_eq!(
+        engine.returned_chain().await,
+        "registry.ops.eblu.me/blumeops/jq:v1.7.1-0123456-nix\ndry run: nothing was built or pushed"
+    );
+    let leaves = engine.state.lock().unwrap().leaves.clone();
+    assert!(
+        leaves.iter().all(|l| l.contains("nix-instantiate")),
+        "{leaves:#?}"
+    );
+}
+
+/// A TLS registry with htpasswd and its CA file (see tests/publish.rs).
+fn registry() -> Option<(support::TestRegistry, tempfile::TempDir, std::path::PathBuf)> {
+    if !support::tools_available() {
+        return None;
+    }
+    let registry = support::TestRegistry::start(true, support::Login::Htpasswd);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, registry.ca_pem()).unwrap();
+    Some((registry, dir, ca))
+}
+
+fn against(engine: Engine, registry: &support::TestRegistry, ca: &std::path::Path) -> Engine {
+    engine
+        .arg("registry", json!(registry.host))
+        .arg("registryUsername", json!(support::USER))
+        .secret_arg("registryPassword")
+        .stub("plaintext", json!(support::PASSWORD))
+        .file_arg("registryCa", ca)
+        .stub("publish", json!(PUSHED))
+}
+
+#[tokio::test]
+async fn publish_nix_imports_the_archive_as_built_and_pushes_it() {
+    let Some((registry, _dir, ca)) = registry() else {
+        return;
+    };
+    let engine = against(publish_nix("jq"), &registry, &ca)
+        .stub("exitCode", json!(0))
+        .stub("stderr", json!(""))
+        .stub_where("stdout", "nix-instantiate", json!("{\"jq\":\"1.7.1\"}"))
+        .stub_where("stdout", "as-built", json!("archive jq.tar.gz"))
+        .stub_where("stdout", "\"tar\"]", json!("archive jq.tar"));
+    assert_eq!(engine.returned_chain().await, PUSHED);
+    let name = ContainerName::parse("jq").unwrap();
+    let argv = nix_build::build_argv(&pinned_expr(), &name, ArchiveFormat::Tar);
+    let host = &registry.host;
+    assert_eq!(
+        engine.leaves("publish"),
+        [format!(
+            "container.import(source: {}{}.file(path: \"/out/jq.tar\"))\
+             .withRegistryAuth(address: \"{host}\", secret: $registryPassword, username: \"{}\")\
+             .publish(address: \"{host}/blumeops/jq:v1.7.1-0123456-nix\")",
+            nix_container(),
+            exec(&argv),
+            support::USER
+        )]
+    );
+    let state = engine.state.lock().unwrap();
+    assert!(state.queries.iter().all(|q| !q.contains(support::PASSWORD)));
+}
+
+#[tokio::test]
+async fn labels_are_added_only_when_asked() {
+    let Some((registry, _dir, ca)) = registry() else {
+        return;
+    };
+    let engine = ran(
+        against(publish_nix("ntfy"), &registry, &ca),
+        0,
+        "archive ntfy.tar",
+        "",
+    )
+    .arg("labels", json!(true))
+    .arg("sourceUrl", json!("https://github.com/eblume/blumeops"));
+    engine.returned_chain().await;
+    let published = engine.leaves("publish");
+    assert_eq!(published.len(), 1);
+    for label in [
+        "withLabel(name: \"org.opencontainers.image.title\", value: \"ntfy\")",
+        "withLabel(name: \"org.opencontainers.image.version\", value: \"2.14.0\")",
+        "withLabel(name: \"org.opencontainers.image.revision\", value: \"0123456789abcdef0123456789abcdef01234567\")",
+        "withLabel(name: \"org.opencontainers.image.source\", value: \"https://github.com/eblume/blumeops\")",
+    ] {
+        assert!(
+            published[0].contains(label),
+            "{label} missing in {}",
+            published[0]
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_existing_nix_tag_builds_and_pushes_nothing() {
+    let Some((registry, _dir, ca)) = registry() else {
+        return;
+    };
+    registry.push(support::REPO, "v0.1.0-0123456-nix");
+    let digest = registry.skopeo_digest(support::REPO, "v0.1.0-0123456-nix");
+    let engine = against(publish_nix("nettest"), &registry, &ca);
+    let output = engine.returned_chain().await;
+    assert!(
+        output.starts_with(&format!(
+            "{}/blumeops/nettest:v0.1.0-0123456-nix@{digest}\nalready published: ",
+            registry.host
+        )),
+        "{output}"
+    );
+    let leaves = engine.state.lock().unwrap().leaves.clone();
+    // Only the password was read (for the registry check): no exec, no push.
+    assert!(
+        leaves.iter().all(|l| l.ends_with(".plaintext")),
+        "something ran or was pushed: {leaves:#?}"
+    );
+}

@@ -1,0 +1,425 @@
+//! The Nix side of the Nix functions, run for real with Debian's `nix-bin`:
+//! the expressions and command lines the pipelines emit
+//! ([`nixpkgs::version_command`], [`nix_build::build_argv`]), against a
+//! small stand-in nixpkgs (`tests/fixtures/nix/stand-in-nixpkgs/`) that a
+//! test `flake.lock` pins by its true NAR hash, as a `file://` tarball and
+//! as a `path` node. Image archives come from the stand-in's busybox
+//! builders, and from tools no one here wrote (`skopeo`, `umoci`).
+//!
+//! What only the real `nixos/nix` image and a Dagger engine can confirm
+//! (the cache volume, the image's nix.conf, real nixpkgs) is in
+//! `ci/e2e` and docs/explanation.md.
+
+#[path = "support/registry.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use blumeops_ci::core::names::ContainerName;
+use blumeops_ci::core::nix_build::{self, ArchiveFormat, Built, OUT_DIR};
+use blumeops_ci::core::nixpkgs::{self, AttrPath, Nixpkgs};
+use support::run;
+
+/// The settings of the nixos/nix image that matter here (no build users,
+/// no sandbox), plus no binary cache: nothing here is downloaded.
+const NIX_CONFIG: &str =
+    "build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command";
+
+fn nix_available() -> bool {
+    let has_nix = Command::new("nix-build").arg("--version").output().is_ok();
+    let has_busybox = Path::new("/bin/busybox").is_file();
+    if has_nix && has_busybox && support::tools_available() {
+        return true;
+    }
+    let message = "the Nix tests need nix-build and /bin/busybox (Debian packages: nix-bin \
+                   busybox-static); run ci/install-test-deps";
+    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+        panic!("{message} (CI is set: missing tools fail the tests)");
+    }
+    eprintln!("SKIPPED: {message}");
+    false
+}
+
+/// A repository with a stand-in nixpkgs pinned by its `flake.lock`.
+struct Repo {
+    dir: tempfile::TempDir,
+    /// The stand-in's NAR hash.
+    hash: String,
+}
+
+impl Repo {
+    /// A repository whose `flake.lock` pins the stand-in as a `file://`
+    /// tarball. The stand-in carries a nonce, so its store path is new to
+    /// the store and Nix really fetches and checks it.
+    fn new() -> Repo {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = tempfile::tempdir().unwrap();
+        let nonce = format!(
+            "{}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let stand_in = dir.path().join("nixpkgs");
+        std::fs::create_dir_all(&stand_in).unwrap();
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/nix/stand-in-nixpkgs/default.nix"),
+        )
+        .unwrap();
+        std::fs::write(stand_in.join("default.nix"), format!("# {nonce}\n{text}")).unwrap();
+        let hash = nix_hash(&stand_in);
+        run(Command::new("tar")
+            .args(["-czf", "nixpkgs.tar.gz", "nixpkgs"])
+            .current_dir(dir.path()));
+        let repo = Repo { dir, hash };
+        repo.write_lock(&format!(
+            r#"{{"type": "tarball", "url": "file://{}", "narHash": "{}"}}"#,
+            repo.path().join("nixpkgs.tar.gz").display(),
+            repo.hash
+        ));
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write_lock(&self, locked: &str) {
+        let lock = format!(
+            r#"{{"nodes": {{"np": {{"locked": {locked}}}, "root": {{"inputs": {{"nixpkgs": "np"}}}}}}, "root": "root", "version": 7}}"#
+        );
+        std::fs::write(self.path().join("flake.lock"), lock).unwrap();
+    }
+
+    /// The nixpkgs the repository's lock pins, read the way the pipelines
+    /// read it.
+    fn pinned(&self) -> Nixpkgs {
+        let lock = std::fs::read_to_string(self.path().join("flake.lock")).unwrap();
+        nixpkgs::pin(None, Some(&lock), "flake.lock", "nixpkgs").unwrap()
+    }
+
+    fn container(&self, name: &str, default_nix: &str) {
+        let folder = self.path().join("containers").join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("default.nix"), default_nix).unwrap();
+    }
+
+    /// Runs `argv` in the repository, as the pipeline's exec does.
+    fn exec(&self, argv: &[String]) -> Output {
+        Command::new(&argv[0])
+            .args(&argv[1..])
+            .current_dir(self.path())
+            .env("NIX_CONFIG", NIX_CONFIG)
+            .output()
+            .unwrap()
+    }
+
+    fn versions(&self, attrs: &[&str]) -> Output {
+        let attrs: Vec<AttrPath> = attrs.iter().map(|a| AttrPath::parse(a).unwrap()).collect();
+        let root = self.path().to_str().unwrap();
+        self.exec(&nixpkgs::version_command(&self.pinned(), root, &attrs))
+    }
+
+    /// Runs the build script for `name`, with the output folder under the
+    /// temporary directory instead of the container's `/out`.
+    fn build(&self, name: &str, format: ArchiveFormat) -> (Output, PathBuf) {
+        let name = ContainerName::parse(name).unwrap();
+        let root = self.path().to_str().unwrap();
+        let mut argv = nix_build::build_argv(&self.pinned().expr(root), &name, format);
+        let out = self.path().join("out");
+        let at = argv
+            .iter()
+            .position(|a| a == OUT_DIR)
+            .expect("the out dir is an argument");
+        argv[at] = out.to_str().unwrap().to_owned();
+        (self.exec(&argv), out)
+    }
+}
+
+fn nix_hash(path: &Path) -> String {
+    run(Command::new("nix")
+        .args([
+            "--extra-experimental-features",
+            "nix-command",
+            "hash",
+            "path",
+        ])
+        .arg(path))
+    .trim()
+    .to_owned()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A successful build's file, checked with the module's own parser.
+fn built(output: &Output) -> Built {
+    assert!(
+        output.status.success(),
+        "the build failed ({}):\n{}",
+        output.status,
+        text(&output.stderr)
+    );
+    nix_build::parse_result(&text(&output.stdout)).unwrap()
+}
+
+/// The error the module shows for a failed build.
+fn build_error(output: &Output, nix_file: &str) -> String {
+    assert!(!output.status.success(), "the build succeeded");
+    nix_build::script_error(
+        output.status.code().unwrap_or(-1),
+        &text(&output.stdout),
+        &text(&output.stderr),
+        "the stand-in",
+        nix_file,
+    )
+}
+
+/// `skopeo inspect` of a docker-archive (ungzipped first: skopeo reads
+/// plain tars): the image's layer count.
+fn skopeo_layers(archive: &Path) -> usize {
+    let plain = archive.with_extension("inspect.tar");
+    run(Command::new("sh")
+        .arg("-c")
+        .arg("gzip -dcf \"$1\" > \"$2\"")
+        .args(["sh", archive.to_str().unwrap(), plain.to_str().unwrap()]));
+    let json = run(Command::new("skopeo")
+        .arg("inspect")
+        .arg(format!("docker-archive:{}", plain.display())));
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["Layers"].as_array().unwrap().len()
+}
+
+const LAYERED: &str =
+    "{ pkgs ? import <nixpkgs> {} }:\npkgs.dockerTools.buildLayeredImage { name = \"tiny\"; }\n";
+
+#[test]
+fn versions_come_from_the_pinned_nixpkgs() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    let output = repo.versions(&[
+        "jq",
+        "python3Packages.requests",
+        "no-such",
+        "noVersion",
+        "python3Packages.nope",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let versions = nixpkgs::parse_versions(&text(&output.stdout)).unwrap();
+    assert_eq!(versions["jq"].as_deref(), Some("1.7.1"));
+    assert_eq!(
+        versions["python3Packages.requests"].as_deref(),
+        Some("2.32.3")
+    );
+    assert_eq!(versions["no-such"], None);
+    assert_eq!(versions["noVersion"], None);
+    assert_eq!(versions["python3Packages.nope"], None);
+}
+
+#[test]
+fn a_tampered_tarball_fails_with_the_hash_mismatch() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    // Same name and URL, other content: what a compromised or changed
+    // source would serve.
+    std::fs::write(
+        repo.path().join("nixpkgs/default.nix"),
+        "{ ... }: { jq = { version = \"6.6.6\"; }; }\n",
+    )
+    .unwrap();
+    run(Command::new("tar")
+        .args(["-czf", "nixpkgs.tar.gz", "nixpkgs"])
+        .current_dir(repo.path()));
+    let output = repo.versions(&["jq"]);
+    assert!(!output.status.success(), "a tampered nixpkgs was used");
+    let message = nix_build::fetch_error(&text(&output.stderr), &repo.pinned().to_string());
+    assert!(
+        message.starts_with("nixpkgs does not match the hash it is pinned with: file://"),
+        "{message}"
+    );
+
+    // The build script stops at the same point, with the same explanation.
+    repo.container("tiny", LAYERED);
+    let (output, _) = repo.build("tiny", ArchiveFormat::AsBuilt);
+    assert!(build_error(&output, "f").starts_with("nixpkgs does not match the hash"));
+}
+
+#[test]
+fn a_path_node_is_checked_against_its_hash_too() {
+    if !nix_available() {
+        return;
+    }
+    let path_lock = |repo: &Repo| {
+        repo.write_lock(&format!(
+            r#"{{"type": "path", "path": "./nixpkgs", "narHash": "{}"}}"#,
+            repo.hash
+        ))
+    };
+    let repo = Repo::new();
+    path_lock(&repo);
+    let output = repo.versions(&["hello"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        nixpkgs::parse_versions(&text(&output.stdout)).unwrap()["hello"].as_deref(),
+        Some("2.12.1")
+    );
+
+    // A folder changed after it was locked (and before the store had it).
+    let changed = Repo::new();
+    path_lock(&changed);
+    std::fs::write(changed.path().join("nixpkgs/extra.nix"), "1").unwrap();
+    let output = changed.versions(&["hello"]);
+    assert!(!output.status.success(), "a changed folder was used");
+    let message = nix_build::fetch_error(&text(&output.stderr), "x");
+    assert!(
+        message.starts_with("nixpkgs does not match the hash"),
+        "{message}"
+    );
+}
+
+#[test]
+fn build_layered_image_gives_a_gzipped_docker_archive() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.container("tiny", LAYERED);
+    let (output, out) = repo.build("tiny", ArchiveFormat::AsBuilt);
+    let built = built(&output);
+    assert_eq!(
+        built,
+        Built {
+            file: "tiny.tar.gz".into(),
+            streamed: false
+        }
+    );
+    assert_eq!(skopeo_layers(&out.join(&built.file)), 1);
+
+    // For publish-nix: the same image, as a plain tar.
+    let (output, out) = repo.build("tiny", ArchiveFormat::Tar);
+    let built = nix_build::parse_result(&text(&output.stdout)).unwrap();
+    assert_eq!(built.file, "tiny.tar");
+    let json = run(Command::new("skopeo")
+        .arg("inspect")
+        .arg(format!("docker-archive:{}", out.join("tiny.tar").display())));
+    assert!(json.contains("\"Layers\""), "{json}");
+}
+
+#[test]
+fn build_image_and_stream_layered_image_are_accepted() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.container(
+        "plain",
+        "{ pkgs ? import <nixpkgs> {} }:\npkgs.dockerTools.buildImage { name = \"plain\"; }\n",
+    );
+    repo.container("streamed", "{ pkgs ? import <nixpkgs> {} }:\npkgs.dockerTools.streamLayeredImage { name = \"streamed\"; }\n");
+    let (output, out) = repo.build("plain", ArchiveFormat::AsBuilt);
+    let plain = built(&output);
+    assert_eq!(
+        plain,
+        Built {
+            file: "plain.tar".into(),
+            streamed: false
+        }
+    );
+    assert_eq!(skopeo_layers(&out.join(&plain.file)), 1);
+    let (output, out) = repo.build("streamed", ArchiveFormat::AsBuilt);
+    let streamed = built(&output);
+    assert_eq!(
+        streamed,
+        Built {
+            file: "streamed.tar".into(),
+            streamed: true
+        }
+    );
+    assert_eq!(skopeo_layers(&out.join(&streamed.file)), 1);
+}
+
+#[test]
+fn archives_written_by_skopeo_are_accepted_and_an_oci_layout_is_not() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    let images = repo.path().join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    support::make_layout(&images);
+    let layout = images.join("layout");
+    let docker_archive = images.join("skopeo.tar");
+    run(Command::new("skopeo").args([
+        "copy",
+        &format!("oci:{}:image", layout.display()),
+        &format!("docker-archive:{}:busybox:latest", docker_archive.display()),
+    ]));
+    run(Command::new("sh")
+        .arg("-c")
+        .arg("gzip -c skopeo.tar > skopeo.tar.gz && tar -cf oci-layout.tar -C layout .")
+        .current_dir(&images));
+    let copy = |name: &str, file: &str| {
+        repo.container(
+            name,
+            &format!(
+                "{{ pkgs ? import <nixpkgs> {{}} }}:\npkgs.copyFile {}\n",
+                images.join(file).display()
+            ),
+        );
+    };
+    copy("skopeo-plain", "skopeo.tar");
+    copy("skopeo-gzip", "skopeo.tar.gz");
+    copy("oci", "oci-layout.tar");
+    copy("text", "../nixpkgs/default.nix");
+
+    let (output, out) = repo.build("skopeo-plain", ArchiveFormat::AsBuilt);
+    assert_eq!(skopeo_layers(&out.join(built(&output).file)), 1);
+    let (output, out) = repo.build("skopeo-gzip", ArchiveFormat::AsBuilt);
+    let gz = built(&output);
+    assert_eq!(gz.file, "skopeo-gzip.tar.gz");
+    assert_eq!(skopeo_layers(&out.join(gz.file)), 1);
+
+    let (output, _) = repo.build("oci", ArchiveFormat::AsBuilt);
+    let message = build_error(&output, "containers/oci/default.nix");
+    assert!(
+        message.contains("which is a tar archive without a manifest.json"),
+        "{message}"
+    );
+    let (output, _) = repo.build("text", ArchiveFormat::AsBuilt);
+    let message = build_error(&output, "containers/text/default.nix");
+    assert!(message.contains("which is not a tar archive"), "{message}");
+}
+
+#[test]
+fn a_folder_or_a_broken_expression_is_a_clear_error() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.container("folder", "{ pkgs ? import <nixpkgs> {} }: pkgs.folder\n");
+    repo.container("broken", "{ pkgs ? import <nixpkgs> {} }: pkgz.hello\n");
+    let (output, _) = repo.build("folder", ArchiveFormat::AsBuilt);
+    let message = build_error(&output, "containers/folder/default.nix");
+    assert!(
+        message.starts_with("containers/folder/default.nix builds a folder (/nix/store/"),
+        "{message}"
+    );
+    let (output, _) = repo.build("broken", ArchiveFormat::AsBuilt);
+    let message = build_error(&output, "containers/broken/default.nix");
+    assert!(
+        message.starts_with("nix-build containers/broken/default.nix failed:")
+            && message.contains("undefined variable 'pkgz'"),
+        "{message}"
+    );
+}
