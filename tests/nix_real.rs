@@ -22,8 +22,9 @@ use blumeops_ci::core::nix_build::{self, ArchiveFormat, Built, OUT_DIR};
 use blumeops_ci::core::nixpkgs::{self, AttrPath, Nixpkgs};
 use support::run;
 
-/// The settings of the nixos/nix image that matter here (no build users,
-/// no sandbox), plus no binary cache: nothing here is downloaded.
+/// Nix as root on this machine: no build users, no sandbox (the stand-in's
+/// builders run the host's busybox), and no binary cache: nothing here is
+/// downloaded.
 const NIX_CONFIG: &str =
     "build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command";
 

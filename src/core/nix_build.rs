@@ -31,8 +31,9 @@ pub const REPO_MOUNT: &str = "/src";
 /// is part of the container.
 pub const OUT_DIR: &str = "/out";
 
-/// `NIX_CONFIG` in the Nix image: the new CLI and flakes enabled (the
-/// image's own nix.conf already sets `sandbox = false` and no build users).
+/// `NIX_CONFIG` in the Nix image: the new CLI and flakes enabled. The
+/// image's own nix.conf stands otherwise (its build users, and Nix's
+/// sandbox fallback where the engine allows no namespaces).
 pub const NIX_CONFIG: &str = "experimental-features = nix-command flakes";
 
 /// The cache volume that holds `/nix` for `image`: one per image, so two
