@@ -268,7 +268,7 @@ const LABELS: ArgSpec = ArgSpec {
     ty: Type::Boolean,
     default: Default::Json("false"),
     doc: "Add the OCI labels (title, version, revision, source) to the Nix image. Off by \
-          default: the image then stays exactly as Nix built it, with a reproducible digest.",
+          default: the image config and layers then stay exactly as Nix built them.",
 };
 
 const CONTAINER_NAMES: ArgSpec = ArgSpec {
