@@ -101,6 +101,16 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, String> {
     };
     if field.selection_set.is_empty() {
         let mut s = engine.state();
+        let chain = child.chain();
+        let failure = s
+            .failures
+            .iter()
+            .find(|(f, part, _)| f == name && chain.contains(part.as_str()))
+            .map(|(_, _, message)| message.clone());
+        if let Some(message) = failure {
+            s.leaves.push(chain);
+            return Err(message);
+        }
         let value =
             s.stubs.get(name).cloned().ok_or_else(|| {
                 format!("harness: no stub for leaf `{name}` of `{}`", child.chain())

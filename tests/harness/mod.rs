@@ -60,6 +60,8 @@ pub(crate) struct State {
     /// Every stubbed leaf the module asked for, as its full chain
     /// (`$src...publish(address: "...")`): the side effects it caused.
     pub leaves: Vec<String>,
+    /// Leaves that fail: (field, text in the chain, the engine's message).
+    pub failures: Vec<(String, String, String)>,
 }
 
 /// The scripted engine. Cheap to clone: clones share state.
@@ -149,6 +151,16 @@ impl Engine {
     /// Answers every leaf field `field` of a non-fixture object with `value`.
     pub fn stub(self, field: &str, value: Value) -> Engine {
         self.state().stubs.insert(field.into(), value);
+        self
+    }
+
+    /// Makes every leaf field `field` whose chain contains `chain_part`
+    /// fail with `message`, as the engine's error (e.g. the second of two
+    /// `publish` calls). The attempt is recorded with the leaves.
+    pub fn fail(self, field: &str, chain_part: &str, message: &str) -> Engine {
+        self.state()
+            .failures
+            .push((field.into(), chain_part.into(), message.into()));
         self
     }
 
