@@ -16,6 +16,7 @@
 //! on those chains: they are exactly the pipeline the engine would run.
 #![allow(dead_code)]
 
+pub mod http;
 mod interpret;
 mod schema;
 
@@ -253,21 +254,25 @@ impl Engine {
     }
 }
 
-#[async_trait]
-impl GraphQLClient for Engine {
-    async fn query(&self, query: &str) -> Result<Option<Value>, GraphQLError> {
+impl Engine {
+    /// Records, validates and answers one query: the `data`, or the
+    /// engine's error message.
+    pub(crate) fn answer(&self, query: &str) -> Result<Value, String> {
         self.state().queries.push(query.to_owned());
         if let Some(errors) = schema::validate(query) {
             self.state()
                 .schema_errors
                 .push(format!("{query}\n{errors}"));
-            return Err(domain_error(format!(
-                "harness: query fails schema validation: {errors}"
-            )));
+            return Err(format!("harness: query fails schema validation: {errors}"));
         }
         interpret::execute(self, query)
-            .map(Some)
-            .map_err(domain_error)
+    }
+}
+
+#[async_trait]
+impl GraphQLClient for Engine {
+    async fn query(&self, query: &str) -> Result<Option<Value>, GraphQLError> {
+        self.answer(query).map(Some).map_err(domain_error)
     }
 }
 

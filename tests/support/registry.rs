@@ -513,7 +513,8 @@ fn make_layout(d: &Path) {
 
 // ---- token auth ----------------------------------------------------------
 
-fn base64(data: &[u8], url: bool) -> String {
+/// Base64 (standard, padded; or URL-safe, unpadded).
+pub fn base64(data: &[u8], url: bool) -> String {
     let alphabet: &[u8; 64] = if url {
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     } else {
