@@ -9,7 +9,8 @@
 //! memory are only printed (never asserted): `ENTRYPOINT` runs the binary
 //! `BENCH_CALLS` times per function (default 1, which also checks that the
 //! binary serves every call end to end), `BENCH_BINARY` if set (ci/bench
-//! passes the binary built in the runtime shim's profile).
+//! passes the binary built in the runtime shim's profile); the peak RSS
+//! needs GNU time (see `tests/harness/http.rs`).
 //!
 //! `list-tags` needs a registry: it runs against the real test registry
 //! (`tests/support/registry.rs`); without its tools the row prints
@@ -136,20 +137,21 @@ fn bench() -> (PathBuf, usize) {
 
 /// Runs the binary `calls` times for the call `make` scripts; prints
 /// `ENTRYPOINT <what> <mean ms> <peak RSS KiB>` (mean wall time per call,
-/// highest peak RSS of a call).
+/// highest peak RSS of a call; `-` without GNU time).
 fn entrypoint(what: &str, binary: &Path, calls: usize, make: impl Fn() -> Engine) {
     let mut wall = Duration::ZERO;
-    let mut rss = 0;
+    let mut rss: Option<u64> = None;
     for _ in 0..calls {
         let engine = make();
         let run = engine.run_binary(binary);
         assert_eq!(run.code, Some(0), "{what}: {run:?}");
         wall += run.wall;
-        rss = rss.max(run.max_rss_kib);
+        rss = run.max_rss_kib.map(|k| k.max(rss.unwrap_or(0)));
     }
     println!(
-        "ENTRYPOINT {what} {:.1} {rss}",
-        wall.as_secs_f64() * 1000.0 / calls as f64
+        "ENTRYPOINT {what} {:.1} {}",
+        wall.as_secs_f64() * 1000.0 / calls as f64,
+        rss.map_or("-".to_owned(), |k| k.to_string())
     );
 }
 

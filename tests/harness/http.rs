@@ -8,6 +8,11 @@
 //! engine would see of it: its exit status, its stderr, and its resource
 //! use (wall time, peak RSS), with the queries and results recorded in the
 //! engine as for an in-process run.
+//!
+//! The peak RSS is measured by GNU time (`/usr/bin/time`, Debian package
+//! `time`) when installed: a child started from the test process directly
+//! would report the test process's own peak (Linux keeps the larger of the
+//! pre-`exec` and post-`exec` peaks), so a small process must start it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -34,8 +39,9 @@ pub struct BinaryRun {
     pub stderr: String,
     /// From start to exit.
     pub wall: Duration,
-    /// The process's peak resident set size, in KiB (`ru_maxrss`).
-    pub max_rss_kib: i64,
+    /// The process's peak resident set size, in KiB (`None` without GNU
+    /// time).
+    pub max_rss_kib: Option<u64>,
 }
 
 /// An engine served on a local port until dropped.
@@ -130,8 +136,17 @@ impl Engine {
     /// two minutes, so that a hang fails the test instead of holding it).
     pub fn run_binary(&self, binary: &Path) -> BinaryRun {
         let served = serve(self);
+        let gnu_time = Path::new("/usr/bin/time");
+        let rss_file = tempfile::NamedTempFile::new().unwrap();
+        let mut command = if gnu_time.is_file() {
+            let mut c = Command::new(gnu_time);
+            c.args(["-f", "%M", "-o"]).arg(rss_file.path()).arg(binary);
+            c
+        } else {
+            Command::new(binary)
+        };
         let started = Instant::now();
-        let mut child = Command::new(binary)
+        let mut child = command
             .env("DAGGER_SESSION_PORT", served.port.to_string())
             .env("DAGGER_SESSION_TOKEN", TOKEN)
             .stdin(Stdio::null())
@@ -139,7 +154,6 @@ impl Engine {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
-        let pid = child.id() as libc::pid_t;
         let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
         let out = thread::spawn(move || {
             let mut s = String::new();
@@ -151,35 +165,33 @@ impl Engine {
             let _ = err.read_to_string(&mut s);
             s
         });
-        let (status, usage) = wait_bounded(pid, Duration::from_secs(120));
+        let status = wait_bounded(&mut child, Duration::from_secs(120));
         let wall = started.elapsed();
-        drop(child);
+        // GNU time's last line is the peak in KiB (after a line about a
+        // non-zero exit status, if any).
+        let max_rss_kib = std::fs::read_to_string(rss_file.path())
+            .ok()
+            .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()));
         BinaryRun {
-            code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+            code: status.code(),
             stdout: out.join().unwrap(),
             stderr: err.join().unwrap(),
             wall,
-            max_rss_kib: usage.ru_maxrss,
+            max_rss_kib,
         }
     }
 }
 
-/// `wait4` on `pid`: its status and resource use. Kills it after `limit`.
-fn wait_bounded(pid: libc::pid_t, limit: Duration) -> (i32, libc::rusage) {
+/// Waits for `child`, killing it after `limit`.
+fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
     let started = Instant::now();
     loop {
-        let mut status = 0;
-        // SAFETY: a plain wait4 on our own child, into locals.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if done == pid {
-            return (status, usage);
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
         }
-        assert!(done == 0, "wait4: {}", std::io::Error::last_os_error());
         if started.elapsed() > limit {
-            // SAFETY: kill(2) on our own, not yet reaped, child.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let _ = child.kill();
         }
-        thread::sleep(Duration::from_millis(2));
+        thread::sleep(Duration::from_millis(1));
     }
 }
