@@ -43,7 +43,7 @@
 //!
 //! # Retries
 //!
-//! One policy, [`retry_delay`], for every request (all of them reads: `HEAD`
+//! One policy, `retry_delay`, for every request (all of them reads: `HEAD`
 //! and `GET`, token requests included). A request is sent again, after
 //! [`RETRY_BACKOFF`], only when its failure says nothing about the request
 //! itself: the connection was refused, could not be made or was dropped
@@ -94,7 +94,7 @@ pub const MANIFEST_MEDIA_TYPES: [&str; 4] = [
 ];
 
 /// The pauses before the second and third attempt of a request that may be
-/// retried (see [`retry_delay`]): three attempts at most, about a second
+/// retried (see `retry_delay`): three attempts at most, about a second
 /// and a quarter of waiting in all.
 pub const RETRY_BACKOFF: [Duration; 2] = [Duration::from_millis(250), Duration::from_secs(1)];
 
