@@ -41,6 +41,19 @@
 //! [`DEFAULT_CONNECT_TIMEOUT`], whole requests after
 //! [`DEFAULT_REQUEST_TIMEOUT`] (see [`RegistryClient::with_timeouts`]).
 //!
+//! # Retries
+//!
+//! One policy, `retry_delay`, for every request (all of them reads: `HEAD`
+//! and `GET`, token requests included). A request is sent again, after
+//! [`RETRY_BACKOFF`], only when its failure says nothing about the request
+//! itself: the connection was refused, could not be made or was dropped
+//! before an answer (a registry restarting), or the answer was `502`, `503`
+//! or `504` (a proxy in front of a registry that is down). Everything else
+//! is final at once: `401`/`403` (a login question, answered once, see
+//! above), `404`, `500` and every other answer, timeouts (a slow registry
+//! would only be waited for again), TLS and DNS failures. An error after
+//! retries says how many attempts were made.
+//!
 //! The password never appears in an error, a log line or `Debug` output.
 //!
 //! The HTTP mechanics are kept apart from the pure parsing (challenges,
@@ -79,6 +92,11 @@ pub const MANIFEST_MEDIA_TYPES: [&str; 4] = [
     "application/vnd.docker.distribution.manifest.list.v2+json",
     "application/vnd.docker.distribution.manifest.v2+json",
 ];
+
+/// The pauses before the second and third attempt of a request that may be
+/// retried (see `retry_delay`): three attempts at most, about a second
+/// and a quarter of waiting in all.
+pub const RETRY_BACKOFF: [Duration; 2] = [Duration::from_millis(250), Duration::from_secs(1)];
 
 /// The most pages of a tag list the client follows, a guard against a
 /// registry whose `Link` headers never end.
@@ -266,7 +284,7 @@ impl RegistryClient {
             repository,
         };
         let url = self.url(&format!("/v2/{repository}/manifests/{tag}"))?;
-        let response = self
+        let (response, attempts) = self
             .send(
                 &target,
                 Method::HEAD,
@@ -295,7 +313,7 @@ impl RegistryClient {
                 }
                 Ok(Some(digest.to_owned()))
             }
-            s => Err(self.unexpected(&target, s, "")),
+            s => Err(self.unexpected(&target, s, "", attempts)),
         }
     }
 
@@ -315,7 +333,7 @@ impl RegistryClient {
         let mut tags = Vec::new();
         let mut seen = HashSet::new();
         for page in 0..MAX_PAGES {
-            let response = self.send(&target, Method::GET, &url, None).await?;
+            let (response, attempts) = self.send(&target, Method::GET, &url, None).await?;
             let status = response.status();
             let next = response
                 .headers()
@@ -326,12 +344,12 @@ impl RegistryClient {
             let body = response
                 .bytes()
                 .await
-                .map_err(|e| self.transport_error(&target, &url, &e))?;
+                .map_err(|e| self.transport_error(&target, &url, &e, 1))?;
             if status == StatusCode::NOT_FOUND && page == 0 && registry_error(&body).is_some() {
                 return Ok(Vec::new());
             }
             if !status.is_success() {
-                return Err(self.unexpected(&target, status, &body_summary(&body)));
+                return Err(self.unexpected(&target, status, &body_summary(&body), attempts));
             }
             let page_tags = parse_tag_list(&body).map_err(|why| {
                 eyre!(
@@ -398,27 +416,28 @@ impl RegistryClient {
     }
 
     /// Sends a request, answering one authentication challenge: the
-    /// response is anything but a `401`/`403`.
+    /// response is anything but a `401`/`403`, with the number of attempts
+    /// its last step took (see [`Self::execute`]).
     async fn send(
         &self,
         target: &Target<'_>,
         method: Method,
         url: &Url,
         accept: Option<&str>,
-    ) -> eyre::Result<Response> {
+    ) -> eyre::Result<(Response, usize)> {
         let scope = format!("repository:{}:pull", target.repository);
         let mut auth = self.cached_auth(&scope);
         let mut fresh = false;
         loop {
-            let mut request = self.http.request(method.clone(), url.clone());
-            if let Some(accept) = accept {
-                request = request.header(header::ACCEPT, accept);
-            }
-            request = self.authorize(request, auth.as_ref());
-            let response = request
-                .send()
-                .await
-                .map_err(|e| self.transport_error(target, url, &e))?;
+            let (response, attempts) = self
+                .execute(target, &method, url, || {
+                    let mut request = self.http.request(method.clone(), url.clone());
+                    if let Some(accept) = accept {
+                        request = request.header(header::ACCEPT, accept);
+                    }
+                    self.authorize(request, auth.as_ref())
+                })
+                .await?;
             let status = response.status();
             if status == StatusCode::UNAUTHORIZED && !fresh {
                 let challenges: Vec<Challenge> = response
@@ -435,7 +454,37 @@ impl RegistryClient {
                 self.forget(&scope);
                 return Err(self.refused(target, status, auth.is_some(), None));
             }
-            return Ok(response);
+            return Ok((response, attempts));
+        }
+    }
+
+    /// Sends the request `build` makes, and sends it again after a pause
+    /// while [`retry_delay`] allows: the last answer (whatever its status)
+    /// and how many attempts were made, or the last transport failure as an
+    /// error.
+    async fn execute(
+        &self,
+        target: &Target<'_>,
+        method: &Method,
+        url: &Url,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> eyre::Result<(Response, usize)> {
+        let mut attempt = 1;
+        loop {
+            let result = build().send().await;
+            let outcome = match &result {
+                Ok(response) => Outcome::Answer(response.status()),
+                Err(e) => Outcome::Failed(Failure::of(e)),
+            };
+            let Some(delay) = retry_delay(method, outcome, attempt) else {
+                return match result {
+                    Ok(response) => Ok((response, attempt)),
+                    Err(e) => Err(self.transport_error(target, url, &e, attempt)),
+                };
+            };
+            drop(result);
+            tokio::time::sleep(delay).await;
+            attempt += 1;
         }
     }
 
@@ -531,8 +580,7 @@ impl RegistryClient {
             }
             query.append_pair("scope", challenge.param("scope").unwrap_or(scope));
         }
-        let mut request = self.http.get(url.clone());
-        if let Some(c) = &self.credentials {
+        if self.credentials.is_some() {
             let cleartext = url.scheme() == "http"
                 && self.scheme == Scheme::Https
                 && !url.host_str().is_some_and(is_loopback_host);
@@ -545,26 +593,31 @@ impl RegistryClient {
                     excerpt(realm)
                 );
             }
-            request = request.basic_auth(&c.username, Some(&c.password));
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| self.transport_error(target, &url, &e))?;
+        let (response, attempts) = self
+            .execute(target, &Method::GET, &url, || {
+                let request = self.http.get(url.clone());
+                match &self.credentials {
+                    Some(c) => request.basic_auth(&c.username, Some(&c.password)),
+                    None => request,
+                }
+            })
+            .await?;
         let status = response.status();
         let body = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(target, &url, &e))?;
+            .map_err(|e| self.transport_error(target, &url, &e, 1))?;
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(self.refused(target, status, self.credentials.is_some(), Some(realm)));
         }
         if !status.is_success() {
             bail!(
-                "{} failed: the registry's token service {} answered {status}{}.",
+                "{} failed: the registry's token service {} answered {status}{}{}.",
                 target.action,
                 excerpt(realm),
-                body_summary(&body)
+                body_summary(&body),
+                tried(attempts)
             );
         }
         parse_token(&body).map_err(|why| {
@@ -612,29 +665,37 @@ impl RegistryClient {
         }
     }
 
-    fn unexpected(&self, target: &Target<'_>, status: StatusCode, detail: &str) -> eyre::Report {
+    fn unexpected(
+        &self,
+        target: &Target<'_>,
+        status: StatusCode,
+        detail: &str,
+        attempts: usize,
+    ) -> eyre::Report {
         let hint = if status.is_server_error() {
             " The registry has a problem; try again later, or look at its logs."
         } else {
             ""
         };
         eyre!(
-            "{} failed: {} answered {status}{detail}.{hint}",
+            "{} failed: {} answered {status}{detail}{}.{hint}",
             target.action,
-            self.host()
+            self.host(),
+            tried(attempts)
         )
     }
 
-    /// A transport failure, said for the person at the terminal.
+    /// A transport failure, said for the person at the terminal, after
+    /// `attempts` attempts.
     fn transport_error(
         &self,
         target: &Target<'_>,
         url: &Url,
         err: &reqwest::Error,
+        attempts: usize,
     ) -> eyre::Report {
         // The causes under reqwest's own message (which holds the URL).
         let causes = std::error::Error::source(err).map_or_else(|| err.to_string(), error_chain);
-        let lower = causes.to_ascii_lowercase();
         let cause = root_cause(err);
         let host = url.host_str().unwrap_or_default();
         let host = match url.port() {
@@ -643,52 +704,165 @@ impl RegistryClient {
         };
         let action = &target.action;
         let registry = self.host();
-        if err.is_timeout() {
-            let (what, after) = if err.is_connect() {
-                ("connecting to", self.connect_timeout)
-            } else {
-                ("waiting for", self.request_timeout)
-            };
-            return eyre!(
-                "{action} failed: timed out after {}s {what} {host}. Is the registry up and \
-                 reachable from here, and is --registry={registry} right?",
-                after.as_secs_f32()
-            );
-        }
-        if io_kind(err) == Some(std::io::ErrorKind::ConnectionRefused) {
-            return eyre!(
-                "{action} failed: could not connect to {host}: connection refused. Is the \
-                 registry running, and is --registry={registry} right?"
-            );
-        }
-        if lower.contains("certificate") {
-            return eyre!(
+        let tried = tried(attempts);
+        match Failure::of(err) {
+            failure @ (Failure::ConnectTimeout | Failure::Timeout) => {
+                let (what, after) = if failure == Failure::ConnectTimeout {
+                    ("connecting to", self.connect_timeout)
+                } else {
+                    ("waiting for", self.request_timeout)
+                };
+                eyre!(
+                    "{action} failed: timed out after {}s {what} {host}{tried}. Is the registry \
+                     up and reachable from here, and is --registry={registry} right?",
+                    after.as_secs_f32()
+                )
+            }
+            Failure::Refused => eyre!(
+                "{action} failed: could not connect to {host}: connection refused{tried}. Is \
+                 the registry running, and is --registry={registry} right?"
+            ),
+            Failure::Certificate => eyre!(
                 "{action} failed: TLS failure: certificate not trusted: {host}'s certificate \
                  was rejected ({cause}). If the registry's certificate comes from a private CA, \
                  the client needs that CA; check also that --registry={registry} names the \
                  host the certificate is for."
-            );
-        }
-        if lower.contains("tls") || lower.contains("handshake") || lower.contains("corrupt message")
-        {
-            return eyre!(
+            ),
+            Failure::Tls => eyre!(
                 "{action} failed: TLS failure talking to {host} ({cause}). Is it a plain-HTTP \
                  registry? The client speaks HTTPS unless told to use plain HTTP."
-            );
-        }
-        if lower.contains("dns error") || lower.contains("failed to lookup address") {
-            return eyre!(
+            ),
+            Failure::Dns => eyre!(
                 "{action} failed: could not resolve the host {host} ({cause}). Is \
                  --registry={registry} spelled right?"
-            );
+            ),
+            Failure::Dropped => eyre!(
+                "{action} failed: {host} closed the connection before it answered ({cause}){tried}. \
+                 Is the registry running (or restarting)? Try again in a moment, or look at its \
+                 logs."
+            ),
+            Failure::Connect => eyre!(
+                "{action} failed: could not connect to {host}{tried} ({causes}). Is the \
+                 registry running and reachable, and is --registry={registry} right?"
+            ),
+            Failure::Other => eyre!(
+                "{action} failed: the request to {url} failed: {causes}. Is \
+                 --registry={registry} an OCI registry, reachable from here?"
+            ),
         }
-        if err.is_connect() {
-            return eyre!(
-                "{action} failed: could not connect to {host} ({causes}). Is the registry \
-                 running and reachable, and is --registry={registry} right?"
-            );
+    }
+}
+
+/// Why a request got no answer, as the client tells failures apart (for
+/// its messages and for [`retry_delay`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// No connection within the connect timeout.
+    ConnectTimeout,
+    /// No (whole) answer within the request timeout.
+    Timeout,
+    /// Nothing listens on the port.
+    Refused,
+    /// The server's certificate was not trusted.
+    Certificate,
+    /// Any other TLS failure (often: HTTPS to a plain-HTTP server).
+    Tls,
+    /// The host name does not resolve.
+    Dns,
+    /// The connection was reset or closed before an answer.
+    Dropped,
+    /// Any other failure to connect.
+    Connect,
+    /// Anything else (an answer that is not HTTP, ...).
+    Other,
+}
+
+impl Failure {
+    fn of(err: &reqwest::Error) -> Failure {
+        use std::io::ErrorKind;
+        let lower = error_chain(err).to_ascii_lowercase();
+        if err.is_timeout() {
+            return if err.is_connect() {
+                Failure::ConnectTimeout
+            } else {
+                Failure::Timeout
+            };
         }
-        eyre!("{action} failed: the request to {url} failed: {causes}")
+        let io = io_kind(err);
+        if io == Some(ErrorKind::ConnectionRefused) {
+            Failure::Refused
+        } else if lower.contains("certificate") {
+            Failure::Certificate
+        } else if lower.contains("tls")
+            || lower.contains("handshake")
+            || lower.contains("corrupt message")
+        {
+            Failure::Tls
+        } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
+            Failure::Dns
+        } else if matches!(
+            io,
+            Some(
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            )
+        ) || lower.contains("connection closed before message completed")
+        {
+            Failure::Dropped
+        } else if err.is_connect() {
+            Failure::Connect
+        } else {
+            Failure::Other
+        }
+    }
+}
+
+/// What one attempt of a request came to, as [`retry_delay`] judges it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// An answer, with its status.
+    Answer(StatusCode),
+    /// No answer.
+    Failed(Failure),
+}
+
+/// The retry policy of the client, in one place: the pause before sending
+/// a request again after its `attempt`-th attempt (1 for the first) came to
+/// `outcome`, or `None` when that outcome is final.
+///
+/// Only reads (`GET`, `HEAD`) are sent again, and only after a failure that
+/// says nothing about the request itself: a connection refused, dropped or
+/// not made (a registry restarting), or a `502`/`503`/`504` (a proxy in
+/// front of a registry that is down), at most [`RETRY_BACKOFF`]`.len()`
+/// times. Never after `401`/`403` (a login question, answered by `send`),
+/// `404`, `500` or any other answer, a timeout (a slow registry would be
+/// waited for again, for nothing), or a TLS or DNS failure.
+fn retry_delay(method: &Method, outcome: Outcome, attempt: usize) -> Option<Duration> {
+    let read = *method == Method::GET || *method == Method::HEAD;
+    let transient = match outcome {
+        Outcome::Answer(status) => matches!(
+            status,
+            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+        ),
+        Outcome::Failed(failure) => matches!(
+            failure,
+            Failure::Refused | Failure::Dropped | Failure::Connect
+        ),
+    };
+    if !read || !transient {
+        return None;
+    }
+    RETRY_BACKOFF.get(attempt.checked_sub(1)?).copied()
+}
+
+/// ` (tried N times)` after more than one attempt, for error messages.
+fn tried(attempts: usize) -> String {
+    if attempts > 1 {
+        format!(" (tried {attempts} times)")
+    } else {
+        String::new()
     }
 }
 
@@ -1170,6 +1344,107 @@ mod tests {
         assert!(is_loopback_host("LOCALHOST"));
         assert!(!is_loopback_host("registry.ops.eblu.me"));
         assert!(!is_loopback_host("10.0.0.1"));
+    }
+
+    #[test]
+    fn only_reads_are_retried_and_only_after_transient_failures() {
+        let first = Some(RETRY_BACKOFF[0]);
+        for method in [Method::GET, Method::HEAD] {
+            for status in [
+                StatusCode::BAD_GATEWAY,
+                StatusCode::SERVICE_UNAVAILABLE,
+                StatusCode::GATEWAY_TIMEOUT,
+            ] {
+                assert_eq!(retry_delay(&method, Outcome::Answer(status), 1), first);
+            }
+            for failure in [Failure::Refused, Failure::Dropped, Failure::Connect] {
+                assert_eq!(retry_delay(&method, Outcome::Failed(failure), 1), first);
+            }
+            // Final at once: answers about the request, and failures that
+            // another attempt would only repeat (or wait for again).
+            for status in [
+                StatusCode::OK,
+                StatusCode::NOT_FOUND,
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::TOO_MANY_REQUESTS,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCode::NOT_IMPLEMENTED,
+            ] {
+                assert_eq!(
+                    retry_delay(&method, Outcome::Answer(status), 1),
+                    None,
+                    "{status}"
+                );
+            }
+            for failure in [
+                Failure::ConnectTimeout,
+                Failure::Timeout,
+                Failure::Certificate,
+                Failure::Tls,
+                Failure::Dns,
+                Failure::Other,
+            ] {
+                assert_eq!(
+                    retry_delay(&method, Outcome::Failed(failure), 1),
+                    None,
+                    "{failure:?}"
+                );
+            }
+        }
+        // Writes are never sent twice, whatever happened.
+        for method in [Method::PUT, Method::POST, Method::PATCH, Method::DELETE] {
+            assert_eq!(
+                retry_delay(&method, Outcome::Answer(StatusCode::SERVICE_UNAVAILABLE), 1),
+                None
+            );
+            assert_eq!(
+                retry_delay(&method, Outcome::Failed(Failure::Refused), 1),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn retries_are_few_with_a_growing_pause() {
+        let refused = Outcome::Failed(Failure::Refused);
+        let pauses: Vec<Duration> = (1..)
+            .map_while(|attempt| retry_delay(&Method::GET, refused, attempt))
+            .collect();
+        assert_eq!(pauses, RETRY_BACKOFF);
+        assert!(pauses.len() <= 3 && pauses.windows(2).all(|w| w[0] < w[1]));
+        assert!(pauses.iter().sum::<Duration>() <= Duration::from_secs(2));
+        assert_eq!(retry_delay(&Method::GET, refused, 0), None);
+        assert_eq!(tried(1), "");
+        assert_eq!(tried(3), " (tried 3 times)");
+    }
+
+    #[tokio::test]
+    async fn transport_failures_are_told_apart() {
+        // Nothing listens on a port just released: refused, retried.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let http = build_http(&[], Duration::from_secs(2), Duration::from_secs(2)).unwrap();
+        let err = http
+            .get(format!("http://127.0.0.1:{port}/v2/"))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(Failure::of(&err), Failure::Refused);
+        // A server that accepts and closes without a word: dropped, retried.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let closer = std::thread::spawn(move || drop(listener.accept()));
+        let err = http
+            .get(format!("http://{addr}/v2/"))
+            .send()
+            .await
+            .unwrap_err();
+        closer.join().unwrap();
+        assert_eq!(Failure::of(&err), Failure::Dropped, "{}", error_chain(&err));
     }
 
     #[test]

@@ -97,25 +97,29 @@ async fn a_streamed_image_is_returned_as_captured() {
 
 #[tokio::test]
 async fn nix_failures_are_explained() {
+    // (exit status, the script's stdout, Nix's stderr, what the user reads)
     let cases = [
         (
             10,
+            "",
             "error: hash mismatch in file downloaded from 'https://...'",
             "nixpkgs does not match the hash it is pinned with: https://github.com/NixOS/nixpkgs/archive/",
         ),
         (
             11,
+            "",
             "error: undefined variable 'pkgz'",
             "nix-build containers/nettest/default.nix failed:\nerror: undefined variable 'pkgz'",
         ),
         (
             15,
             "/nix/store/abc-nettest\ntar\n",
+            "building '/nix/store/abc-nettest.drv'...",
             "containers/nettest/default.nix builds /nix/store/abc-nettest, which is a tar archive without a manifest.json",
         ),
     ];
-    for (code, stderr, expected) in cases {
-        let message = ran(build_nix("nettest"), code, "", stderr)
+    for (code, stdout, stderr, expected) in cases {
+        let message = ran(build_nix("nettest"), code, stdout, stderr)
             .returned_error()
             .await;
         assert!(message.starts_with(expected), "{code}: {message}");

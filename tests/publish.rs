@@ -1,7 +1,8 @@
 //! `publish` through the recording engine, with a real registry for the
 //! existence check (Debian's `docker-registry`, TLS with a test CA and
 //! htpasswd; see `tests/support/registry.rs`): the exact pipeline, the
-//! already-published path, dry runs, multi-platform images, credentials,
+//! already-published path, dry runs, multi-platform images, credentials, a
+//! push that fails after another succeeded (reported with what was pushed),
 //! and that the password's plaintext appears in no query.
 
 mod harness;
@@ -82,6 +83,57 @@ async fn a_new_tag_is_built_labelled_authenticated_and_pushed() {
         ]
     );
     assert_no_plaintext(&engine);
+}
+
+#[tokio::test]
+async fn a_failed_push_after_a_successful_one_is_an_error_naming_what_was_pushed() {
+    let Some((registry, _dir, ca)) = registry() else {
+        return;
+    };
+    let host = &registry.host;
+    let engine = publish(&registry, "miniflux", &ca)
+        .arg("tags", json!(["latest", "stable"]))
+        .fail(
+            "publish",
+            ":latest\")",
+            "failed to push: unexpected status 500 Internal Server Error",
+        );
+    let message = engine.returned_error().await;
+    assert_eq!(
+        message,
+        format!(
+            "pushing {host}/blumeops/miniflux:latest failed: failed to query dagger engine: \
+             domain error: failed to push: unexpected status 500 Internal Server Error\nCheck that {USER} can push to {host} \
+             (--registry-username, --registry-password), and that the registry is reachable \
+             from the Dagger engine.\nAlready pushed before the failure:\n{PUSHED}"
+        )
+    );
+    // The commit tag went out, `latest` was tried, `stable` never was.
+    let pushed: Vec<String> = engine
+        .leaves("publish")
+        .iter()
+        .map(|c| c.rsplit_once(".publish").unwrap().1.to_owned())
+        .collect();
+    assert_eq!(
+        pushed,
+        [
+            format!("(address: \"{host}/blumeops/miniflux:v2.2.17-0123456\")"),
+            format!("(address: \"{host}/blumeops/miniflux:latest\")"),
+        ]
+    );
+    assert_no_plaintext(&engine);
+
+    // A failure of the first push: nothing is said to be on the registry.
+    let engine = publish(&registry, "miniflux", &ca).fail("publish", "", "denied: no push");
+    let message = engine.returned_error().await;
+    assert!(
+        message.starts_with(&format!(
+            "pushing {host}/blumeops/miniflux:v2.2.17-0123456 failed: failed to query dagger \
+             engine: domain error: denied: no push"
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("Already pushed"), "{message}");
 }
 
 #[tokio::test]

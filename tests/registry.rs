@@ -10,7 +10,7 @@
 mod support;
 
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use blumeops_ci::registry::{Credentials, RegistryClient, Scheme};
 use support::{Login, PASSWORD, PagingProxy, REPO, TAG, TestRegistry, USER};
@@ -177,20 +177,15 @@ async fn tags_are_listed_across_pages() {
 }
 
 #[tokio::test]
-async fn a_registry_that_is_down_fails_fast() {
+async fn a_registry_that_is_down_is_a_clear_error() {
     let port = {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
     let client = RegistryClient::new(&format!("127.0.0.1:{port}"), creds()).unwrap();
-    let started = Instant::now();
+    // Refused, retried a few times (RETRY_BACKOFF), then said.
     let err = text(client.manifest_digest(REPO, TAG).await.unwrap_err());
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(err.contains("connection refused"), "{err}");
+    assert!(err.contains("connection refused (tried 3 times)"), "{err}");
     assert!(err.contains("Is the registry running"), "{err}");
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
 }
@@ -206,13 +201,9 @@ async fn a_registry_that_never_answers_times_out() {
             .with_scheme(scheme)
             .with_timeouts(Duration::from_millis(500), Duration::from_millis(800))
             .unwrap();
-        let started = Instant::now();
+        // Ended by the client's request timeout, and not retried.
         let err = text(client.tags(REPO).await.unwrap_err());
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(!err.contains("tried"), "{err}");
         assert!(err.contains("timed out"), "{scheme:?}: {err}");
         assert!(err.contains(&host), "{err}");
     }

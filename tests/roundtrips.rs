@@ -1,38 +1,256 @@
-//! GraphQL round trips per registration and per call, counted by the
-//! recording engine. `ci/bench` prints the `ROUNDTRIPS` lines as a table.
-//! Counts are deterministic, so the bounds are asserted here too.
+//! GraphQL round trips per registration and per call of each function,
+//! counted by the recording engine, and the entrypoint's cost per call
+//! (wall time, peak memory) when the real binary serves the call.
+//! `ci/bench` prints the `ROUNDTRIPS` and `ENTRYPOINT` lines as a table.
+//!
+//! Round-trip counts are deterministic, so the bound is asserted: a call
+//! costs at most [`MAX_PROTOCOL`] protocol round trips (reading the call,
+//! returning its result); the rest are the pipeline's own. Times and
+//! memory are only printed (never asserted): `ENTRYPOINT` runs the binary
+//! `BENCH_CALLS` times per function (default 1, which also checks that the
+//! binary serves every call end to end), `BENCH_BINARY` if set (ci/bench
+//! passes the binary built in the runtime shim's profile); the peak RSS
+//! needs GNU time (see `tests/harness/http.rs`).
+//!
+//! `list-tags` needs a registry: it runs against the real test registry
+//! (`tests/support/registry.rs`); without its tools the row prints
+//! `not measured` instead.
 
 mod harness;
+#[path = "support/registry.rs"]
+mod support;
 
-use harness::{Engine, crate_root};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use blumeops_ci::functions::FUNCTIONS;
+use harness::{Engine, Returned, crate_root};
 use serde_json::json;
+use support::{Login, PASSWORD, TestRegistry, USER};
+
+/// The most protocol round trips a call may cost.
+const MAX_PROTOCOL: usize = 3;
+/// The most round trips registration may cost.
+const MAX_REGISTRATION: usize = 7;
+
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn report(what: &str, n: usize) {
     println!("ROUNDTRIPS {what} {n}");
+}
+
+/// A registry for the functions that read one (TLS, htpasswd), and its CA.
+struct Registry {
+    registry: TestRegistry,
+    ca: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// A realistic call of each function (by wire name), with the stubs its
+/// leaves need; `None` when it cannot run here (and why).
+#[allow(clippy::type_complexity)]
+const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = &[
+    ("build", |_| {
+        Ok(Engine::call("build")
+            .dir_arg("src", crate_root())
+            .arg("containerName", json!("miniflux")))
+    }),
+    ("buildNix", |_| {
+        Ok(Engine::call("buildNix")
+            .dir_arg("src", crate_root())
+            .arg("containerName", json!("nettest"))
+            .stub("exitCode", json!(0))
+            .stub("stdout", json!("archive nettest.tar.gz"))
+            .stub("stderr", json!("")))
+    }),
+    ("nixVersion", |_| {
+        Ok(Engine::call("nixVersion")
+            .dir_arg("src", crate_root())
+            .arg("package", json!("jq"))
+            .stub("exitCode", json!(0))
+            .stub("stdout", json!("{\"jq\":\"1.7.1\"}"))
+            .stub("stderr", json!("")))
+    }),
+    ("containers", |_| {
+        Ok(Engine::call("containers").dir_arg("src", crate_root()))
+    }),
+    ("version", |_| {
+        Ok(Engine::call("version")
+            .dir_arg("src", crate_root())
+            .arg("containerName", json!("miniflux")))
+    }),
+    ("tags", |_| {
+        Ok(Engine::call("tags")
+            .dir_arg("src", crate_root())
+            .arg("containerName", json!("miniflux"))
+            .arg("commitSha", json!(SHA))
+            .arg("tags", json!(["latest"])))
+    }),
+    ("changedContainers", |_| {
+        Ok(Engine::call("changedContainers")
+            .dir_arg("src", crate_root())
+            .arg("base", json!("abc1234"))
+            .stub("exitCode", json!(0))
+            .stub(
+                "stdout",
+                json!("containers/miniflux/Dockerfile\n--\ncontainers/miniflux/Dockerfile\n"),
+            )
+            .stub("stderr", json!("")))
+    }),
+    ("publish", |_| {
+        Ok(Engine::call("publish")
+            .dir_arg("src", crate_root())
+            .arg("containerName", json!("miniflux"))
+            .arg("commitSha", json!(SHA))
+            .arg("tags", json!(["latest"]))
+            .arg("dryRun", json!(true)))
+    }),
+    ("publishNix", |_| {
+        Ok(Engine::call("publishNix")
+            .dir_arg("src", crate_root())
+            .arg("containerName", json!("ntfy"))
+            .arg("commitSha", json!(SHA))
+            .arg("dryRun", json!(true)))
+    }),
+    ("checkVersions", |_| {
+        Ok(Engine::call("checkVersions")
+            .dir_arg("src", crate_root())
+            .stub("exitCode", json!(0))
+            .stub("stdout", json!("{\"jq\":\"1.7.1\",\"nettest\":null}"))
+            .stub("stderr", json!("")))
+    }),
+    ("listTags", |registry| {
+        let Some(r) = registry else {
+            return Err("needs the test registry's tools (ci/install-test-deps)");
+        };
+        Ok(Engine::call("listTags")
+            .dir_arg("src", crate_root())
+            .arg("containerName", json!("nettest"))
+            .arg("registry", json!(r.registry.host))
+            .arg("registryUsername", json!(USER))
+            .secret_arg("registryPassword")
+            .stub("plaintext", json!(PASSWORD))
+            .file_arg("registryCa", &r.ca)
+            .stub("exitCode", json!(0))
+            .stub("stdout", json!("0123456 main\n"))
+            .stub("stderr", json!("")))
+    }),
+];
+
+fn registry() -> Option<Registry> {
+    if !support::tools_available() {
+        return None;
+    }
+    let registry = TestRegistry::start(true, Login::Htpasswd);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, registry.ca_pem()).unwrap();
+    Some(Registry {
+        registry,
+        ca,
+        _dir: dir,
+    })
+}
+
+/// The binary the entrypoint figures are taken of, and how many calls.
+fn bench() -> (PathBuf, usize) {
+    let binary = std::env::var_os("BENCH_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_blumeops-ci")));
+    let calls = std::env::var("BENCH_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1usize)
+        .max(1);
+    (binary, calls)
+}
+
+/// Runs the binary `calls` times for the call `make` scripts; prints
+/// `ENTRYPOINT <what> <mean ms> <peak RSS KiB>` (mean wall time per call,
+/// highest peak RSS of a call; `-` without GNU time).
+fn entrypoint(what: &str, binary: &Path, calls: usize, make: impl Fn() -> Engine) {
+    let mut wall = Duration::ZERO;
+    let mut rss: Option<u64> = None;
+    for _ in 0..calls {
+        let engine = make();
+        let run = engine.run_binary(binary);
+        assert_eq!(run.code, Some(0), "{what}: {run:?}");
+        wall += run.wall;
+        rss = run.max_rss_kib.map(|k| k.max(rss.unwrap_or(0)));
+    }
+    println!(
+        "ENTRYPOINT {what} {:.1} {}",
+        wall.as_secs_f64() * 1000.0 / calls as f64,
+        rss.map_or("-".to_owned(), |k| k.to_string())
+    );
 }
 
 #[tokio::test]
 async fn registration() {
     let outcome = Engine::registration().run().await;
     report("registration", outcome.queries.len());
-    assert!(outcome.queries.len() <= 7);
+    assert!(outcome.queries.len() <= MAX_REGISTRATION);
+    let (binary, calls) = bench();
+    entrypoint("registration", &binary, calls, Engine::registration);
+}
+
+#[test]
+fn every_function_has_a_row() {
+    let functions: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+    let rows: Vec<&str> = CALLS.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        rows, functions,
+        "add a row to CALLS for each function (in the order of src/functions.rs)"
+    );
 }
 
 #[tokio::test]
-async fn build_call() {
+async fn calls() {
+    let registry = registry();
+    let (binary, calls) = bench();
+    for (name, make) in CALLS {
+        let engine = match make(registry.as_ref()) {
+            Ok(engine) => engine,
+            Err(why) => {
+                println!("ROUNDTRIPS {name} call (not measured: {why}) -");
+                continue;
+            }
+        };
+        let outcome = engine.run().await;
+        assert_eq!(
+            outcome.served,
+            Ok(()),
+            "{name}: the call failed: {:?}",
+            outcome.returned
+        );
+        assert!(
+            matches!(outcome.returned.as_slice(), [Returned::Value(_)]),
+            "{name}: {:?}",
+            outcome.returned
+        );
+        let protocol = outcome
+            .queries
+            .iter()
+            .filter(|q| q.contains("currentFunctionCall"))
+            .count();
+        report(&format!("{name} call (total)"), outcome.queries.len());
+        report(&format!("{name} call (protocol)"), protocol);
+        assert!(
+            protocol <= MAX_PROTOCOL,
+            "{name}: {protocol} protocol round trips (at most {MAX_PROTOCOL}):\n{:#?}",
+            outcome.queries
+        );
+        entrypoint(name, &binary, calls, || make(registry.as_ref()).unwrap());
+    }
+}
+
+#[tokio::test]
+async fn build_call_exactly() {
+    // The pipeline's own share, pinned for the call the README shows.
     let outcome = Engine::call("build")
         .dir_arg("src", crate_root())
         .arg("containerName", json!("miniflux"))
         .run()
         .await;
-    // Protocol: read the call + returnValue; the rest is the pipeline's own.
-    report("build call (total)", outcome.queries.len());
-    let protocol = outcome
-        .queries
-        .iter()
-        .filter(|q| q.contains("currentFunctionCall"))
-        .count();
-    report("build call (protocol)", protocol);
-    assert_eq!(protocol, 2);
     assert_eq!(outcome.queries.len(), 5);
 }

@@ -102,16 +102,15 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, String> {
     if field.selection_set.is_empty() {
         let mut s = engine.state();
         let chain = child.chain();
-        let value = s
+        let answer = s
             .stubs_where
             .iter()
             .find(|(field, needle, _)| field == name && chain.contains(needle.as_str()))
-            .map(|(_, _, value)| value)
-            .or_else(|| s.stubs.get(name))
-            .cloned()
+            .map(|(_, _, answer)| answer.clone())
+            .or_else(|| s.stubs.get(name).cloned().map(Ok))
             .ok_or_else(|| format!("harness: no stub for leaf `{name}` of `{chain}`"))?;
-        s.leaves.push(child.chain());
-        return Ok(value);
+        s.leaves.push(chain);
+        return answer;
     }
     let mut out = Map::new();
     select(engine, &child, &field.selection_set, &mut out)?;

@@ -16,6 +16,7 @@
 //! on those chains: they are exactly the pipeline the engine would run.
 #![allow(dead_code)]
 
+pub mod http;
 mod interpret;
 mod schema;
 
@@ -57,9 +58,10 @@ pub(crate) struct State {
     /// Answers for leaf fields the harness cannot compute (`stdout`, ...),
     /// by field name.
     pub stubs: HashMap<String, Value>,
-    /// Answers for a leaf field on objects whose chain contains a needle
-    /// (`(field, needle, value)`), before [`State::stubs`].
-    pub stubs_where: Vec<(String, String, Value)>,
+    /// Answers for a leaf field on objects whose chain contains a needle,
+    /// before [`State::stubs`]: `(field, needle, answer)`, where the answer
+    /// is a value or the engine's error message.
+    pub stubs_where: Vec<(String, String, Result<Value, String>)>,
     /// Every stubbed leaf the module asked for, as its full chain
     /// (`$src...publish(address: "...")`): the side effects it caused.
     pub leaves: Vec<String>,
@@ -160,7 +162,17 @@ impl Engine {
     pub fn stub_where(self, field: &str, needle: &str, value: Value) -> Engine {
         self.state()
             .stubs_where
-            .push((field.into(), needle.into(), value));
+            .push((field.into(), needle.into(), Ok(value)));
+        self
+    }
+
+    /// Makes every leaf field `field` whose chain contains `needle` fail
+    /// with `message`, as the engine's error (e.g. the second of two
+    /// `publish` calls). The attempt is recorded with the leaves.
+    pub fn fail(self, field: &str, needle: &str, message: &str) -> Engine {
+        self.state()
+            .stubs_where
+            .push((field.into(), needle.into(), Err(message.into())));
         self
     }
 
@@ -253,21 +265,25 @@ impl Engine {
     }
 }
 
-#[async_trait]
-impl GraphQLClient for Engine {
-    async fn query(&self, query: &str) -> Result<Option<Value>, GraphQLError> {
+impl Engine {
+    /// Records, validates and answers one query: the `data`, or the
+    /// engine's error message.
+    pub(crate) fn answer(&self, query: &str) -> Result<Value, String> {
         self.state().queries.push(query.to_owned());
         if let Some(errors) = schema::validate(query) {
             self.state()
                 .schema_errors
                 .push(format!("{query}\n{errors}"));
-            return Err(domain_error(format!(
-                "harness: query fails schema validation: {errors}"
-            )));
+            return Err(format!("harness: query fails schema validation: {errors}"));
         }
         interpret::execute(self, query)
-            .map(Some)
-            .map_err(domain_error)
+    }
+}
+
+#[async_trait]
+impl GraphQLClient for Engine {
+    async fn query(&self, query: &str) -> Result<Option<Value>, GraphQLError> {
+        self.answer(query).map(Some).map_err(domain_error)
     }
 }
 

@@ -14,6 +14,13 @@
 //! The distribution registry v2.8 ignores `?n=` on tag lists (pagination of
 //! tag lists came in v3), so [`PagingProxy`] serves a plain registry's tags
 //! in pages with `Link` headers the way distribution v3, zot and Harbor do.
+//!
+//! For the fault tests (`tests/registry_faults.rs`) a registry can be
+//! stopped and restarted on its port, have its password changed, and its
+//! token signing key rotated (which voids every token issued so far); a
+//! [`DelayProxy`] forwards to it after a delay, and a [`FaultProxy`] answers
+//! chosen requests itself (a `500`, a `503`, malformed JSON) and forwards
+//! the rest.
 
 #![allow(dead_code)]
 
@@ -21,7 +28,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -146,6 +153,8 @@ pub struct TestRegistry {
     /// The token server, for [`Login::Token`].
     pub tokens: Option<TokenServer>,
     child: Child,
+    /// The registry process's id, for [`TestRegistry::stopper`].
+    pid: Arc<AtomicI32>,
     log: Arc<Mutex<String>>,
     dir: TempDir,
 }
@@ -196,50 +205,95 @@ impl TestRegistry {
             }
         }
         std::fs::write(d.join("config.yml"), &config).unwrap();
-
-        let mut child = die_with_parent(
-            Command::new("docker-registry")
-                .arg("serve")
-                .arg(d.join("config.yml"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped()),
-        )
-        .spawn()
-        .expect("could not start docker-registry");
-        let log = Arc::new(Mutex::new(String::new()));
-        let (port_tx, port_rx) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        let sink = Arc::clone(&log);
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(port) = listening_port(&line) {
-                    let _ = port_tx.send(port);
-                }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let port = port_rx.recv_timeout(Duration::from_secs(15));
+        let (child, log, port) = spawn_registry(&d.join("config.yml"));
         let mut registry = TestRegistry {
             host: String::new(),
             tls,
             login,
             tokens,
+            pid: Arc::new(AtomicI32::new(child.id() as i32)),
             child,
             log,
             dir,
         };
-        match port {
-            Ok(port) => registry.host = format!("127.0.0.1:{port}"),
-            Err(_) => panic!(
-                "docker-registry did not start listening:\n{}",
-                registry.log.lock().unwrap()
-            ),
-        }
+        registry.host = format!("127.0.0.1:{}", registry.expect_port(port));
         registry.push(REPO, TAG);
         registry
+    }
+
+    fn expect_port(&self, port: Option<u16>) -> u16 {
+        port.unwrap_or_else(|| {
+            panic!(
+                "docker-registry did not start listening:\n{}",
+                self.log.lock().unwrap()
+            )
+        })
+    }
+
+    /// Stops the registry (SIGKILL), as a crash or a `docker stop` would.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// A function that stops the registry from another thread (SIGKILL;
+    /// for a proxy to stop it halfway through a request sequence).
+    pub fn stopper(&self) -> impl Fn() + Send + Sync + 'static {
+        let pid = Arc::clone(&self.pid);
+        move || {
+            // SAFETY: kill(2) on our own child; a dead, unreaped child
+            // keeps its pid until `stop` or `restart` waits for it.
+            unsafe {
+                libc::kill(pid.load(Ordering::SeqCst), libc::SIGKILL);
+            }
+        }
+    }
+
+    /// Stops the registry (if running) and starts it again on the same
+    /// port, with the same storage, reading its configuration (htpasswd
+    /// file, token certificate) afresh.
+    pub fn restart(&mut self) {
+        self.stop();
+        let config = self.dir.path().join("config.yml");
+        let text = std::fs::read_to_string(&config)
+            .unwrap()
+            .replace("addr: 127.0.0.1:0", &format!("addr: {}", self.host));
+        std::fs::write(&config, text).unwrap();
+        let (child, log, port) = spawn_registry(&config);
+        self.pid.store(child.id() as i32, Ordering::SeqCst);
+        self.child = child;
+        self.log = log;
+        let port = self.expect_port(port);
+        assert_eq!(
+            format!("127.0.0.1:{port}"),
+            self.host,
+            "restarted elsewhere"
+        );
+    }
+
+    /// Changes the password of [`USER`]: for htpasswd, a new file and a
+    /// restart (distribution 2.8 reads it once); for token auth, the token
+    /// server's check (tokens already issued stay valid: see
+    /// [`TestRegistry::rotate_token_key`]).
+    pub fn set_password(&mut self, password: &str) {
+        match self.login {
+            Login::Open => panic!("an open registry has no password"),
+            Login::Htpasswd => {
+                let line = run(Command::new("htpasswd").args(["-Bbn", USER, password]));
+                std::fs::write(self.dir.path().join("htpasswd"), line.trim()).unwrap();
+                self.restart();
+            }
+            Login::Token => self.tokens.as_ref().unwrap().set_password(password),
+        }
+    }
+
+    /// Gives the token server a new signing key and restarts the registry
+    /// trusting only that one: every token issued before is refused from
+    /// now on (as when tokens expire or the issuer's key is rolled).
+    pub fn rotate_token_key(&mut self) {
+        let tokens = self.tokens.as_ref().expect("token auth");
+        *tokens.signer.lock().unwrap() = make_token_key(self.dir.path());
+        self.restart();
     }
 
     /// The registry's log so far (for failure messages).
@@ -343,6 +397,38 @@ impl Drop for TestRegistry {
     }
 }
 
+/// Starts `docker-registry serve <config>`: the process, its log (stderr,
+/// collected by a thread), and the port it listens on (`None` when it did
+/// not say within 15 seconds).
+fn spawn_registry(config: &Path) -> (Child, Arc<Mutex<String>>, Option<u16>) {
+    let mut child = die_with_parent(
+        Command::new("docker-registry")
+            .arg("serve")
+            .arg(config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    )
+    .spawn()
+    .expect("could not start docker-registry");
+    let log = Arc::new(Mutex::new(String::new()));
+    let (port_tx, port_rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let sink = Arc::clone(&log);
+    thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(port) = listening_port(&line) {
+                let _ = port_tx.send(port);
+            }
+            let mut log = sink.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    let port = port_rx.recv_timeout(Duration::from_secs(15)).ok();
+    (child, log, port)
+}
+
 /// The port in distribution's `listening on 127.0.0.1:<port>` log line.
 fn listening_port(line: &str) -> Option<u16> {
     let rest = &line[line.find("listening on 127.0.0.1:")? + "listening on 127.0.0.1:".len()..];
@@ -427,7 +513,8 @@ pub fn make_layout(d: &Path) {
 
 // ---- token auth ----------------------------------------------------------
 
-fn base64(data: &[u8], url: bool) -> String {
+/// Base64 (standard, padded; or URL-safe, unpadded).
+pub fn base64(data: &[u8], url: bool) -> String {
     let alphabet: &[u8; 64] = if url {
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     } else {
@@ -456,43 +543,22 @@ pub struct TokenServer {
     port: u16,
     requests: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
+    signer: Arc<Mutex<Signer>>,
+    password: Arc<Mutex<String>>,
 }
 
 impl TokenServer {
     /// Makes the signing key and certificate (`token.key`, `token.crt` in
     /// `d`) and starts serving.
     fn start(d: &Path) -> TokenServer {
-        run(Command::new("openssl").current_dir(d).args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "token.key",
-            "-out",
-            "token.crt",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=blumeops-ci test token issuer",
-        ]));
-        let der = run_bytes(Command::new("openssl").current_dir(d).args([
-            "x509",
-            "-in",
-            "token.crt",
-            "-outform",
-            "DER",
-        ]));
-        let signer = Signer {
-            key: d.join("token.key"),
-            x5c: base64(&der, false),
-        };
+        let signer = Arc::new(Mutex::new(make_token_key(d)));
+        let password = Arc::new(Mutex::new(PASSWORD.to_owned()));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let (count, stopped) = (Arc::clone(&requests), Arc::clone(&stop));
+        let (key, accepted) = (Arc::clone(&signer), Arc::clone(&password));
         thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopped.load(Ordering::SeqCst) {
@@ -502,7 +568,10 @@ impl TokenServer {
                 count.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
                 let answer = match read_head(&mut stream) {
-                    Some(head) => signer.answer(&head),
+                    Some(head) => {
+                        let password = accepted.lock().unwrap().clone();
+                        key.lock().unwrap().answer(&head, &password)
+                    }
                     None => http_response(400, "", "{}"),
                 };
                 let _ = stream.write_all(answer.as_bytes());
@@ -512,7 +581,14 @@ impl TokenServer {
             port,
             requests,
             stop,
+            signer,
+            password,
         }
+    }
+
+    /// From now on, tokens only for this password (the old one gets a 401).
+    pub fn set_password(&self, password: &str) {
+        *self.password.lock().unwrap() = password.to_owned();
     }
 
     /// The token endpoint, as the registry's challenge names it.
@@ -533,17 +609,50 @@ impl Drop for TokenServer {
     }
 }
 
+/// A new token signing key and certificate (`token.key`, `token.crt` in
+/// `d`, replacing any before), and the signer that uses them.
+fn make_token_key(d: &Path) -> Signer {
+    run(Command::new("openssl").current_dir(d).args([
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "token.key",
+        "-out",
+        "token.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=blumeops-ci test token issuer",
+    ]));
+    let der = run_bytes(Command::new("openssl").current_dir(d).args([
+        "x509",
+        "-in",
+        "token.crt",
+        "-outform",
+        "DER",
+    ]));
+    Signer {
+        key: d.join("token.key"),
+        x5c: base64(&der, false),
+    }
+}
+
 struct Signer {
     key: PathBuf,
     x5c: String,
 }
 
 impl Signer {
-    fn answer(&self, head: &Head) -> String {
+    /// The answer to a token request, for a server that accepts
+    /// [`USER`] with `password`.
+    fn answer(&self, head: &Head, password: &str) -> String {
         let url = reqwest::Url::parse(&format!("http://token{}", head.target)).unwrap();
         let expected = format!(
             "Basic {}",
-            base64(format!("{USER}:{PASSWORD}").as_bytes(), false)
+            base64(format!("{USER}:{password}").as_bytes(), false)
         );
         let access: Vec<serde_json::Value> = match head.header("authorization") {
             Some(auth) if auth == expected => url
@@ -627,14 +736,18 @@ fn run_bytes(cmd: &mut Command) -> Vec<u8> {
 // ---- minimal HTTP --------------------------------------------------------
 
 /// A request's first line and headers.
-struct Head {
+pub struct Head {
+    /// `GET`, `HEAD`, ...
+    pub method: String,
     /// The request target (`/path?query`).
-    target: String,
+    pub target: String,
     headers: Vec<(String, String)>,
+    /// The head as received.
+    raw: Vec<u8>,
 }
 
 impl Head {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -651,21 +764,33 @@ fn read_head(stream: &mut TcpStream) -> Option<Head> {
         }
         raw.push(byte[0]);
     }
-    let text = String::from_utf8_lossy(&raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
     let mut lines = text.split("\r\n");
-    let target = lines.next()?.split(' ').nth(1)?.to_owned();
+    let mut request_line = lines.next()?.split(' ');
+    let method = request_line.next()?.to_owned();
+    let target = request_line.next()?.to_owned();
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
         .collect();
-    Some(Head { target, headers })
+    Some(Head {
+        method,
+        target,
+        headers,
+        raw,
+    })
 }
 
-fn http_response(status: u16, extra_headers: &str, body: &str) -> String {
+/// A whole HTTP/1.1 answer (JSON, `Connection: close`).
+pub fn http_response(status: u16, extra_headers: &str, body: &str) -> String {
     let reason = match status {
         200 => "OK",
         401 => "Unauthorized",
         404 => "Not Found",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         _ => "Bad Request",
     };
     format!(
@@ -691,6 +816,14 @@ pub struct PagingProxy {
 impl PagingProxy {
     /// Starts serving the tag lists of `backend` (`127.0.0.1:<port>`).
     pub fn start(backend: &str) -> PagingProxy {
+        PagingProxy::start_with(backend, |_| {})
+    }
+
+    /// Like [`PagingProxy::start`], calling `after_page` with the number of
+    /// pages served so far after each page is sent. A backend that cannot
+    /// be reached gets the client a `502 Bad Gateway`, as from a reverse
+    /// proxy in front of a registry that is down.
+    pub fn start_with(backend: &str, after_page: impl Fn(usize) + Send + 'static) -> PagingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let host = listener.local_addr().unwrap().to_string();
         let pages = Arc::new(AtomicUsize::new(0));
@@ -708,11 +841,17 @@ impl PagingProxy {
                 }
                 let Ok(mut stream) = stream else { continue };
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let before = served.load(Ordering::SeqCst);
                 let answer = match read_head(&mut stream) {
                     Some(head) => page(&backend, &me, &head, &served),
                     None => http_response(400, "", "{}"),
                 };
                 let _ = stream.write_all(answer.as_bytes());
+                drop(stream);
+                let after = served.load(Ordering::SeqCst);
+                if after > before {
+                    after_page(after);
+                }
             }
         });
         PagingProxy { host, pages, stop }
@@ -740,7 +879,13 @@ fn page(backend: &str, me: &str, head: &Head, served: &AtomicUsize) -> String {
             r#"{"errors":[{"code":"NOT_FOUND","message":"proxy"}]}"#,
         );
     }
-    let (status, body) = http_get(backend, url.path());
+    let Ok((status, body)) = http_get(backend, url.path()) else {
+        return http_response(
+            502,
+            "",
+            r#"{"errors":[{"code":"UNAVAILABLE","message":"the registry behind the proxy is down"}]}"#,
+        );
+    };
     if status != 200 {
         return http_response(status, "", &body);
     }
@@ -777,13 +922,165 @@ fn page(backend: &str, me: &str, head: &Head, served: &AtomicUsize) -> String {
     http_response(200, &link, &body)
 }
 
-/// A plain HTTP/1.0 GET: (status, body).
-fn http_get(host: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(host).unwrap();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
+/// A plain HTTP/1.0 GET: (status, body), or why the backend could not be
+/// asked.
+fn http_get(host: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(host)?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n")?;
     let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
+    stream.read_to_string(&mut raw)?;
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, body.to_owned())
+    Ok((status, body.to_owned()))
+}
+
+// ---- faults --------------------------------------------------------------
+
+/// How long a proxy's connection threads wait on a silent peer before they
+/// give up: no thread of a proxy outlives a test by more than this.
+const PROXY_IDLE: Duration = Duration::from_secs(10);
+
+/// Copies `from` to `to` until either side closes (or [`PROXY_IDLE`] of
+/// silence), then shuts `to`'s writing half so the peer sees the end.
+fn pipe(mut from: TcpStream, mut to: TcpStream) {
+    let _ = from.set_read_timeout(Some(PROXY_IDLE));
+    let _ = std::io::copy(&mut from, &mut to);
+    let _ = to.shutdown(std::net::Shutdown::Write);
+}
+
+/// A TCP proxy that forwards each connection to a backend after a delay:
+/// a registry that is slow to answer. The connection is accepted at once
+/// (the client's connect timeout does not fire; its request timeout does
+/// when the delay is longer).
+pub struct DelayProxy {
+    /// `127.0.0.1:<port>`.
+    pub host: String,
+    stop: Arc<AtomicBool>,
+}
+
+impl DelayProxy {
+    pub fn start(backend: &str, delay: Duration) -> DelayProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (stopped, backend) = (Arc::clone(&stop), backend.to_owned());
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(client) = stream else { continue };
+                let backend = backend.clone();
+                thread::spawn(move || {
+                    thread::sleep(delay);
+                    let Ok(server) = TcpStream::connect(&backend) else {
+                        return;
+                    };
+                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    let up = thread::spawn(move || pipe(c2, s2));
+                    pipe(server, client);
+                    let _ = up.join();
+                });
+            }
+        });
+        DelayProxy { host, stop }
+    }
+}
+
+impl Drop for DelayProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(&self.host);
+    }
+}
+
+/// What a [`FaultProxy`] does with a request: its raw answer (see
+/// [`http_response`]), or `None` to forward it. Called with the request's
+/// head and its number (0 for the first request the proxy received).
+pub type Fault = dyn Fn(&Head, usize) -> Option<String> + Send + Sync;
+
+/// An HTTP proxy in front of a registry that answers the requests its
+/// [`Fault`] picks itself and forwards the rest, one request per
+/// connection (`Connection: close` both ways). Every request line is
+/// recorded.
+pub struct FaultProxy {
+    /// `127.0.0.1:<port>`.
+    pub host: String,
+    requests: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FaultProxy {
+    pub fn start(
+        backend: &str,
+        fault: impl Fn(&Head, usize) -> Option<String> + Send + Sync + 'static,
+    ) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seen, stopped, backend) =
+            (Arc::clone(&requests), Arc::clone(&stop), backend.to_owned());
+        let fault: Arc<Fault> = Arc::new(fault);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(mut client) = stream else { continue };
+                let _ = client.set_read_timeout(Some(PROXY_IDLE));
+                let Some(head) = read_head(&mut client) else {
+                    continue;
+                };
+                let number = {
+                    let mut seen = seen.lock().unwrap();
+                    seen.push(format!("{} {}", head.method, head.target));
+                    seen.len() - 1
+                };
+                if let Some(answer) = fault(&head, number) {
+                    let _ = client.write_all(answer.as_bytes());
+                    continue;
+                }
+                let Ok(mut server) = TcpStream::connect(&backend) else {
+                    let _ = client.write_all(http_response(502, "", "{}").as_bytes());
+                    continue;
+                };
+                let _ = server.write_all(&close_after(&head.raw));
+                thread::spawn(move || pipe(server, client));
+            }
+        });
+        FaultProxy {
+            host,
+            requests,
+            stop,
+        }
+    }
+
+    /// The request lines received so far (`HEAD /v2/...`).
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(&self.host);
+    }
+}
+
+/// A request head with `Connection: close` in place of any `Connection`
+/// header, so that the backend closes after its answer.
+fn close_after(raw: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(raw);
+    let mut out: Vec<&str> = text
+        .trim_end_matches("\r\n")
+        .split("\r\n")
+        .filter(|l| {
+            !l.split_once(':')
+                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("connection"))
+        })
+        .collect();
+    out.push("Connection: close");
+    format!("{}\r\n\r\n", out.join("\r\n")).into_bytes()
 }
