@@ -44,8 +44,9 @@
 //! The password never appears in an error, a log line or `Debug` output.
 //!
 //! The HTTP mechanics are kept apart from the pure parsing (challenges,
-//! `Link` headers, the tag list and token JSON), which is tested without a
-//! network; `tests/registry.rs` runs the client against a real distribution
+//! `Link` headers, the tag list and token JSON, repository paths, digests),
+//! which is tested without a network, and public so that `tests/fuzz.rs`
+//! can drive it; `tests/registry.rs` runs the client against a real distribution
 //! registry (`docker-registry`), with TLS, htpasswd and token auth.
 //!
 //! [distribution spec]: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
@@ -755,7 +756,7 @@ fn is_loopback_host(host: &str) -> bool {
 /// Checks a repository path against the distribution spec's grammar:
 /// lowercase components of `[a-z0-9]` joined by `.`, `_`, `__` or `-`s,
 /// separated by `/`.
-fn check_repository(repository: &str) -> eyre::Result<()> {
+pub fn check_repository(repository: &str) -> eyre::Result<()> {
     let component_ok = |c: &str| {
         let b = c.as_bytes();
         !b.is_empty()
@@ -782,7 +783,7 @@ fn check_repository(repository: &str) -> eyre::Result<()> {
 }
 
 /// `algorithm:encoded`, as in `sha256:0123...`.
-fn is_digest(s: &str) -> bool {
+pub fn is_digest(s: &str) -> bool {
     let Some((algorithm, encoded)) = s.split_once(':') else {
         return false;
     };
@@ -801,14 +802,14 @@ fn is_digest(s: &str) -> bool {
 /// One challenge of a `WWW-Authenticate` header: the scheme (lowercased)
 /// and its parameters (names lowercased, values unquoted).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Challenge {
-    scheme: String,
-    params: Vec<(String, String)>,
+pub struct Challenge {
+    pub scheme: String,
+    pub params: Vec<(String, String)>,
 }
 
 impl Challenge {
     /// The first parameter called `name` (lowercase).
-    fn param(&self, name: &str) -> Option<&str> {
+    pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(n, _)| n == name)
@@ -823,7 +824,7 @@ fn is_tchar(b: u8) -> bool {
 /// The challenges of a `WWW-Authenticate` header value (RFC 7235:
 /// `scheme param=value, param="quoted, \"escaped\"", Other ...`). Lenient:
 /// what cannot be read is skipped, and it never panics.
-fn parse_challenges(header: &str) -> Vec<Challenge> {
+pub fn parse_challenges(header: &str) -> Vec<Challenge> {
     let b = header.as_bytes();
     let mut i = 0;
     let mut out = Vec::new();
@@ -891,7 +892,7 @@ fn parse_challenges(header: &str) -> Vec<Challenge> {
 
 /// The target of the `rel="next"` link in a `Link` header value
 /// (`<url>; rel="next", <url>; rel="prev"`), as written (maybe relative).
-fn next_link(header: &str) -> Option<String> {
+pub fn next_link(header: &str) -> Option<String> {
     let mut rest = header;
     loop {
         let start = rest.find('<')?;
@@ -928,7 +929,7 @@ fn next_link(header: &str) -> Option<String> {
 
 /// The tags of a tag-list page (`{"name": ..., "tags": [...]}`; a `null`
 /// or missing `tags` is an empty page).
-fn parse_tag_list(body: &[u8]) -> Result<Vec<String>, String> {
+pub fn parse_tag_list(body: &[u8]) -> Result<Vec<String>, String> {
     #[derive(Deserialize)]
     struct TagList {
         tags: Option<Vec<String>>,
@@ -944,7 +945,7 @@ fn parse_tag_list(body: &[u8]) -> Result<Vec<String>, String> {
 }
 
 /// The token of a token service's answer: `token`, or `access_token`.
-fn parse_token(body: &[u8]) -> Result<String, String> {
+pub fn parse_token(body: &[u8]) -> Result<String, String> {
     #[derive(Deserialize)]
     struct TokenAnswer {
         token: Option<String>,
@@ -965,7 +966,7 @@ fn parse_token(body: &[u8]) -> Result<String, String> {
 
 /// `CODE: message` of a distribution error body
 /// (`{"errors": [{"code": ..., "message": ...}]}`).
-fn registry_error(body: &[u8]) -> Option<String> {
+pub fn registry_error(body: &[u8]) -> Option<String> {
     #[derive(Deserialize)]
     struct Errors {
         errors: Vec<ErrorEntry>,
@@ -984,7 +985,7 @@ fn registry_error(body: &[u8]) -> Option<String> {
 
 /// What an error response's body says, as `: <summary>` (empty without a
 /// body).
-fn body_summary(body: &[u8]) -> String {
+pub fn body_summary(body: &[u8]) -> String {
     match registry_error(body) {
         Some(summary) => format!(": {}", excerpt(&summary)),
         None if body.iter().all(u8::is_ascii_whitespace) => String::new(),
