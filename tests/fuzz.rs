@@ -8,8 +8,9 @@
 //!   `cargo test` stays quick); `ci/fuzz` runs 100,000 and prints the table.
 //! - `BLUMEOPS_FUZZ_SEED`: a number, to replay a run (each run prints its seed).
 //!
-//! Each test prints `FUZZ <parser> <cases> <failures> <seconds>` (seen with
-//! `--nocapture`); a failure shows the smallest input proptest shrank it to.
+//! Each test prints `FUZZ <parser> <properties> <cases> <failures> <seconds>`
+//! (seen with `--nocapture`); a failure shows the smallest input proptest
+//! shrank it to.
 //!
 //! Not yet covered:
 //! - TODO(flake-lock): the flake.lock parser (being written as
@@ -71,6 +72,7 @@ fn seed() -> u64 {
 struct Fuzz {
     parser: &'static str,
     cases: u32,
+    properties: usize,
     ran: u64,
     failures: Vec<String>,
     started: Instant,
@@ -81,6 +83,7 @@ impl Fuzz {
         Fuzz {
             parser,
             cases: cases(),
+            properties: 0,
             ran: 0,
             failures: Vec::new(),
             started: Instant::now(),
@@ -117,13 +120,15 @@ impl Fuzz {
         if let Err(e) = runner.run(&strategy, test) {
             self.failures.push(format!("{property}: {e}"));
         }
+        self.properties += 1;
         self.ran += u64::from(self.cases);
     }
 
     fn finish(self) {
         println!(
-            "FUZZ {} {} {} {:.1}",
+            "FUZZ {} {} {} {} {:.1}",
             self.parser,
+            self.properties,
             self.ran,
             self.failures.len(),
             self.started.elapsed().as_secs_f64()
@@ -371,8 +376,10 @@ fn check_dockerfile_answer(text: &str) -> Result<Option<String>, TestCaseError> 
     match (&strict, &lenient) {
         (Ok(v), Ok(Some(w))) => {
             ensure!(v == w, "the readers disagree: {v:?} and {w:?}");
+            // Lines end at `\n`; an escaped lone `\r` is a character of the
+            // value, in BuildKit too.
             ensure!(
-                !v.is_empty() && !v.contains(['\n', '\r']),
+                !v.is_empty() && !v.contains('\n'),
                 "a version with no text or a line break: {v:?}"
             );
         }
