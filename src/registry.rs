@@ -57,8 +57,9 @@
 //! The password never appears in an error, a log line or `Debug` output.
 //!
 //! The HTTP mechanics are kept apart from the pure parsing (challenges,
-//! `Link` headers, the tag list and token JSON), which is tested without a
-//! network; `tests/registry.rs` runs the client against a real distribution
+//! `Link` headers, the tag list and token JSON, repository paths, digests),
+//! which is tested without a network, and public so that `tests/fuzz.rs`
+//! can drive it; `tests/registry.rs` runs the client against a real distribution
 //! registry (`docker-registry`), with TLS, htpasswd and token auth.
 //!
 //! [distribution spec]: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
@@ -72,9 +73,10 @@ use std::time::Duration;
 use eyre::{bail, eyre};
 use reqwest::header;
 use reqwest::{Method, Response, StatusCode, Url};
-use serde::Deserialize;
+use serde_json::Value;
 
 use crate::core::image_ref::Registry;
+use crate::core::names::ContainerName;
 use crate::core::tags::Tag;
 use crate::core::text::excerpt;
 
@@ -926,26 +928,15 @@ fn is_loopback_host(host: &str) -> bool {
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Checks a repository path against the distribution spec's grammar:
-/// lowercase components of `[a-z0-9]` joined by `.`, `_`, `__` or `-`s,
-/// separated by `/`.
-fn check_repository(repository: &str) -> eyre::Result<()> {
-    let component_ok = |c: &str| {
-        let b = c.as_bytes();
-        !b.is_empty()
-            && b.first()
-                .is_some_and(|x| x.is_ascii_lowercase() || x.is_ascii_digit())
-            && b.last()
-                .is_some_and(|x| x.is_ascii_lowercase() || x.is_ascii_digit())
-            && b.iter().all(|x| {
-                x.is_ascii_lowercase() || x.is_ascii_digit() || matches!(x, b'.' | b'_' | b'-')
-            })
-            && !c.contains("..")
-            && !c.contains("___")
-            && !c.contains("._")
-            && !c.contains("_.")
-    };
-    if repository.len() > 255 || !repository.split('/').all(component_ok) {
+/// Checks a repository path against the distribution spec's grammar: one
+/// or more path components (the container-name rule, [`ContainerName`]),
+/// separated by `/`, at most 255 characters.
+pub fn check_repository(repository: &str) -> eyre::Result<()> {
+    if repository.len() > 255
+        || repository
+            .split('/')
+            .any(|component| ContainerName::parse(component).is_err())
+    {
         bail!(
             "`{}` is not a repository path: lowercase components of letters and digits, \
              joined by `.`, `_` or `-`, separated by `/` (e.g. blumeops/nettest).",
@@ -955,14 +946,18 @@ fn check_repository(repository: &str) -> eyre::Result<()> {
     Ok(())
 }
 
-/// `algorithm:encoded`, as in `sha256:0123...`.
-fn is_digest(s: &str) -> bool {
+/// `algorithm:encoded`, as in `sha256:0123...`, by the OCI grammar:
+/// `[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+`.
+pub fn is_digest(s: &str) -> bool {
     let Some((algorithm, encoded)) = s.split_once(':') else {
         return false;
     };
     !algorithm.is_empty()
-        && algorithm.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'.' | b'_' | b'-')
+        && algorithm.split(['+', '.', '_', '-']).all(|component| {
+            !component.is_empty()
+                && component
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
         && !encoded.is_empty()
         && encoded
@@ -975,14 +970,14 @@ fn is_digest(s: &str) -> bool {
 /// One challenge of a `WWW-Authenticate` header: the scheme (lowercased)
 /// and its parameters (names lowercased, values unquoted).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Challenge {
-    scheme: String,
-    params: Vec<(String, String)>,
+pub struct Challenge {
+    pub scheme: String,
+    pub params: Vec<(String, String)>,
 }
 
 impl Challenge {
     /// The first parameter called `name` (lowercase).
-    fn param(&self, name: &str) -> Option<&str> {
+    pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(n, _)| n == name)
@@ -997,7 +992,7 @@ fn is_tchar(b: u8) -> bool {
 /// The challenges of a `WWW-Authenticate` header value (RFC 7235:
 /// `scheme param=value, param="quoted, \"escaped\"", Other ...`). Lenient:
 /// what cannot be read is skipped, and it never panics.
-fn parse_challenges(header: &str) -> Vec<Challenge> {
+pub fn parse_challenges(header: &str) -> Vec<Challenge> {
     let b = header.as_bytes();
     let mut i = 0;
     let mut out = Vec::new();
@@ -1065,7 +1060,7 @@ fn parse_challenges(header: &str) -> Vec<Challenge> {
 
 /// The target of the `rel="next"` link in a `Link` header value
 /// (`<url>; rel="next", <url>; rel="prev"`), as written (maybe relative).
-fn next_link(header: &str) -> Option<String> {
+pub fn next_link(header: &str) -> Option<String> {
     let mut rest = header;
     loop {
         let start = rest.find('<')?;
@@ -1074,17 +1069,8 @@ fn next_link(header: &str) -> Option<String> {
         let target = after[..end].trim();
         let tail = &after[end + 1..];
         // The link's parameters run to the next comma outside quotes.
-        let mut quoted = false;
-        let cut = tail
-            .char_indices()
-            .find(|&(_, c)| {
-                if c == '"' {
-                    quoted = !quoted;
-                }
-                c == ',' && !quoted
-            })
-            .map_or(tail.len(), |(i, _)| i);
-        let is_next = tail[..cut].split(';').any(|param| {
+        let cut = split_unquoted(tail, ',')[0].len();
+        let is_next = split_unquoted(&tail[..cut], ';').iter().any(|param| {
             param.split_once('=').is_some_and(|(k, v)| {
                 k.trim().eq_ignore_ascii_case("rel")
                     && v.trim()
@@ -1100,65 +1086,112 @@ fn next_link(header: &str) -> Option<String> {
     }
 }
 
+/// `s` cut at every `sep` that is not inside a double-quoted string
+/// (where `\` escapes the next character).
+fn split_unquoted(s: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => {
+                parts.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
 /// The tags of a tag-list page (`{"name": ..., "tags": [...]}`; a `null`
 /// or missing `tags` is an empty page).
-fn parse_tag_list(body: &[u8]) -> Result<Vec<String>, String> {
-    #[derive(Deserialize)]
-    struct TagList {
-        tags: Option<Vec<String>>,
+pub fn parse_tag_list(body: &[u8]) -> Result<Vec<String>, String> {
+    let starts = || excerpt(&String::from_utf8_lossy(body));
+    let page = json_object(body).map_err(|e| format!("{e}; it starts with `{}`", starts()))?;
+    match page.get("tags") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(tags)) => tags
+            .iter()
+            .map(|t| match t {
+                Value::String(tag) => Ok(tag.clone()),
+                other => Err(format!(
+                    "`tags` holds {}, not a string; it starts with `{}`",
+                    json_kind(other),
+                    starts()
+                )),
+            })
+            .collect(),
+        Some(other) => Err(format!(
+            "`tags` is {}, not a list; it starts with `{}`",
+            json_kind(other),
+            starts()
+        )),
     }
-    serde_json::from_slice::<TagList>(body)
-        .map(|list| list.tags.unwrap_or_default())
-        .map_err(|e| {
-            format!(
-                "{e}; it starts with `{}`",
-                excerpt(&String::from_utf8_lossy(body))
-            )
-        })
 }
 
 /// The token of a token service's answer: `token`, or `access_token`.
-fn parse_token(body: &[u8]) -> Result<String, String> {
-    #[derive(Deserialize)]
-    struct TokenAnswer {
-        token: Option<String>,
-        access_token: Option<String>,
-    }
-    let answer: TokenAnswer = serde_json::from_slice(body).map_err(|e| {
+pub fn parse_token(body: &[u8]) -> Result<String, String> {
+    let not_expected = |e: String| {
         format!(
             "the answer is not the expected JSON: {e}; it starts with `{}`",
             excerpt(&String::from_utf8_lossy(body))
         )
-    })?;
-    answer
-        .token
-        .filter(|t| !t.is_empty())
-        .or(answer.access_token.filter(|t| !t.is_empty()))
+    };
+    let answer = json_object(body).map_err(not_expected)?;
+    let field = |name: &str| match answer.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone()).filter(|s| !s.is_empty())),
+        Some(other) => Err(not_expected(format!(
+            "`{name}` is {}, not a string",
+            json_kind(other)
+        ))),
+    };
+    let (token, access_token) = (field("token")?, field("access_token")?);
+    token
+        .or(access_token)
         .ok_or_else(|| "the answer has neither `token` nor `access_token`".to_owned())
 }
 
 /// `CODE: message` of a distribution error body
 /// (`{"errors": [{"code": ..., "message": ...}]}`).
-fn registry_error(body: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Errors {
-        errors: Vec<ErrorEntry>,
+pub fn registry_error(body: &[u8]) -> Option<String> {
+    let body = json_object(body).ok()?;
+    let first = body.get("errors")?.as_array()?.first()?.as_object()?;
+    let text = |name: &str| match first.get(name) {
+        None => Some(""),
+        Some(value) => value.as_str(),
+    };
+    Some(format!("{}: {}", text("code")?, text("message")?))
+}
+
+/// `body` as a JSON object. (A derived `Deserialize` struct would also
+/// take a JSON array of its fields, `[["v1"]]` as a tag list.)
+fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
+    match serde_json::from_slice(body).map_err(|e| e.to_string())? {
+        Value::Object(map) => Ok(map),
+        other => Err(format!("it is {}, not a JSON object", json_kind(&other))),
     }
-    #[derive(Deserialize)]
-    struct ErrorEntry {
-        #[serde(default)]
-        code: String,
-        #[serde(default)]
-        message: String,
+}
+
+/// What a JSON value is, for messages.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
-    let errors: Errors = serde_json::from_slice(body).ok()?;
-    let first = errors.errors.first()?;
-    Some(format!("{}: {}", first.code, first.message))
 }
 
 /// What an error response's body says, as `: <summary>` (empty without a
 /// body).
-fn body_summary(body: &[u8]) -> String {
+pub fn body_summary(body: &[u8]) -> String {
     match registry_error(body) {
         Some(summary) => format!(": {}", excerpt(&summary)),
         None if body.iter().all(u8::is_ascii_whitespace) => String::new(),
@@ -1269,6 +1302,13 @@ mod tests {
         assert_eq!(next_link(r#"</p1>; rel="prev""#), None);
         assert_eq!(next_link(""), None);
         assert_eq!(next_link("<unterminated; rel=next"), None);
+        // Found by tests/fuzz.rs: a `;` inside a quoted parameter does not
+        // start a parameter.
+        assert_eq!(next_link(r#"<a>; title="a, b; rel=next""#), None);
+        assert_eq!(
+            next_link(r#"<a>; title="x \"; rel=next", <b>; rel=next"#).as_deref(),
+            Some("b")
+        );
     }
 
     #[test]
@@ -1286,6 +1326,10 @@ mod tests {
         let err = parse_tag_list(b"<html>not json</html>").unwrap_err();
         assert!(err.contains("<html>not json"), "{err}");
         assert!(parse_tag_list(br#"{"tags":[1,2]}"#).is_err());
+        // Found by tests/fuzz.rs: a derived struct also reads a JSON array.
+        let err = parse_tag_list(br#"[["v1"]]"#).unwrap_err();
+        assert!(err.contains("not a JSON object"), "{err}");
+        assert!(parse_tag_list(br#"{"tags":"v1"}"#).is_err());
     }
 
     #[test]
@@ -1309,6 +1353,10 @@ mod tests {
                 .unwrap_err()
                 .contains("not the expected JSON")
         );
+        // Found by tests/fuzz.rs: an array is not a token answer.
+        assert!(parse_token(br#"["t1"]"#).is_err());
+        assert!(parse_token(br#"[null,"t2"]"#).is_err());
+        assert!(parse_token(br#"{"token":5}"#).is_err());
     }
 
     #[test]
@@ -1319,6 +1367,13 @@ mod tests {
             Some("NAME_UNKNOWN: repository name not known to registry")
         );
         assert_eq!(registry_error(b"404 page not found"), None);
+        // Found by tests/fuzz.rs: arrays are not error bodies.
+        assert_eq!(registry_error(br#"[[["CODE","msg"]]]"#), None);
+        assert_eq!(registry_error(br#"{"errors":[["CODE","msg"]]}"#), None);
+        assert_eq!(
+            registry_error(br#"{"errors":[{"code":"DENIED"}]}"#).as_deref(),
+            Some("DENIED: ")
+        );
         assert_eq!(body_summary(b""), "");
         assert_eq!(body_summary(b"oops\n"), ": oops");
     }
@@ -1330,13 +1385,29 @@ mod tests {
         }
         for bad in [
             "", "A/b", "a//b", "/a", "a/", "a/../b", "a?b", "-a", "a_", "a/b c",
+            // Found by tests/fuzz.rs: mixed separators.
+            "a-_b", "a_-b", "a.-b", "a-.b",
         ] {
             assert!(check_repository(bad).is_err(), "{bad}");
         }
         assert!(is_digest(
             "sha256:f05b15813ec77288b7f0821ec179cd95003c4293818904f23a12d2b842070239"
         ));
-        for bad in ["", "sha256:", ":abc", "sha256", "sha256:a b", "SHA256:ab"] {
+        assert!(is_digest("sha512+b64u.x_y-z:ab=_-"));
+        // Found by tests/fuzz.rs: the algorithm's separators go between
+        // components.
+        for bad in [
+            "",
+            "sha256:",
+            ":abc",
+            "sha256",
+            "sha256:a b",
+            "SHA256:ab",
+            "-:-",
+            "sha256-:ab",
+            "+sha:ab",
+            "a..b:ab",
+        ] {
             assert!(!is_digest(bad), "{bad}");
         }
         assert!(is_loopback_host("127.0.0.1"));

@@ -149,3 +149,17 @@ async fn bad_build_options_are_refused_before_any_engine_work() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_missing_dockerfile_option_names_the_file() {
+    // Found by tests/bad_input.rs: the engine's read error came back instead.
+    let message = build("miniflux")
+        .arg("dockerfile", json!("Dockerfile.nope"))
+        .returned_error()
+        .await;
+    assert_eq!(
+        message,
+        "containers/miniflux/Dockerfile.nope does not exist: --dockerfile `Dockerfile.nope` names \
+         a file relative to containers/miniflux/."
+    );
+}

@@ -101,7 +101,7 @@ async fn every_problem_is_reported_in_one_run() {
         .returned_error()
         .await;
     assert!(
-        message.contains("The versions do not agree (3 problems):"),
+        message.starts_with("the versions do not agree (3 problems):\n  "),
         "{message}"
     );
     assert!(
@@ -114,8 +114,8 @@ async fn every_problem_is_reported_in_one_run() {
         "{message}"
     );
     assert!(message.contains(", VERSION 3.4.0"), "{message}");
-    // The table comes first, with every row.
-    assert!(message.starts_with("CONTAINER"), "{message}");
+    // Then the table, with every row.
+    assert!(message.contains("\n\nCONTAINER "), "{message}");
     assert!(
         message
             .lines()
@@ -171,7 +171,7 @@ async fn unknown_names_are_refused_with_the_list() {
         (
             "nixPackages",
             json!(["jq=a b"]),
-            "`a b` is not a nixpkgs attribute path",
+            "--nix-packages: `a b` is not a nixpkgs attribute path",
         ),
     ] {
         let message = check(&crate_root()).arg(arg, value).returned_error().await;

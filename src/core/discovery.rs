@@ -107,8 +107,12 @@ pub fn find<'a>(
         );
     }
     let other = match (entry, variant) {
-        (Some(_), Variant::Dockerfile) => " (it has a default.nix: use the -nix function)",
-        (Some(_), Variant::Nix) => " (it has a Dockerfile: use the Dockerfile function)",
+        (Some(_), Variant::Dockerfile) => {
+            " (it has a default.nix: use build-nix, publish-nix or --variant=nix)"
+        }
+        (Some(_), Variant::Nix) => {
+            " (it has a Dockerfile: use build, publish or --variant=dockerfile)"
+        }
         (None, _) => "",
     };
     bail!(

@@ -36,16 +36,22 @@ impl Registry {
             Some((h, p)) => (h, Some(p)),
             None => (raw, None),
         };
+        // DNS names: labels of 1 to 63 characters, 253 in all.
         let host_ok = !host.is_empty()
+            && host.len() <= 253
             && host.split('.').all(|label| {
                 !label.is_empty()
+                    && label.len() <= 63
                     && !label.starts_with('-')
                     && !label.ends_with('-')
                     && label
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b == b'-')
             });
-        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+        // Digits only: `u16::from_str` would also take `+5000`.
+        let port_ok = port.is_none_or(|p| {
+            p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0)
+        });
         if !host_ok || !port_ok {
             bail!(
                 "--registry `{}` is not a registry host: pass a host name with an optional port, \
@@ -155,8 +161,20 @@ mod tests {
             "-a.b",
             "a..b",
             "a b",
+            // Found by tests/fuzz.rs: `u16::from_str` takes a sign.
+            "host:+5000",
         ] {
             assert!(Registry::parse(bad).is_err(), "{bad}");
+        }
+        // Found by tests/fuzz.rs: names DNS cannot hold.
+        let label = "a".repeat(63);
+        assert!(Registry::parse(&format!("{label}.io")).is_ok());
+        for bad in [
+            format!("a{label}.io"),
+            [label.as_str(); 5].join("."),
+            "r".repeat(1 << 20),
+        ] {
+            assert!(Registry::parse(&bad).is_err(), "{}", bad.len());
         }
         for bad in ["", "/", "Blume", "a//b", "a/"] {
             assert!(Namespace::parse(bad).is_err(), "{bad}");

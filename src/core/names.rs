@@ -12,6 +12,10 @@ pub const NAME_RULE: &str = "a container name is one folder under containers/ an
      repository path component: lowercase letters and digits, with single `.`, `_`, `__` or \
      runs of `-` between them (e.g. `nettest`, `kube-state-metrics`, `node_exporter`)";
 
+/// The longest container name: the longest folder name most file systems
+/// hold (`NAME_MAX`).
+pub const MAX_NAME_LEN: usize = 255;
+
 /// A valid container name. The only way to get one is [`ContainerName::parse`],
 /// so every path and image reference built from it is safe.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,6 +28,14 @@ impl ContainerName {
         if raw.is_empty() {
             bail!(
                 "the container name is empty.\nPass --container-name=<folder under containers/>; {NAME_RULE}."
+            );
+        }
+        if raw.len() > MAX_NAME_LEN {
+            bail!(
+                "`{}` is not a valid container name: it is {} characters long, and a folder \
+                 name holds at most {MAX_NAME_LEN}.",
+                excerpt(raw),
+                raw.len()
             );
         }
         if !is_path_component(raw) {
@@ -114,6 +126,20 @@ mod tests {
             let err = ContainerName::parse(bad).unwrap_err().to_string();
             assert!(err.contains("container name"), "{bad:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_name_longer_than_a_folder_name_is_refused_briefly() {
+        assert!(ContainerName::parse(&"a".repeat(MAX_NAME_LEN)).is_ok());
+        // Found by tests/bad_input.rs: a 1 MiB name was valid, and every
+        // message that names the container repeated it whole.
+        let err = ContainerName::parse(&"a".repeat(1 << 20))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("1048576 characters long") && err.len() < 300,
+            "{err}"
+        );
     }
 
     #[test]

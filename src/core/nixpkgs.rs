@@ -181,7 +181,7 @@ pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Sourc
 }
 
 /// `--nixpkgs-input`: input names separated by `/`.
-fn parse_input_path(input: &str) -> eyre::Result<Vec<&str>> {
+pub fn parse_input_path(input: &str) -> eyre::Result<Vec<&str>> {
     let parts: Vec<&str> = input.split('/').collect();
     let valid = |p: &str| {
         p.chars()

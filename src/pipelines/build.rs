@@ -8,6 +8,7 @@ use crate::core::discovery;
 use crate::core::dockerfile;
 use crate::core::names::ContainerName;
 use crate::core::tags::CommitSha;
+use crate::core::text::excerpt;
 use crate::core::variant::Variant;
 use crate::module::args::{Args, Invocation};
 use crate::module::graphql;
@@ -70,7 +71,17 @@ impl BuildRequest {
     ) -> eyre::Result<DockerBuild> {
         let src = call.args.directory(&call.query, "src")?;
         repo::require(&src, &self.name, Variant::Dockerfile).await?;
-        let path = format!("{}/{}", discovery::folder_path(&self.name), self.dockerfile);
+        let folder = discovery::folder_path(&self.name);
+        let path = format!("{folder}/{}", self.dockerfile);
+        // The default Dockerfile is known to exist; another one is checked
+        // here, so that a typo is not an engine error about a missing file.
+        if self.dockerfile != Variant::Dockerfile.build_file() && !src.exists(path.as_str()).await?
+        {
+            eyre::bail!(
+                "{path} does not exist: --dockerfile `{}` names a file relative to {folder}/.",
+                excerpt(&self.dockerfile)
+            );
+        }
         let version = match tag_version.or(build_options::version_override(&self.build_args)) {
             Some(v) => v.to_owned(),
             None => {

@@ -26,7 +26,11 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
     let skip = names(&call.args.strings("skip"), "--skip")?;
     let mut packages = BTreeMap::new();
     for (container, attr) in version_check::parse_nix_packages(&call.args.strings("nixPackages"))? {
-        packages.insert(ContainerName::parse(&container)?, AttrPath::parse(&attr)?);
+        let in_flag = |e: eyre::Report| eyre::eyre!("--nix-packages: {e}");
+        packages.insert(
+            ContainerName::parse(&container).map_err(in_flag)?,
+            AttrPath::parse(&attr).map_err(in_flag)?,
+        );
     }
     let nix = Nix::from_args(&call)?;
     let src = call.args.directory(&call.query, "src")?;
@@ -123,11 +127,11 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
     let report = version_check::check(&rows);
     if !report.problems.is_empty() {
         bail!(
-            "{}\nThe versions do not agree ({} problem{}):\n  {}",
-            report.table,
+            "the versions do not agree ({} problem{}):\n  {}\n\n{}",
             report.problems.len(),
             if report.problems.len() == 1 { "" } else { "s" },
-            report.problems.join("\n  ")
+            report.problems.join("\n  "),
+            report.table,
         );
     }
     Ok(Output::Text(report.table))

@@ -126,10 +126,12 @@ impl Nix {
         if let Some(raw) = &override_ {
             nixpkgs::parse_override(raw)?;
         }
+        let input = args.string("nixpkgsInput")?;
+        nixpkgs::parse_input_path(&input)?;
         Ok(Nix {
             image: nix_build::parse_nix_image(&args.string("nixImage")?)?,
             lock_path: nixpkgs::parse_lock_path(&args.string("flakeLock")?)?,
-            input: args.string("nixpkgsInput")?,
+            input,
             override_,
         })
     }

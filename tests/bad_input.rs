@@ -1,0 +1,454 @@
+//! The bad-input table: every function × each kind of bad input that
+//! applies to it, through the recording engine (`tests/harness/`), on a
+//! small fake ops repository (`tests/fixtures/bad-input/`).
+//!
+//! For each row the test checks that the error comes back through
+//! `returnError`, that it contains the row's fragment, that nothing was
+//! published (no `publish` leaf), and that the call ended, without a panic,
+//! within [`ROW_TIME_LIMIT`]. `docs/bad-input.md` is generated from [`ROWS`]
+//! and the messages the calls really returned; the test fails when the
+//! committed page is stale. Refresh it with
+//! `BLUMEOPS_BLESS=1 cargo test --test bad_input` and commit it.
+//!
+//! Adding a row is one line in [`ROWS`]: function, what is wrong, the
+//! arguments, the fixture, and a fragment of the expected message.
+
+mod harness;
+
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use blumeops_ci::functions::FUNCTIONS;
+use blumeops_ci::module::spec::kebab_case;
+use harness::{Engine, Returned, crate_root};
+use serde_json::{Value, json};
+
+/// The longest a row may take, a guard against a hang (not a speed goal).
+const ROW_TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// A valid commit, for the rows whose bad input is elsewhere.
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// One argument of a row.
+#[derive(Debug, Clone, Copy)]
+enum A {
+    S(&'static str),
+    L(&'static [&'static str]),
+    I(i64),
+    B(bool),
+    /// `text` repeated to `bytes` bytes.
+    Huge(&'static str, usize),
+    /// Leave out an argument the function's defaults below would add.
+    Absent,
+}
+
+/// The repository a row runs on.
+#[derive(Debug, Clone, Copy)]
+enum Fx {
+    /// `tests/fixtures/bad-input`.
+    Repo,
+    /// A folder without `containers/`.
+    NoContainers,
+    /// `containers/huge/Dockerfile`: 10 MB of instructions and no version.
+    HugeDockerfile,
+}
+
+/// One row: function (wire name), what is wrong, arguments, fixture,
+/// a fragment of the message.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, A)],
+    Fx,
+    &'static str,
+);
+
+const MIB: usize = 1 << 20;
+
+use A::*;
+use Fx::*;
+
+#[rustfmt::skip]
+const ROWS: &[Row] = &[
+    // build
+    ("build", "invalid container name", &[("containerName", S("Nettest"))], Repo, "`Nettest` is not a valid container name"),
+    ("build", "traversing container name", &[("containerName", S("../containers/good"))], Repo, "is not a valid container name"),
+    ("build", "traversing container name", &[("containerName", S(".."))], Repo, "is not a valid container name"),
+    ("build", "empty container name", &[("containerName", S(""))], Repo, "the container name is empty"),
+    ("build", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
+    ("build", "missing build file", &[("containerName", S("no-such"))], Repo, "containers/no-such/Dockerfile does not exist"),
+    ("build", "missing build file (Nix only)", &[("containerName", S("nix-only"))], Repo, "(it has a default.nix"),
+    ("build", "--src without containers/", &[("containerName", S("good"))], NoContainers, "Is --src the root of the ops repository"),
+    ("build", "malformed Dockerfile: unterminated quote", &[("containerName", S("unterminated-quote"))], Repo, "a double quote is not closed"),
+    ("build", "malformed Dockerfile: substitution in the version", &[("containerName", S("substitution"))], Repo, "uses variable substitution"),
+    ("build", "malformed Dockerfile: no version", &[("containerName", S("no-version"))], Repo, "has no `ARG CONTAINER_APP_VERSION=<version>`"),
+    ("build", "empty Dockerfile", &[("containerName", S("empty-dockerfile"))], Repo, "has no `ARG CONTAINER_APP_VERSION=<version>`"),
+    ("build", "10 MB Dockerfile", &[("containerName", S("huge"))], HugeDockerfile, "has no `ARG CONTAINER_APP_VERSION=<version>`"),
+    ("build", "malformed Dockerfile: unclosed heredoc", &[("containerName", S("unclosed-heredoc"))], Repo, "is never closed"),
+    ("build", "malformed Dockerfile: bad escape directive", &[("containerName", S("bad-escape"))], Repo, "names an escape character Docker does not accept"),
+    ("build", "bad build_args: no `=`", &[("containerName", S("good")), ("buildArgs", L(&["NOEQUALS"]))], Repo, "has no `=`"),
+    ("build", "bad build_args: bad name", &[("containerName", S("good")), ("buildArgs", L(&["1A=2"]))], Repo, "is not a build argument name"),
+    ("build", "bad build_args: line break", &[("containerName", S("good")), ("buildArgs", L(&["A=1\n2"]))], Repo, "contains a line break"),
+    ("build", "bad platform", &[("containerName", S("good")), ("platform", S("amd64"))], Repo, "`amd64` is not a platform"),
+    ("build", "bad target", &[("containerName", S("good")), ("target", S("a b"))], Repo, "is not a build stage name"),
+    ("build", "traversing --dockerfile", &[("containerName", S("good")), ("dockerfile", S("../no-version/Dockerfile"))], Repo, "is not a path inside the container's folder"),
+    ("build", "missing --dockerfile", &[("containerName", S("good")), ("dockerfile", S("Dockerfile.nope"))], Repo, "containers/good/Dockerfile.nope does not exist"),
+    ("build", "bad source URL", &[("containerName", S("good")), ("sourceUrl", S("github.com/x"))], Repo, "is not a URL"),
+    ("build", "malformed SHA", &[("containerName", S("good")), ("commitSha", S("main"))], Repo, "`main` is not a commit SHA"),
+    ("build", "malformed SHA: 41 digits", &[("containerName", S("good")), ("commitSha", S("0123456789abcdef0123456789abcdef012345678"))], Repo, "is not a commit SHA"),
+    // containers (a broken build file is a row of its table, not an error)
+    ("containers", "--src without containers/", &[], NoContainers, "no folder under containers/ has a Dockerfile or a default.nix"),
+    // version
+    ("version", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
+    ("version", "traversing container name", &[("containerName", S("../../etc"))], Repo, "is not a valid container name"),
+    ("version", "empty container name", &[("containerName", S(""))], Repo, "the container name is empty"),
+    ("version", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
+    ("version", "missing build file", &[("containerName", S("no-such"))], Repo, "containers/no-such/Dockerfile does not exist"),
+    ("version", "missing build file (Nix only)", &[("containerName", S("nix-only"))], Repo, "(it has a default.nix"),
+    ("version", "missing build file (no default.nix)", &[("containerName", S("good")), ("variant", S("nix"))], Repo, "(it has a Dockerfile"),
+    ("version", "bad variant", &[("containerName", S("good")), ("variant", S("docker"))], Repo, "--variant=dockerfile"),
+    ("version", "malformed Dockerfile: unterminated quote", &[("containerName", S("unterminated-quote"))], Repo, "a double quote is not closed"),
+    ("version", "malformed Dockerfile: substitution in the version", &[("containerName", S("substitution"))], Repo, "uses variable substitution"),
+    ("version", "malformed Dockerfile: no version", &[("containerName", S("no-version"))], Repo, "has no `ARG CONTAINER_APP_VERSION=<version>`"),
+    ("version", "version that cannot form a tag", &[("containerName", S("bad-tag-version"))], Repo, "cannot be part of an image tag"),
+    ("version", "10 MB Dockerfile", &[("containerName", S("huge"))], HugeDockerfile, "has no `ARG CONTAINER_APP_VERSION=<version>`"),
+    ("version", "default.nix without a version", &[("containerName", S("nix-no-version")), ("variant", S("nix"))], Repo, "sets no `version"),
+    // tags (with a valid --commit-sha unless the row says otherwise)
+    ("tags", "invalid container name", &[("containerName", S("a/b"))], Repo, "is not a valid container name"),
+    ("tags", "traversing container name", &[("containerName", S("../good"))], Repo, "is not a valid container name"),
+    ("tags", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
+    ("tags", "missing build file", &[("containerName", S("no-such"))], Repo, "containers/no-such/Dockerfile does not exist"),
+    ("tags", "malformed SHA", &[("containerName", S("good")), ("commitSha", S("HEAD"))], Repo, "`HEAD` is not a commit SHA"),
+    ("tags", "malformed SHA: empty", &[("containerName", S("good")), ("commitSha", S(""))], Repo, "is not a commit SHA"),
+    ("tags", "malformed SHA: 1 MiB", &[("containerName", S("good")), ("commitSha", Huge("0", MIB))], Repo, "is not a commit SHA"),
+    ("tags", "malformed SHA: not hex", &[("containerName", S("good")), ("commitSha", S("0123456g"))], Repo, "is not a commit SHA"),
+    ("tags", "bad tags", &[("containerName", S("good")), ("tags", L(&["a:b"]))], Repo, "--tags: `a:b` is not a valid image tag"),
+    ("tags", "bad tags: empty", &[("containerName", S("good")), ("tags", L(&[""]))], Repo, "it is empty"),
+    ("tags", "bad --version", &[("containerName", S("good")), ("version", S("1.0 beta"))], Repo, "the version `1.0 beta` from --version cannot be part of an image tag"),
+    ("tags", "empty --version", &[("containerName", S("good")), ("version", S(""))], Repo, "the version from --version is empty"),
+    ("tags", "--version too long for a tag", &[("containerName", S("good")), ("version", Huge("1", 125))], Repo, "an image tag holds at most 128"),
+    ("tags", "version that cannot form a tag", &[("containerName", S("bad-tag-version"))], Repo, "cannot be part of an image tag"),
+    ("tags", "malformed Dockerfile: substitution in the version", &[("containerName", S("substitution"))], Repo, "uses variable substitution"),
+    ("tags", "malformed Dockerfile: unterminated quote", &[("containerName", S("unterminated-quote"))], Repo, "a double quote is not closed"),
+    // changedContainers
+    ("changedContainers", "empty revision", &[("base", S(""))], Repo, "--base `` is not a git revision"),
+    ("changedContainers", "option-like revision", &[("base", S("--output=/tmp/x"))], Repo, "is not a git revision"),
+    ("changedContainers", "revision with a line break", &[("base", S("main\nHEAD"))], Repo, "is not a git revision"),
+    ("changedContainers", "option-like --head", &[("base", S("main")), ("head", S("-x"))], Repo, "--head `-x` is not a git revision"),
+    // publish (with a valid --commit-sha and --dry-run unless the row says otherwise)
+    ("publish", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
+    ("publish", "traversing container name", &[("containerName", S("../good"))], Repo, "is not a valid container name"),
+    ("publish", "empty container name", &[("containerName", S(""))], Repo, "the container name is empty"),
+    ("publish", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
+    ("publish", "missing build file", &[("containerName", S("no-such"))], Repo, "containers/no-such/Dockerfile does not exist"),
+    ("publish", "missing --commit-sha", &[("containerName", S("good")), ("commitSha", Absent)], Repo, "`publish` needs --commit-sha"),
+    ("publish", "malformed SHA", &[("containerName", S("good")), ("commitSha", S("v1.2.3"))], Repo, "is not a commit SHA"),
+    ("publish", "bad registry: scheme", &[("containerName", S("good")), ("registry", S("https://registry.ops.eblu.me"))], Repo, "has a scheme"),
+    ("publish", "bad registry: port", &[("containerName", S("good")), ("registry", S("registry.ops.eblu.me:+443"))], Repo, "is not a registry host"),
+    ("publish", "bad registry: path", &[("containerName", S("good")), ("registry", S("registry.ops.eblu.me/blumeops"))], Repo, "is not a registry host"),
+    ("publish", "bad registry: 1 MiB", &[("containerName", S("good")), ("registry", Huge("r", MIB))], Repo, "is not a registry host"),
+    ("publish", "bad namespace", &[("containerName", S("good")), ("namespace", S("Blume"))], Repo, "--namespace `Blume` is not a repository namespace"),
+    ("publish", "bad namespace: traversing", &[("containerName", S("good")), ("namespace", S("../x"))], Repo, "is not a repository namespace"),
+    ("publish", "bad tags", &[("containerName", S("good")), ("tags", L(&["latest", "-x"]))], Repo, "--tags: `-x` is not a valid image tag"),
+    ("publish", "bad platforms", &[("containerName", S("good")), ("platforms", L(&["linux/amd64", "linux"]))], Repo, "--platforms: `linux` is not a platform"),
+    ("publish", "bad build_args", &[("containerName", S("good")), ("buildArgs", L(&["=1"]))], Repo, "is not a build argument name"),
+    ("publish", "bad target", &[("containerName", S("good")), ("target", S("$X"))], Repo, "is not a build stage name"),
+    ("publish", "traversing --dockerfile", &[("containerName", S("good")), ("dockerfile", S("/etc/passwd"))], Repo, "is not a path inside the container's folder"),
+    ("publish", "missing --dockerfile", &[("containerName", S("good")), ("dockerfile", S("docker/Dockerfile"))], Repo, "containers/good/docker/Dockerfile does not exist"),
+    ("publish", "bad --version", &[("containerName", S("good")), ("version", S("1.0/2"))], Repo, "cannot be part of an image tag"),
+    ("publish", "malformed Dockerfile: unterminated quote", &[("containerName", S("unterminated-quote"))], Repo, "a double quote is not closed"),
+    ("publish", "malformed Dockerfile: substitution in the version", &[("containerName", S("substitution"))], Repo, "uses variable substitution"),
+    ("publish", "malformed Dockerfile: no version", &[("containerName", S("no-version"))], Repo, "has no `ARG CONTAINER_APP_VERSION=<version>`"),
+    ("publish", "version that cannot form a tag", &[("containerName", S("bad-tag-version"))], Repo, "cannot be part of an image tag"),
+    ("publish", "10 MB Dockerfile", &[("containerName", S("huge"))], HugeDockerfile, "has no `ARG CONTAINER_APP_VERSION=<version>`"),
+    // buildNix
+    ("buildNix", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
+    ("buildNix", "traversing container name", &[("containerName", S("../good"))], Repo, "is not a valid container name"),
+    ("buildNix", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
+    ("buildNix", "missing build file", &[("containerName", S("good"))], Repo, "containers/good/default.nix does not exist"),
+    ("buildNix", "--src without containers/", &[("containerName", S("nix-only"))], NoContainers, "Is --src the root of the ops repository"),
+    ("buildNix", "no flake.lock and no --nixpkgs", &[("containerName", S("nix-only"))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
+    ("buildNix", "malformed flake.lock", &[("containerName", S("nix-only")), ("flakeLock", S("locks/not-json.lock"))], Repo, "is not a flake.lock Nix can read"),
+    ("buildNix", "unknown lock type", &[("containerName", S("nix-only")), ("flakeLock", S("locks/git-type.lock"))], Repo, "is locked as type `git`"),
+    ("buildNix", "malformed narHash", &[("containerName", S("nix-only")), ("flakeLock", S("locks/bad-hash.lock"))], Repo, "is not a SHA-256 SRI hash"),
+    ("buildNix", "follows to a missing input", &[("containerName", S("nix-only")), ("flakeLock", S("locks/follows-gone.lock"))], Repo, "input `other` has no input `nixpkgs`"),
+    ("buildNix", "unknown --nixpkgs-input", &[("containerName", S("nix-only")), ("flakeLock", S("locks/git-type.lock")), ("nixpkgsInput", S("nixpkgs-unstable"))], Repo, "the flake has no input `nixpkgs-unstable`"),
+    ("buildNix", "bad --nixpkgs-input", &[("containerName", S("nix-only")), ("nixpkgsInput", S("a b"))], Repo, "is not a flake input name"),
+    ("buildNix", "missing --flake-lock", &[("containerName", S("nix-only")), ("flakeLock", S("nix/flake.lock"))], Repo, "nix/flake.lock does not exist"),
+    ("buildNix", "traversing --flake-lock", &[("containerName", S("nix-only")), ("flakeLock", S("../flake.lock"))], Repo, "is not a path inside the repository"),
+    ("buildNix", "bad --nixpkgs", &[("containerName", S("nix-only")), ("nixpkgs", S("nixos-unstable"))], Repo, "is neither a tarball URL nor a store path"),
+    ("buildNix", "bad --nixpkgs: injection", &[("containerName", S("nix-only")), ("nixpkgs", S("https://x/\"; builtins.exec"))], Repo, "is neither a tarball URL nor a store path"),
+    ("buildNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S("nixos/nix;rm -rf /"))], Repo, "is not an image reference"),
+    // nixVersion
+    ("nixVersion", "not an attribute path", &[("package", S("jq; builtins.exec"))], Repo, "is not a nixpkgs attribute path"),
+    ("nixVersion", "empty package", &[("package", S(""))], Repo, "is not a nixpkgs attribute path"),
+    ("nixVersion", "1 MiB package", &[("package", Huge("a", MIB))], Repo, "is not a nixpkgs attribute path"),
+    ("nixVersion", "no flake.lock and no --nixpkgs", &[("package", S("jq"))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
+    ("nixVersion", "unknown lock type", &[("package", S("jq")), ("flakeLock", S("locks/git-type.lock"))], Repo, "is locked as type `git`"),
+    ("nixVersion", "bad --nixpkgs", &[("package", S("jq")), ("nixpkgs", S("/etc/nixpkgs"))], Repo, "is neither a tarball URL nor a store path"),
+    // publishNix (with a valid --commit-sha and --dry-run unless the row says otherwise)
+    ("publishNix", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
+    ("publishNix", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
+    ("publishNix", "missing build file", &[("containerName", S("good"))], Repo, "containers/good/default.nix does not exist"),
+    ("publishNix", "missing --commit-sha", &[("containerName", S("nix-only")), ("commitSha", Absent)], Repo, "`publish-nix` needs --commit-sha"),
+    ("publishNix", "malformed SHA", &[("containerName", S("nix-only")), ("commitSha", S("main"))], Repo, "`main` is not a commit SHA"),
+    ("publishNix", "bad registry", &[("containerName", S("nix-only")), ("registry", S("https://registry.ops.eblu.me"))], Repo, "has a scheme"),
+    ("publishNix", "bad namespace", &[("containerName", S("nix-only")), ("namespace", S("Blume"))], Repo, "is not a repository namespace"),
+    ("publishNix", "bad tags", &[("containerName", S("nix-only")), ("tags", L(&["a b"]))], Repo, "is not a valid image tag"),
+    ("publishNix", "bad --version", &[("containerName", S("nix-only")), ("version", S("1.0 beta"))], Repo, "cannot be part of an image tag"),
+    ("publishNix", "bad source URL", &[("containerName", S("nix-only")), ("sourceUrl", S("x"))], Repo, "is not a URL"),
+    ("publishNix", "version only nixpkgs knows, no flake.lock", &[("containerName", S("nix-no-version"))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
+    ("publishNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S(""))], Repo, "is not an image reference"),
+    // checkVersions
+    ("checkVersions", "invalid container name", &[("containerNames", L(&["Nettest"]))], Repo, "--container-names: `Nettest` is not a valid container name"),
+    ("checkVersions", "unknown container", &[("containerNames", L(&["no-such"]))], Repo, "--container-names names `no-such`, which is not a container of --src"),
+    ("checkVersions", "unknown --skip", &[("skip", L(&["no-such"]))], Repo, "--skip names `no-such`"),
+    ("checkVersions", "bad --nix-packages", &[("nixPackages", L(&["jq"]))], Repo, "is not container=attribute"),
+    ("checkVersions", "--nix-packages attribute injection", &[("nixPackages", L(&["nix-only=a;b"]))], Repo, "is not a nixpkgs attribute path"),
+    ("checkVersions", "--nix-packages for a container without default.nix", &[("nixPackages", L(&["good=hello"]))], Repo, "which is not a container with a default.nix"),
+    ("checkVersions", "malformed Dockerfile", &[("containerNames", L(&["unterminated-quote"]))], Repo, "a double quote is not closed"),
+    ("checkVersions", "version only nixpkgs knows, no flake.lock", &[("containerNames", L(&["nix-no-version"]))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
+    ("checkVersions", "--src without containers/", &[], NoContainers, "there is no container to check"),
+    // listTags
+    ("listTags", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
+    ("listTags", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
+    ("listTags", "bad registry", &[("registry", S("https://registry.ops.eblu.me"))], Repo, "has a scheme"),
+    ("listTags", "bad registry: 1 MiB", &[("registry", Huge("r", MIB))], Repo, "is not a registry host"),
+    ("listTags", "bad namespace", &[("namespace", S("a//b"))], Repo, "is not a repository namespace"),
+    ("listTags", "bad --limit", &[("limit", I(0))], Repo, "--limit must be a positive number"),
+    ("listTags", "option-like --main-branch", &[("mainBranch", S("-x"))], Repo, "--main-branch `-x` is not a git revision"),
+];
+
+/// Arguments every row of a function gets unless it gives them itself:
+/// a valid commit, and `--dry-run` so that publish can never reach a
+/// registry even if a check were missing.
+fn defaults(function: &str) -> &'static [(&'static str, A)] {
+    match function {
+        "tags" => &[("commitSha", S(SHA))],
+        "publish" | "publishNix" => &[("commitSha", S(SHA)), ("dryRun", B(true))],
+        _ => &[],
+    }
+}
+
+fn value(arg: A) -> Option<Value> {
+    Some(match arg {
+        S(s) => json!(s),
+        B(b) => json!(b),
+        L(items) => json!(items),
+        I(n) => json!(n),
+        Huge(text, bytes) => json!(text.repeat(bytes / text.len())),
+        Absent => return None,
+    })
+}
+
+/// The arguments as the doc shows them.
+fn shown(args: &[(&str, A)]) -> String {
+    args.iter()
+        .filter_map(|(name, arg)| {
+            let flag = kebab_case(name);
+            Some(match arg {
+                S("") => format!("--{flag}=\"\""),
+                S(s) => format!("--{flag}={}", s.escape_debug()),
+                L(items) => format!(
+                    "--{flag}={}",
+                    items
+                        .iter()
+                        .map(|i| i.escape_debug().to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                I(n) => format!("--{flag}={n}"),
+                B(b) => format!("--{flag}={b}"),
+                Huge(text, bytes) => {
+                    format!("--{flag}=<{} of {text}>", size(*bytes))
+                }
+                Absent => return None,
+            })
+        })
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b => format!("{b} characters"),
+    }
+}
+
+fn fixture(fx: Fx) -> PathBuf {
+    static EMPTY: OnceLock<tempfile::TempDir> = OnceLock::new();
+    static HUGE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    match fx {
+        Repo => crate_root().join("tests/fixtures/bad-input"),
+        NoContainers => EMPTY
+            .get_or_init(|| tempfile::tempdir().unwrap())
+            .path()
+            .to_path_buf(),
+        HugeDockerfile => {
+            let dir = HUGE.get_or_init(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let folder = dir.path().join("containers/huge");
+                std::fs::create_dir_all(&folder).unwrap();
+                let mut text = String::from("FROM alpine:3.22\n");
+                while text.len() < 10_000_000 {
+                    text.push_str("RUN echo \"ARG CONTAINER_APP_VERSION=9\" \\\n  && true\n");
+                }
+                std::fs::write(folder.join("Dockerfile"), text).unwrap();
+                dir
+            });
+            dir.path().to_path_buf()
+        }
+    }
+}
+
+/// The call of one row.
+fn engine(row: &Row) -> Engine {
+    let (function, _, args, fx, _) = *row;
+    let mut engine = Engine::call(function).dir_arg("src", fixture(fx));
+    let given = |name: &str| args.iter().any(|(n, _)| *n == name);
+    let all = args
+        .iter()
+        .chain(defaults(function).iter().filter(|(n, _)| !given(n)));
+    for (name, arg) in all {
+        if let Some(v) = value(*arg) {
+            engine = engine.arg(name, v);
+        }
+    }
+    engine
+}
+
+/// Runs one row: the message the user sees, or what went wrong. The call
+/// runs on its own thread, so that a panic or a hang is reported as this
+/// row's failure.
+fn run(row: &Row) -> Result<String, String> {
+    let engine = engine(row);
+    let call = engine.clone();
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| runtime.block_on(call.run())));
+        let _ = sender.send(outcome.map_err(|panic| {
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        }));
+    });
+    let outcome = receiver
+        .recv_timeout(ROW_TIME_LIMIT)
+        .map_err(|_| format!("still running after {ROW_TIME_LIMIT:?}"))?
+        .map_err(|panic| format!("panicked: {panic}"))?;
+    let published = engine.leaves("publish");
+    if !published.is_empty() {
+        return Err(format!("published: {published:?}"));
+    }
+    let message = match outcome.returned.as_slice() {
+        [Returned::Error(message)] if outcome.served.is_err() => message.clone(),
+        other => return Err(format!("no error came back through returnError: {other:?}")),
+    };
+    if !message.contains(row.4) {
+        return Err(format!("the message lacks `{}`:\n{message}", row.4));
+    }
+    Ok(message)
+}
+
+const DOC: &str = "docs/bad-input.md";
+
+const DOC_HEAD: &str = "\
+# Bad input
+
+What each function says when its input is unusable: one row per function
+and kind of bad input, with the first line of the error the user sees
+(`dagger call` prints it as the function's error).
+
+This page is generated by `tests/bad_input.rs`, and every row is a test:
+the call runs through the recording engine (`tests/harness/`) on the fake
+ops repository `tests/fixtures/bad-input/`, and the test checks that the
+error comes back through `returnError`, that it holds the expected words,
+that nothing was published, and that the call ended without a panic. Refresh
+the page with `BLUMEOPS_BLESS=1 cargo test --test bad_input`.
+
+`tags` and `publish` rows also get a valid `--commit-sha`, and `publish`
+rows `--dry-run`, unless the row says otherwise. The huge inputs (a 10 MB
+Dockerfile, 1 MiB names) are made by the test. `containers` does not fail on
+a broken build file: it shows the problem in that container's row of its
+table.
+";
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+fn render(rows: &[(&Row, String)]) -> String {
+    let mut out = String::from(DOC_HEAD);
+    out.push_str("\n| function | bad input | arguments | what the user sees (first line) |\n");
+    out.push_str("|---|---|---|---|\n");
+    for (row, message) in rows {
+        let first = message.lines().next().unwrap_or_default();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            kebab_case(row.0),
+            cell(row.1),
+            cell(&shown(row.2)),
+            cell(first)
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_row_fails_with_its_message_and_publishes_nothing() {
+    let mut failures = Vec::new();
+    let mut rendered = Vec::new();
+    for row in ROWS {
+        match run(row) {
+            Ok(message) => rendered.push((row, message)),
+            Err(why) => failures.push(format!("{} ({}) {}: {why}", row.0, row.1, shown(row.2))),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows failed:\n\n{}",
+        failures.len(),
+        ROWS.len(),
+        failures.join("\n\n")
+    );
+
+    let page = render(&rendered);
+    let path = crate_root().join(DOC);
+    if std::env::var_os("BLUMEOPS_BLESS").is_some() {
+        std::fs::write(&path, &page).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == page,
+        "{DOC} is stale: run `BLUMEOPS_BLESS=1 cargo test --test bad_input` and commit it"
+    );
+}
+
+#[test]
+fn every_function_has_rows() {
+    for f in FUNCTIONS {
+        assert!(
+            ROWS.iter().any(|r| r.0 == f.name),
+            "`{}` has no row in tests/bad_input.rs: add one per kind of bad input it takes",
+            f.cli_name()
+        );
+    }
+    for row in ROWS {
+        assert!(
+            FUNCTIONS.iter().any(|f| f.name == row.0),
+            "a row names `{}`, which is not a function",
+            row.0
+        );
+    }
+}
