@@ -316,18 +316,6 @@ async fn a_version_only_nixpkgs_knows_is_evaluated_but_not_built_on_a_dry_run() 
     );
 }
 
-/// A TLS registry with htpasswd and its CA file (see tests/publish.rs).
-fn registry() -> Option<(support::TestRegistry, tempfile::TempDir, std::path::PathBuf)> {
-    if !support::tools_available() {
-        return None;
-    }
-    let registry = support::TestRegistry::start(true, support::Login::Htpasswd);
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, registry.ca_pem()).unwrap();
-    Some((registry, dir, ca))
-}
-
 fn against(engine: Engine, registry: &support::TestRegistry, ca: &std::path::Path) -> Engine {
     engine
         .arg("registry", json!(registry.host))
@@ -340,7 +328,7 @@ fn against(engine: Engine, registry: &support::TestRegistry, ca: &std::path::Pat
 
 #[tokio::test]
 async fn publish_nix_imports_the_archive_as_built_and_pushes_it() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let engine = against(publish_nix("jq"), &registry, &ca)
@@ -370,7 +358,7 @@ async fn publish_nix_imports_the_archive_as_built_and_pushes_it() {
 
 #[tokio::test]
 async fn labels_are_added_only_when_asked() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let engine = ran(
@@ -400,7 +388,7 @@ async fn labels_are_added_only_when_asked() {
 
 #[tokio::test]
 async fn an_existing_nix_tag_builds_and_pushes_nothing() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     registry.push(support::REPO, "v0.1.0-0123456-nix");

@@ -11,7 +11,7 @@ mod support;
 
 use harness::{Engine, crate_root};
 use serde_json::json;
-use support::{Login, PASSWORD, TestRegistry, USER};
+use support::{PASSWORD, TestRegistry, USER};
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 const PUSHED: &str =
@@ -31,19 +31,6 @@ fn publish(registry: &TestRegistry, name: &str, ca: &std::path::Path) -> Engine 
         .stub("publish", json!(PUSHED))
 }
 
-/// A TLS registry with htpasswd, holding `blumeops/nettest:v0.1.0-0123456`,
-/// and its CA written to a file.
-fn registry() -> Option<(TestRegistry, tempfile::TempDir, std::path::PathBuf)> {
-    if !support::tools_available() {
-        return None;
-    }
-    let registry = TestRegistry::start(true, Login::Htpasswd);
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, registry.ca_pem()).unwrap();
-    Some((registry, dir, ca))
-}
-
 fn assert_no_plaintext(engine: &Engine) {
     let state = engine.state.lock().unwrap();
     for q in &state.queries {
@@ -59,7 +46,7 @@ fn assert_no_plaintext(engine: &Engine) {
 
 #[tokio::test]
 async fn a_new_tag_is_built_labelled_authenticated_and_pushed() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let engine = publish(&registry, "miniflux", &ca).arg("tags", json!(["latest"]));
@@ -87,7 +74,7 @@ async fn a_new_tag_is_built_labelled_authenticated_and_pushed() {
 
 #[tokio::test]
 async fn a_failed_push_after_a_successful_one_is_an_error_naming_what_was_pushed() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let host = &registry.host;
@@ -138,7 +125,7 @@ async fn a_failed_push_after_a_successful_one_is_an_error_naming_what_was_pushed
 
 #[tokio::test]
 async fn an_existing_commit_tag_pushes_nothing_and_returns_its_digest() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let digest = registry.skopeo_digest(support::REPO, support::TAG);
@@ -159,7 +146,7 @@ async fn an_existing_commit_tag_pushes_nothing_and_returns_its_digest() {
 
 #[tokio::test]
 async fn overwrite_pushes_an_existing_tag_again_and_says_so() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let digest = registry.skopeo_digest(support::REPO, support::TAG);
@@ -175,7 +162,7 @@ async fn overwrite_pushes_an_existing_tag_again_and_says_so() {
 
 #[tokio::test]
 async fn a_wrong_password_fails_before_anything_is_pushed() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let engine = publish(&registry, "miniflux", &ca).stub("plaintext", json!("not-the-password"));
@@ -190,7 +177,7 @@ async fn a_wrong_password_fails_before_anything_is_pushed() {
 
 #[tokio::test]
 async fn without_the_ca_the_tls_failure_is_named() {
-    let Some((registry, _dir, _ca)) = registry() else {
+    let Some((registry, _dir, _ca)) = support::trusted_registry() else {
         return;
     };
     let engine = Engine::call("publish")
@@ -208,7 +195,7 @@ async fn without_the_ca_the_tls_failure_is_named() {
 
 #[tokio::test]
 async fn a_multi_platform_image_is_one_publish_with_platform_variants() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let engine =

@@ -26,7 +26,7 @@ use std::time::Duration;
 use blumeops_ci::functions::FUNCTIONS;
 use harness::{Engine, Returned, crate_root};
 use serde_json::json;
-use support::{Login, PASSWORD, TestRegistry, USER};
+use support::{PASSWORD, TestRegistry, USER};
 
 /// The most protocol round trips a call may cost.
 const MAX_PROTOCOL: usize = 3;
@@ -138,13 +138,7 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
 ];
 
 fn registry() -> Option<Registry> {
-    if !support::tools_available() {
-        return None;
-    }
-    let registry = TestRegistry::start(true, Login::Htpasswd);
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, registry.ca_pem()).unwrap();
+    let (registry, dir, ca) = support::trusted_registry()?;
     Some(Registry {
         registry,
         ca,

@@ -179,21 +179,9 @@ fn assert_clean(what: &str, items: &[(String, String)]) {
     }
 }
 
-/// A TLS registry with htpasswd, and its CA in a file.
-fn registry() -> Option<(TestRegistry, tempfile::TempDir, std::path::PathBuf)> {
-    if !support::tools_available() {
-        return None;
-    }
-    let registry = TestRegistry::start(true, Login::Htpasswd);
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, registry.ca_pem()).unwrap();
-    Some((registry, dir, ca))
-}
-
 #[tokio::test]
 async fn no_function_shows_the_password_anywhere() {
-    let Some((registry, _dir, ca)) = registry() else {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
     let binary = Path::new(env!("CARGO_BIN_EXE_blumeops-ci"));
@@ -249,7 +237,7 @@ async fn no_function_shows_the_password_anywhere() {
 /// The client's errors and `Debug` output, against the real registry.
 #[tokio::test]
 async fn the_registry_client_never_shows_the_password() {
-    let Some((registry, _dir, _ca)) = registry() else {
+    let Some((registry, _dir, _ca)) = support::trusted_registry() else {
         return;
     };
     let closed = {

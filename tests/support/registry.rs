@@ -99,6 +99,20 @@ pub fn tools_available() -> bool {
     false
 }
 
+/// A TLS registry with htpasswd (holding `REPO:TAG`), and its CA written
+/// to a file, for `--registry-ca`; `None` (the test is skipped) without
+/// the tools. The folder holds the CA file: keep it alive with the registry.
+pub fn trusted_registry() -> Option<(TestRegistry, TempDir, PathBuf)> {
+    if !tools_available() {
+        return None;
+    }
+    let registry = TestRegistry::start(true, Login::Htpasswd);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, registry.ca_pem()).unwrap();
+    Some((registry, dir, ca))
+}
+
 /// Runs a command, failing the test with its output when it fails.
 pub fn run(cmd: &mut Command) -> String {
     let out = cmd
