@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use blumeops_ci::registry::{Credentials, RegistryClient, Scheme};
-use support::{Login, PASSWORD, PagingProxy, REPO, TAG, TestRegistry, USER};
+use support::{Login, PagingProxy, REPO, TAG, TestRegistry, USER, creds, text};
 
 macro_rules! require_tools {
     () => {
@@ -21,17 +21,6 @@ macro_rules! require_tools {
             return;
         }
     };
-}
-
-fn creds() -> Option<Credentials> {
-    Some(Credentials::new(USER, PASSWORD))
-}
-
-/// The error's whole text, checked for the password on the way.
-fn text(err: eyre::Report) -> String {
-    let text = format!("{err:#} / {err:?}");
-    assert!(!text.contains(PASSWORD), "the password leaked: {text}");
-    text
 }
 
 #[tokio::test]

@@ -24,8 +24,8 @@ use std::time::Duration;
 
 use blumeops_ci::registry::{Credentials, RETRY_BACKOFF, RegistryClient, Scheme};
 use support::{
-    DelayProxy, FaultProxy, Login, PASSWORD, PagingProxy, REPO, TAG, TestRegistry, USER,
-    http_response,
+    DelayProxy, FaultProxy, Login, PagingProxy, REPO, TAG, TestRegistry, USER, creds,
+    http_response, text,
 };
 
 macro_rules! require_tools {
@@ -45,17 +45,6 @@ async fn bounded<F: Future>(call: F) -> F::Output {
     tokio::time::timeout(Duration::from_secs(60), call)
         .await
         .expect("the call hung: the client's timeouts did not end it")
-}
-
-fn creds() -> Option<Credentials> {
-    Some(Credentials::new(USER, PASSWORD))
-}
-
-/// The error's whole text, checked for the password on the way.
-fn text(err: eyre::Report) -> String {
-    let text = format!("{err:#} / {err:?}");
-    assert!(!text.contains(PASSWORD), "the password leaked: {text}");
-    text
 }
 
 /// A plain-HTTP client for `host` (a proxy in front of a test registry).

@@ -113,6 +113,19 @@ pub fn trusted_registry() -> Option<(TestRegistry, TempDir, PathBuf)> {
     Some((registry, dir, ca))
 }
 
+/// The credentials the protected registries accept.
+pub fn creds() -> Option<Credentials> {
+    Some(Credentials::new(USER, PASSWORD))
+}
+
+/// An error's whole text (`{:#}` and `{:?}`), checked for the password on
+/// the way.
+pub fn text(err: eyre::Report) -> String {
+    let text = format!("{err:#} / {err:?}");
+    assert!(!text.contains(PASSWORD), "the password leaked: {text}");
+    text
+}
+
 /// Runs a command, failing the test with its output when it fails.
 pub fn run(cmd: &mut Command) -> String {
     let out = cmd
