@@ -16,6 +16,7 @@ use crate::core::publish::{self, Decision};
 use crate::core::tags::{self, Tag};
 use crate::core::variant::Variant;
 use crate::module::args::Invocation;
+use crate::module::graphql;
 use crate::module::output::Output;
 
 use super::build::BuildRequest;
@@ -141,9 +142,10 @@ impl PushTarget {
                     &pushed,
                     &address,
                     &format!(
-                        "{e}\nCheck that {} can push to {} (--registry-username, \
+                        "{}\nCheck that {} can push to {} (--registry-username, \
                          --registry-password), and that the registry is reachable from the \
                          Dagger engine.",
+                        graphql::engine_message(&e),
                         self.access.username,
                         repo.registry.as_str()
                     )
