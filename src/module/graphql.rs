@@ -167,6 +167,16 @@ fn dig_id(mut value: &Value) -> Option<String> {
     }
 }
 
+/// What the engine said, without the client library's framing
+/// (`failed to query dagger engine: domain error: ...`): the engine's own
+/// message for an error it answered, the whole text otherwise.
+pub fn engine_message(error: &DaggerError) -> String {
+    match error {
+        DaggerError::Query(GraphQLError::DomainError { message, .. }) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,15 +199,5 @@ mod tests {
     fn dig_id_follows_single_fields() {
         let v = serde_json::json!({"typeDef": {"withKind": {"id": "X"}}});
         assert_eq!(dig_id(&v).as_deref(), Some("X"));
-    }
-}
-
-/// What the engine said, without the client library's framing
-/// (`failed to query dagger engine: domain error: ...`): the engine's own
-/// message for an error it answered, the whole text otherwise.
-pub fn engine_message(error: &DaggerError) -> String {
-    match error {
-        DaggerError::Query(GraphQLError::DomainError { message, .. }) => message.clone(),
-        other => other.to_string(),
     }
 }
