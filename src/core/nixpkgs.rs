@@ -172,7 +172,7 @@ pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Sourc
         );
     }
     let path = parse_input_path(input)?;
-    let name = resolve(&lock, &path, lock_path, 0)?;
+    let name = Follows::new(&lock, lock_path).resolve(&path)?;
     let node = &lock.nodes[&name];
     let locked = node.locked.as_ref().ok_or_else(|| {
         eyre!("{lock_path}: input `{input}` (node `{name}`) is not locked.\nRun `nix flake lock`.")
@@ -201,50 +201,97 @@ pub fn parse_input_path(input: &str) -> eyre::Result<Vec<&str>> {
     }
 }
 
-/// The node that the input path `path` (from the root) leads to.
-fn resolve(lock: &LockFile, path: &[&str], lock_path: &str, depth: usize) -> eyre::Result<String> {
-    if depth > lock.nodes.len() {
-        bail!(
-            "{lock_path}: the `follows` of input `{}` loop.",
-            path.join("/")
-        );
+/// How deep `follows` may lead through other `follows` (Nix writes one or
+/// two levels); deeper is an error rather than a stack overflow.
+const MAX_FOLLOWS_DEPTH: usize = 64;
+
+/// The nodes that `follows` lists lead to, each list resolved once: a
+/// list resolved while it is being resolved is a loop, and a lock whose
+/// lists name each other many times takes steps in proportion to its size.
+struct Follows<'a> {
+    lock: &'a LockFile,
+    lock_path: &'a str,
+    /// The node of each list resolved so far; `None` while resolving it.
+    resolved: BTreeMap<&'a [String], Option<String>>,
+    depth: usize,
+}
+
+impl<'a> Follows<'a> {
+    fn new(lock: &'a LockFile, lock_path: &'a str) -> Follows<'a> {
+        Follows {
+            lock,
+            lock_path,
+            resolved: BTreeMap::new(),
+            depth: 0,
+        }
     }
-    let mut current = lock.root.clone();
-    for (i, input) in path.iter().enumerate() {
-        let node = lock.nodes.get(&current).ok_or_else(|| {
-            eyre!("{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`.")
-        })?;
-        current = match node.inputs.get(*input) {
-            Some(InputRef::Node(name)) => name.clone(),
-            Some(InputRef::Follows(to)) => {
-                let to: Vec<&str> = to.iter().map(String::as_str).collect();
-                resolve(lock, &to, lock_path, depth + 1)?
-            }
-            None => {
-                let at = if i == 0 {
-                    "the flake".to_owned()
-                } else {
-                    format!("input `{}`", path[..i].join("/"))
-                };
-                let known: Vec<&str> = node.inputs.keys().map(String::as_str).collect();
-                bail!(
-                    "{lock_path}: {at} has no input `{input}` (it has: {}).\n\
-                     Pass --nixpkgs-input=<the input that is nixpkgs>.",
-                    if known.is_empty() {
-                        "none".to_owned()
+
+    /// The node that the input path `path` (from the root) leads to.
+    fn resolve(&mut self, path: &[&str]) -> eyre::Result<String> {
+        let (lock, lock_path) = (self.lock, self.lock_path);
+        let mut current = lock.root.clone();
+        for (i, input) in path.iter().enumerate() {
+            let node = lock.nodes.get(&current).ok_or_else(|| {
+                eyre!("{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`.")
+            })?;
+            current = match node.inputs.get(*input) {
+                Some(InputRef::Node(name)) => name.clone(),
+                Some(InputRef::Follows(to)) => self.follow(to, &path[..=i])?,
+                None => {
+                    let at = if i == 0 {
+                        "the flake".to_owned()
                     } else {
-                        known.join(", ")
-                    }
-                );
-            }
-        };
+                        format!("input `{}`", path[..i].join("/"))
+                    };
+                    let known: Vec<&str> = node.inputs.keys().map(String::as_str).collect();
+                    bail!(
+                        "{lock_path}: {at} has no input `{input}` (it has: {}).\n\
+                         Pass --nixpkgs-input=<the input that is nixpkgs>.",
+                        if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    );
+                }
+            };
+        }
+        if !lock.nodes.contains_key(&current) {
+            bail!(
+                "{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`."
+            );
+        }
+        Ok(current)
     }
-    if !lock.nodes.contains_key(&current) {
-        bail!(
-            "{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`."
-        );
+
+    /// The node the `follows` list `to` of input `from` leads to.
+    fn follow(&mut self, to: &'a [String], from: &[&str]) -> eyre::Result<String> {
+        match self.resolved.get(to) {
+            Some(Some(node)) => return Ok(node.clone()),
+            Some(None) => bail!(
+                "{}: the `follows` of input `{}` loop: `{}` leads back to itself.\n\
+                 Regenerate the lock with `nix flake lock`.",
+                self.lock_path,
+                from.join("/"),
+                to.join("/")
+            ),
+            None if self.depth >= MAX_FOLLOWS_DEPTH => bail!(
+                "{}: the `follows` of input `{}` lead through more than {MAX_FOLLOWS_DEPTH} \
+                 other `follows`.\nRegenerate the lock with `nix flake lock`.",
+                self.lock_path,
+                from.join("/")
+            ),
+            None => {}
+        }
+        self.resolved.insert(to, None);
+        self.depth += 1;
+        let path: Vec<&str> = to.iter().map(String::as_str).collect();
+        let node = self.resolve(&path);
+        self.depth -= 1;
+        let node = node?;
+        self.resolved.insert(to, Some(node.clone()));
+        Ok(node)
     }
-    Ok(current)
 }
 
 /// A `locked` object of type `github`, `tarball` or `path`.
@@ -539,6 +586,55 @@ mod tests {
         let text = lock(r#""x": {"inputs": {}}"#, r#"{"a": ["b"], "b": ["a"]}"#);
         let err = from_lock(&text, "flake.lock", "a").unwrap_err().to_string();
         assert!(err.contains("loop"), "{err}");
+    }
+
+    #[test]
+    fn follows_through_follows_are_no_loop() {
+        // Found by tests/fuzz.rs: a chain of `follows` longer than the
+        // lock's node count was taken for a loop.
+        let text = lock(
+            &format!(
+                r#""np": {{"locked": {{"type": "path", "path": "./np", "narHash": "{HASH}"}}}}"#
+            ),
+            r#"{"a": ["b"], "b": ["c"], "c": ["d"], "d": "np"}"#,
+        );
+        assert!(matches!(
+            from_lock(&text, "flake.lock", "a").unwrap(),
+            Source::Path { .. }
+        ));
+    }
+
+    #[test]
+    fn follows_that_name_each_other_twice_resolve_at_once() {
+        // Found by tests/fuzz.rs: each list resolved anew took 2^n steps,
+        // so a small lock hung the build.
+        let mut inputs: Vec<String> = (0..40)
+            .map(|i| format!(r#""f{i}": ["f{0}", "f{0}"]"#, i + 1))
+            .collect();
+        inputs.push(r#""f40": []"#.into());
+        let dummies: Vec<String> = (0..50).map(|i| format!(r#""d{i}": {{}}"#)).collect();
+        let text = format!(
+            r#"{{"nodes": {{ {}, "root": {{"inputs": {{ {} }}, "locked": {{"type": "path", "path": ".", "narHash": "{HASH}"}}}} }}, "root": "root", "version": 7}}"#,
+            dummies.join(", "),
+            inputs.join(", ")
+        );
+        assert!(matches!(
+            from_lock(&text, "flake.lock", "f0").unwrap(),
+            Source::Path { .. }
+        ));
+    }
+
+    #[test]
+    fn follows_deeper_than_the_limit_are_an_error_not_a_stack_overflow() {
+        let mut inputs: Vec<String> = (0..100_000)
+            .map(|i| format!(r#""f{i}": ["f{}"]"#, i + 1))
+            .collect();
+        inputs.push(r#""f100000": "x""#.into());
+        let text = lock(r#""x": {}"#, &format!("{{ {} }}", inputs.join(", ")));
+        let err = from_lock(&text, "flake.lock", "f0")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than 64 other `follows`"), "{err}");
     }
 
     #[test]
