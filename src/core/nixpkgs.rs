@@ -158,9 +158,25 @@ enum InputRef {
 /// The locked source of the flake input `input` (`nixpkgs`, or a path of
 /// inputs such as `home-manager/nixpkgs`), following `follows` references.
 pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Source> {
-    let lock: LockFile = serde_json::from_str(text).map_err(|e| {
-        eyre!("{lock_path} is not a flake.lock Nix can read ({e}).\nRegenerate it with `nix flake lock`.")
-    })?;
+    let unreadable = |e: &dyn fmt::Display| {
+        eyre!(
+            "{lock_path} is not a flake.lock Nix can read ({e}).\nRegenerate it with `nix flake lock`."
+        )
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| unreadable(&e))?;
+    // A derived `Deserialize` struct would also take a JSON array of its
+    // fields, which Nix does not read.
+    let objects = value.as_object().is_some_and(|lock| {
+        lock.get("nodes")
+            .and_then(Value::as_object)
+            .is_none_or(|nodes| nodes.values().all(Value::is_object))
+    });
+    if !objects {
+        return Err(unreadable(
+            &"the lock and each of its nodes must be JSON objects",
+        ));
+    }
+    let lock = LockFile::deserialize(value).map_err(|e| unreadable(&e))?;
     if let Some(v) = lock.version
         && !LOCK_VERSIONS.contains(&v)
     {
@@ -635,6 +651,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("more than 64 other `follows`"), "{err}");
+    }
+
+    #[test]
+    fn json_arrays_are_no_lock_nor_node() {
+        // Found by tests/fuzz.rs: serde reads a struct from an array of its
+        // fields, so `[7, "root", {...}]` passed for a lock.
+        for text in [
+            r#"[7, "root", {"root": {}}]"#,
+            r#"{"nodes": {"root": [{"nixpkgs": "np"}, null]}, "root": "root", "version": 7}"#,
+        ] {
+            let err = from_lock(text, "flake.lock", "nixpkgs")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("must be JSON objects"), "{err}");
+        }
     }
 
     #[test]
