@@ -86,9 +86,10 @@ pub fn pin(
     let Some(text) = lock else {
         bail!(
             "{lock_path} does not exist, so there is no nixpkgs to pin.\n\
-             Either commit a flake.lock with a `{input}` input at the repository root \
+             Either commit a flake.lock with a `{}` input at the repository root \
              (`nix flake lock`; --flake-lock names another file), or pass \
-             --nixpkgs=<tarball URL or /nix/store path>."
+             --nixpkgs=<tarball URL or /nix/store path>.",
+            excerpt(input)
         );
     };
     Ok(Nixpkgs {
@@ -191,9 +192,13 @@ pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Sourc
     let name = Follows::new(&lock, lock_path).resolve(&path)?;
     let node = &lock.nodes[&name];
     let locked = node.locked.as_ref().ok_or_else(|| {
-        eyre!("{lock_path}: input `{input}` (node `{name}`) is not locked.\nRun `nix flake lock`.")
+        eyre!(
+            "{lock_path}: input `{}` (node `{}`) is not locked.\nRun `nix flake lock`.",
+            excerpt(input),
+            excerpt(&name)
+        )
     })?;
-    locked_source(locked, lock_path, input)
+    locked_source(locked, lock_path, &excerpt(input))
 }
 
 /// `--nixpkgs-input`: input names separated by `/`.
@@ -248,7 +253,10 @@ impl<'a> Follows<'a> {
         let mut current = lock.root.clone();
         for (i, input) in path.iter().enumerate() {
             let node = lock.nodes.get(&current).ok_or_else(|| {
-                eyre!("{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`.")
+                eyre!(
+                    "{lock_path} names node `{}`, which it does not define.\nRegenerate it with `nix flake lock`.",
+                    excerpt(&current)
+                )
             })?;
             current = match node.inputs.get(*input) {
                 Some(InputRef::Node(name)) => name.clone(),
@@ -257,16 +265,17 @@ impl<'a> Follows<'a> {
                     let at = if i == 0 {
                         "the flake".to_owned()
                     } else {
-                        format!("input `{}`", path[..i].join("/"))
+                        format!("input `{}`", excerpt(&path[..i].join("/")))
                     };
                     let known: Vec<&str> = node.inputs.keys().map(String::as_str).collect();
                     bail!(
-                        "{lock_path}: {at} has no input `{input}` (it has: {}).\n\
+                        "{lock_path}: {at} has no input `{}` (it has: {}).\n\
                          Pass --nixpkgs-input=<the input that is nixpkgs>.",
+                        excerpt(input),
                         if known.is_empty() {
                             "none".to_owned()
                         } else {
-                            known.join(", ")
+                            excerpt(&known.join(", "))
                         }
                     );
                 }
@@ -274,7 +283,8 @@ impl<'a> Follows<'a> {
         }
         if !lock.nodes.contains_key(&current) {
             bail!(
-                "{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`."
+                "{lock_path} names node `{}`, which it does not define.\nRegenerate it with `nix flake lock`.",
+                excerpt(&current)
             );
         }
         Ok(current)
@@ -288,14 +298,14 @@ impl<'a> Follows<'a> {
                 "{}: the `follows` of input `{}` loop: `{}` leads back to itself.\n\
                  Regenerate the lock with `nix flake lock`.",
                 self.lock_path,
-                from.join("/"),
-                to.join("/")
+                excerpt(&from.join("/")),
+                excerpt(&to.join("/"))
             ),
             None if self.depth >= MAX_FOLLOWS_DEPTH => bail!(
                 "{}: the `follows` of input `{}` lead through more than {MAX_FOLLOWS_DEPTH} \
                  other `follows`.\nRegenerate the lock with `nix flake lock`.",
                 self.lock_path,
-                from.join("/")
+                excerpt(&from.join("/"))
             ),
             None => {}
         }
@@ -665,6 +675,34 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains("must be JSON objects"), "{err}");
+        }
+    }
+
+    #[test]
+    fn errors_quote_lock_text_short_and_escaped() {
+        // Found by tests/fuzz.rs: node and input names went whole and raw
+        // into messages (a terminal escape, or kilobytes of input names).
+        let long = "x".repeat(2_000);
+        let cases = [
+            (
+                lock(r#""np": {}"#, r#"{"nixpkgs": "\u001b[2J"}"#),
+                "nixpkgs".to_owned(),
+            ),
+            (
+                lock(r#""np": {}"#, &format!(r#"{{"{long}": "np"}}"#)),
+                "nixpkgs".into(),
+            ),
+            (lock(r#""np": {}"#, r#"{"nixpkgs": "np"}"#), long.clone()),
+            (
+                lock(r#""np": {}"#, r#"{"nixpkgs": "np"}"#),
+                format!("nixpkgs/{long}"),
+            ),
+        ];
+        for (text, input) in cases {
+            let err = from_lock(&text, "flake.lock", &input)
+                .unwrap_err()
+                .to_string();
+            assert!(err.len() < 500 && !err.contains('\u{1b}'), "{err}");
         }
     }
 
