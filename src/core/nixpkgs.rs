@@ -327,9 +327,15 @@ fn locked_source(
     input: &str,
 ) -> eyre::Result<Source> {
     let field = |name: &str| -> eyre::Result<&str> {
-        locked.get(name).and_then(Value::as_str).ok_or_else(|| {
-            eyre!("{lock_path}: the locked `{input}` has no `{name}`.\nRegenerate it with `nix flake lock`.")
-        })
+        let problem = match locked.get(name) {
+            Some(Value::String(value)) => return Ok(value),
+            None => "no",
+            Some(_) => "a non-string",
+        };
+        bail!(
+            "{lock_path}: the locked `{input}` has {problem} `{name}`.\n\
+             Regenerate it with `nix flake lock`."
+        )
     };
     let kind = field("type")?;
     let nar_hash = parse_nar_hash(field("narHash")?, lock_path)?;
@@ -344,10 +350,10 @@ fn locked_source(
     };
     let url = match kind {
         "github" => {
-            let host = locked
-                .get("host")
-                .and_then(Value::as_str)
-                .unwrap_or("github.com");
+            let host = match locked.get("host") {
+                None => "github.com",
+                Some(_) => field("host")?,
+            };
             let [host, owner, repo, rev] = [
                 ("host", host),
                 ("owner", field("owner")?),
@@ -704,6 +710,22 @@ mod tests {
                 .to_string();
             assert!(err.len() < 500 && !err.contains('\u{1b}'), "{err}");
         }
+    }
+
+    #[test]
+    fn a_github_host_that_is_no_string_is_an_error_not_github_com() {
+        // Found by tests/fuzz.rs: `"host": null` (or a number) fetched
+        // from github.com.
+        let text = lock(
+            &format!(
+                r#""np": {{"locked": {{"type": "github", "host": null, "owner": "NixOS", "repo": "nixpkgs", "rev": "1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a", "narHash": "{HASH}"}}}}"#
+            ),
+            r#"{"nixpkgs": "np"}"#,
+        );
+        let err = from_lock(&text, "flake.lock", "nixpkgs")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has a non-string `host`"), "{err}");
     }
 
     #[test]
