@@ -110,13 +110,17 @@ pub fn parse_lock_path(raw: &str) -> eyre::Result<String> {
 }
 
 /// `--nixpkgs`: an `https://`, `http://` or `file://` tarball URL, or a
-/// `/nix/store/...` path.
+/// `/nix/store/<object>[/...]` path (without `..`).
 pub fn parse_override(raw: &str) -> eyre::Result<Source> {
     let plain = !raw.is_empty()
         && raw
             .chars()
             .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '$' | '`'));
-    if plain && raw.starts_with("/nix/store/") && !raw.contains("/../") {
+    let store_path = raw.strip_prefix("/nix/store/").is_some_and(|rest| {
+        let object = rest.split('/').next().unwrap_or_default();
+        !matches!(object, "" | "." | "..") && !rest.split('/').any(|part| part == "..")
+    });
+    if plain && store_path {
         return Ok(Source::StorePath(raw.to_owned()));
     }
     if plain
@@ -816,6 +820,12 @@ mod tests {
             "https://x\" + y",
             "https://x/${a}",
             "/nix/store/../x",
+            // Found by tests/fuzz.rs: the store itself, or a path climbing
+            // out of it at the end, passed.
+            "/nix/store/",
+            "/nix/store/.",
+            "/nix/store/..",
+            "/nix/store/x/..",
         ] {
             assert!(parse_override(bad).is_err(), "{bad}");
         }
