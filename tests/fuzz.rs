@@ -11,10 +11,6 @@
 //! Each test prints `FUZZ <parser> <properties> <cases> <failures> <seconds>`
 //! (seen with `--nocapture`); a failure shows the smallest input proptest
 //! shrank it to.
-//!
-//! Not yet covered:
-//! - TODO(flake-lock): the flake.lock parser (being written as
-//!   `core::flake_lock`); add a `flake_lock` test here when it lands.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -29,9 +25,15 @@ use blumeops_ci::core::dockerfile::{app_version, declared_app_version};
 use blumeops_ci::core::image_ref::{Namespace, Registry, Repository};
 use blumeops_ci::core::names::ContainerName;
 use blumeops_ci::core::nix::nix_version;
+use blumeops_ci::core::nix_build::{parse_nix_image, parse_result};
+use blumeops_ci::core::nixpkgs::{
+    self, AttrPath, Nixpkgs, Source, from_lock, parse_input_path, parse_lock_path, parse_override,
+    parse_versions, pin,
+};
 use blumeops_ci::core::tags::{
     CommitSha, MAX_TAG_LEN, Tag, commit_tag, legacy_tag, normalize_version, publish_tags,
 };
+use blumeops_ci::core::text::excerpt;
 use blumeops_ci::core::variant::Variant;
 use blumeops_ci::registry::{
     Challenge, body_summary, check_repository, is_digest, next_link, parse_challenges,
@@ -1973,6 +1975,1044 @@ fn registry_responses() {
                 got == digest_grammar().is_match(&digest),
                 "{digest:?}: {got}"
             );
+            Ok(())
+        },
+    );
+    f.finish();
+}
+
+// ---- core::nixpkgs: the flake.lock pin ---------------------------------
+
+/// The lock path the properties pass: every error about the lock names it.
+const LOCK: &str = "nix/flake.lock";
+
+/// The repository's lock and the bad-input fixtures.
+const LOCKS: &[&str] = &[
+    include_str!("../flake.lock"),
+    include_str!("fixtures/bad-input/locks/bad-hash.lock"),
+    include_str!("fixtures/bad-input/locks/follows-gone.lock"),
+    include_str!("fixtures/bad-input/locks/git-type.lock"),
+    include_str!("fixtures/bad-input/locks/not-json.lock"),
+];
+
+const LOCK_PIECES: &[&str] = &[
+    "\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "null",
+    "7",
+    "8",
+    "\"inputs\": {\"a\": [\"nixpkgs\"]}, ",
+    "[\"nixpkgs\"]",
+    "[\"nixpkgs\", \"nixpkgs\"]",
+    "[]",
+    "\"root\"",
+    "\"nixpkgs\"",
+    "\"locked\": {}, ",
+    "\"type\": \"git\", ",
+    "\"type\": \"path\", \"path\": \"./x\", ",
+    "\"type\": \"tarball\", \"url\": \"https://x/${y}\\\"\", ",
+    "github",
+    "tarball",
+    "path",
+    "sha256-",
+    "=",
+    "\\\\",
+    "\\\"",
+    "\\n",
+    "\\u0000",
+    "${",
+    "$${",
+    "''",
+    "/",
+    "..",
+    "0",
+    "f",
+    "é",
+    " ",
+    "\n",
+];
+
+/// The input paths asked for: mostly real ones.
+fn lock_input() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => prop::sample::select(
+            &["nixpkgs", "nixpkgs", "other", "other/nixpkgs", "a", "nixpkgs/nixpkgs"][..]
+        )
+        .prop_map(str::to_owned),
+        1 => mutated(&["nixpkgs", "home-manager/nixpkgs"], &["/", " ", "a", "-", "'", "1", ""]),
+        1 => "[a-z]{1,1200}",
+    ]
+}
+
+/// Node and input names: any text, sometimes long.
+fn lock_name() -> impl Strategy<Value = String> {
+    prop_oneof![any_text(), "[a-z]{1,1200}", "[a-z\\n\\x1b]{1,20}"]
+}
+
+/// Where the repository's lock names a node or an input, and that text
+/// with the name as `{}`.
+const NAME_PLACES: &[(&str, &str)] = &[
+    ("\"nixpkgs\": \"nixpkgs\"", "\"nixpkgs\": {}"),
+    ("\"nixpkgs\": \"nixpkgs\"", "{}: \"nixpkgs\""),
+    ("\"root\": \"root\"", "\"root\": {}"),
+    ("\"nixpkgs\": {", "{}: {"),
+    ("\"inputs\": {", "\"inputs\": { {}: [\"nixpkgs\"],"),
+];
+
+/// The SRI SHA-256 grammar of a `narHash`.
+fn nar_hash_grammar() -> &'static Regex {
+    re(r"^sha256-[A-Za-z0-9+/]{43}=$")
+}
+
+/// What a resolved source's strings must look like, whatever the lock said.
+fn check_source(source: &Source) -> Result<(), TestCaseError> {
+    let graphic = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic());
+    match source {
+        Source::Tarball { url, nar_hash }
+        | Source::Path {
+            path: url,
+            nar_hash,
+        } => {
+            ensure!(graphic(url), "{url:?}");
+            ensure!(nar_hash_grammar().is_match(nar_hash), "{nar_hash:?}");
+        }
+        other => ensure!(false, "a lock gave {other:?}"),
+    }
+    check_expr(source)
+}
+
+/// Checks a `from_lock` or `pin` error: it names the lock (or the input
+/// option, when the input is no input name), and shows lock text only as
+/// short escaped excerpts.
+fn check_lock_error(e: &str, input: &str) -> Result<(), TestCaseError> {
+    // The lock is read before the input name is checked (the Nix
+    // functions check it first, before any engine work).
+    let bad_input = parse_input_path(input).is_err() && e.starts_with("--nixpkgs-input `");
+    ensure!(
+        e.starts_with(LOCK) || bad_input,
+        "an error that does not name the lock: {e}"
+    );
+    ensure!(e.len() < 1_000, "a {}-byte error: {}", e.len(), excerpt(e));
+    ensure!(
+        !e.chars().any(|c| c.is_control() && c != '\n'),
+        "an unescaped control character: {e:?}"
+    );
+    Ok(())
+}
+
+/// Reads a Nix expression: the string literals decoded, and the rest with
+/// each literal replaced by `"_"`; an interpolation (`${` in a string, or
+/// anywhere in the code) is an error.
+fn nix_literals(expr: &str) -> Result<(String, Vec<String>), String> {
+    let mut code = String::new();
+    let mut literals = Vec::new();
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                let mut s = String::new();
+                loop {
+                    match chars.next() {
+                        None => return Err(format!("an unterminated string in {expr:?}")),
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some('n') => s.push('\n'),
+                            Some('r') => s.push('\r'),
+                            Some('t') => s.push('\t'),
+                            Some(c) => s.push(c),
+                            None => return Err(format!("a string ending in `\\`: {expr:?}")),
+                        },
+                        // `$` before `{` interpolates; before anything else
+                        // but `"` and `\` both are literal (`$${` is `$${`).
+                        Some('$') => match chars.peek() {
+                            Some('{') => return Err(format!("an interpolation in {expr:?}")),
+                            Some('"' | '\\') | None => s.push('$'),
+                            Some(_) => {
+                                s.push('$');
+                                s.push(chars.next().unwrap());
+                            }
+                        },
+                        Some(c) => s.push(c),
+                    }
+                }
+                literals.push(s);
+                code.push_str("\"_\"");
+            }
+            '$' if chars.peek() == Some(&'{') => {
+                return Err(format!("an interpolation in {expr:?}"));
+            }
+            '\'' if chars.peek() == Some(&'\'') => {
+                return Err(format!("an indented string in {expr:?}"));
+            }
+            c => code.push(c),
+        }
+    }
+    Ok((code, literals))
+}
+
+/// The repository's folder in the Nix image, for relative `path` nodes.
+const REPO_ROOT: &str = "/src";
+
+/// `expr()` of `source` is one of the four shapes, and its strings decode
+/// back to exactly the source's values.
+fn check_expr(source: &Source) -> Result<(), TestCaseError> {
+    let expr = Nixpkgs {
+        source: source.clone(),
+        origin: "test".into(),
+    }
+    .expr(REPO_ROOT);
+    let (code, literals) = nix_literals(&expr).map_err(TestCaseError::fail)?;
+    let (want_code, want) = match source {
+        Source::Tarball { url, nar_hash } => (
+            "builtins.fetchTarball { url = \"_\"; sha256 = \"_\"; }",
+            vec![url.clone(), nar_hash.clone()],
+        ),
+        Source::Path { path, nar_hash } => (
+            "builtins.path { path = \"_\"; name = \"_\"; sha256 = \"_\"; }",
+            vec![
+                if path.starts_with('/') {
+                    path.clone()
+                } else {
+                    format!("{REPO_ROOT}/{path}")
+                },
+                "source".into(),
+                nar_hash.clone(),
+            ],
+        ),
+        Source::UncheckedUrl(url) => ("builtins.fetchTarball \"_\"", vec![url.clone()]),
+        Source::StorePath(path) => ("builtins.storePath \"_\"", vec![path.clone()]),
+    };
+    ensure!(code == want_code, "the code around the strings: {expr}");
+    ensure!(literals == want, "{literals:?} != {want:?} in {expr}");
+    Ok(())
+}
+
+/// A reference to a node, as a node's `inputs` hold it.
+#[derive(Debug, Clone)]
+enum MRef {
+    Node(String),
+    Follows(Vec<String>),
+}
+
+/// One node of a generated lock; `array` writes it as a JSON array of its
+/// fields (which Nix does not read).
+#[derive(Debug, Clone)]
+struct MNode {
+    inputs: std::collections::BTreeMap<String, MRef>,
+    locked: Option<std::collections::BTreeMap<String, Value>>,
+    array: bool,
+}
+
+/// A generated lock.
+#[derive(Debug, Clone)]
+struct MLock {
+    version: Option<u64>,
+    root: String,
+    nodes: std::collections::BTreeMap<String, MNode>,
+    array: bool,
+}
+
+impl MLock {
+    fn render(&self, pretty: bool) -> String {
+        let nodes: serde_json::Map<String, Value> = self
+            .nodes
+            .iter()
+            .map(|(name, node)| {
+                let inputs: serde_json::Map<String, Value> = node
+                    .inputs
+                    .iter()
+                    .map(|(k, r)| {
+                        let v = match r {
+                            MRef::Node(n) => json!(n),
+                            MRef::Follows(path) => json!(path),
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect();
+                let value = if node.array {
+                    json!([inputs, node.locked])
+                } else {
+                    let mut m = serde_json::Map::new();
+                    if !inputs.is_empty() {
+                        m.insert("inputs".into(), Value::Object(inputs));
+                    }
+                    if let Some(l) = &node.locked {
+                        m.insert("locked".into(), json!(l));
+                        m.insert("original".into(), json!({"type": "indirect", "id": name}));
+                    }
+                    Value::Object(m)
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        let lock = if self.array {
+            json!([self.version, self.root, nodes])
+        } else {
+            let mut m = serde_json::Map::new();
+            m.insert("nodes".into(), Value::Object(nodes));
+            m.insert("root".into(), json!(self.root));
+            if let Some(v) = self.version {
+                m.insert("version".into(), json!(v));
+            }
+            Value::Object(m)
+        };
+        if pretty {
+            serde_json::to_string_pretty(&lock).unwrap()
+        } else {
+            lock.to_string()
+        }
+    }
+}
+
+const NODE_NAMES: &[&str] = &["root", "top", "nixpkgs", "nixpkgs_2", "hm", "utils"];
+const INPUT_NAMES: &[&str] = &["nixpkgs", "hm", "utils", "a"];
+/// The nodes an input names: sometimes one the lock does not define.
+const REF_NAMES: &[&str] = &["root", "top", "nixpkgs", "nixpkgs_2", "hm", "utils", "gone"];
+
+fn mref() -> impl Strategy<Value = MRef> {
+    prop_oneof![
+        3 => prop::sample::select(REF_NAMES).prop_map(|n| MRef::Node(n.to_owned())),
+        2 => prop::collection::vec(prop::sample::select(INPUT_NAMES), 0..=3)
+            .prop_map(|p| MRef::Follows(p.into_iter().map(str::to_owned).collect())),
+    ]
+}
+
+/// A string field of a locked node: mostly `good`, sometimes `bad`,
+/// sometimes not a string.
+fn lock_field(
+    good: impl Strategy<Value = String>,
+    bad: &'static [&'static str],
+) -> impl Strategy<Value = Value> {
+    prop_oneof![
+        12 => good.prop_map(Value::String),
+        3 => prop::sample::select(bad).prop_map(|s| json!(s)),
+        1 => prop::sample::select(vec![Value::Null, json!(1), json!([]), json!({})]),
+    ]
+}
+
+/// Values a lock could hold that a Nix string must keep literal.
+const HOSTILE: &[&str] = &[
+    "x\"y", "${x}", "$${x}", "a\\b", "''", "a b", "", "é", "a\nb", "a/b", "-", "\\${x}", "$",
+];
+
+/// A `locked` object: a type, its fields, some dropped.
+fn locked_object() -> impl Strategy<Value = std::collections::BTreeMap<String, Value>> {
+    let hash = prop_oneof![
+        6 => "[A-Za-z0-9+/]{43}".prop_map(|b| format!("sha256-{b}=")),
+        1 => "sha256-[A-Za-z0-9+/=_ -]{42,45}",
+    ];
+    (
+        prop::sample::select(&["github", "github", "tarball", "path", "git", "indirect"][..]),
+        lock_field(
+            hash,
+            &[
+                "sha256-tooshort",
+                "sha512-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=",
+                "+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=",
+                "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4",
+                "sha256-é+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZK=",
+                "sha256:1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a",
+            ],
+        ),
+        lock_field("[A-Za-z0-9._-]{1,12}", HOSTILE),
+        lock_field("[A-Za-z0-9._-]{1,12}", HOSTILE),
+        lock_field(
+            "[0-9a-fA-F]{40}",
+            &[
+                "main",
+                "1f08a4df",
+                "1f08a4df998e21f4e8be8fb6fbf61d11a1a5076g",
+                "${x}",
+            ],
+        ),
+        prop::option::weighted(0.5, lock_field("[a-z0-9.-]{1,12}(:[0-9]{1,5})?", HOSTILE)),
+        lock_field("(https|http|file)://[A-Za-z0-9./_?=&%-]{1,24}", HOSTILE),
+        lock_field(
+            prop_oneof!["\\./[a-z]{1,8}", "/[a-z/]{1,12}", "\\.\\./[a-z]{1,8}"],
+            HOSTILE,
+        ),
+        prop::collection::vec(prop::bool::weighted(0.06), 8),
+    )
+        .prop_map(|(kind, hash, owner, repo, rev, host, url, path, drop)| {
+            let mut m = std::collections::BTreeMap::new();
+            m.insert("type".to_owned(), json!(kind));
+            m.insert("narHash".to_owned(), hash);
+            m.insert("lastModified".to_owned(), json!(1_753_749_649));
+            match kind {
+                "github" => {
+                    m.insert("owner".into(), owner);
+                    m.insert("repo".into(), repo);
+                    m.insert("rev".into(), rev);
+                    if let Some(h) = host {
+                        m.insert("host".into(), h);
+                    }
+                }
+                "tarball" => {
+                    m.insert("url".into(), url);
+                }
+                "path" => {
+                    m.insert("path".into(), path);
+                }
+                "git" => {
+                    m.insert("url".into(), url);
+                    m.insert("rev".into(), rev);
+                }
+                _ => {
+                    m.insert("id".into(), json!("nixpkgs"));
+                }
+            }
+            let keys: Vec<String> = m.keys().cloned().collect();
+            for (key, drop) in keys.iter().zip(drop) {
+                if drop {
+                    m.remove(key);
+                }
+            }
+            m
+        })
+}
+
+fn lock_model() -> impl Strategy<Value = (MLock, String)> {
+    let node = (
+        prop::collection::btree_map(prop::sample::select(INPUT_NAMES), mref(), 0..4),
+        prop::option::weighted(0.85, locked_object()),
+        prop::bool::weighted(0.005),
+    )
+        .prop_map(|(inputs, locked, array)| MNode {
+            inputs: inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            locked,
+            array,
+        })
+        .boxed();
+    let nodes = prop::collection::btree_map(prop::sample::select(NODE_NAMES), node.clone(), 1..4);
+    let root = prop::sample::select(&["root", "root", "root", "top", "gone"][..]);
+    let version = prop_oneof![
+        24 => Just(Some(7)),
+        1 => prop::sample::select(&[Some(6), Some(5), Some(4), Some(8), None][..]),
+    ];
+    let input = prop_oneof![
+        8 => Just("nixpkgs".to_owned()),
+        4 => prop::collection::vec(prop::sample::select(INPUT_NAMES), 1..=3)
+            .prop_map(|p| p.join("/")),
+        1 => prop::sample::select(&["a b", "", "a//b", "1a", "a/"][..]).prop_map(str::to_owned),
+    ];
+    (
+        (root, nodes, version, prop::bool::weighted(0.01)),
+        // Mostly a root node whose `nixpkgs` is a node, as Nix writes it.
+        prop::option::weighted(0.8, (node, prop::bool::weighted(0.7))),
+        input,
+    )
+        .prop_map(|((root, nodes, version, array), root_node, input)| {
+            let mut nodes: std::collections::BTreeMap<String, MNode> =
+                nodes.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            if let Some((mut node, plain)) = root_node {
+                if plain {
+                    node.inputs
+                        .insert("nixpkgs".into(), MRef::Node("nixpkgs".into()));
+                    nodes
+                        .entry("nixpkgs".into())
+                        .or_insert_with(|| node.clone());
+                }
+                nodes.insert(root.to_owned(), node);
+            }
+            let lock = MLock {
+                version,
+                root: root.to_owned(),
+                nodes,
+                array,
+            };
+            (lock, input)
+        })
+}
+
+/// The node an input path leads to, by the meaning of `follows`: a path
+/// from the root, resolved again when reached; resolving it while it is
+/// being resolved is a loop. `Err` is what the error must say.
+fn model_resolve(
+    lock: &MLock,
+    path: &[String],
+    resolving: &mut Vec<Vec<String>>,
+) -> Result<String, Vec<String>> {
+    let mut current = lock.root.clone();
+    for input in path {
+        let Some(node) = lock.nodes.get(&current) else {
+            return Err(vec![format!("names node `{current}`")]);
+        };
+        current = match node.inputs.get(input) {
+            None => return Err(vec![format!("has no input `{input}`")]),
+            Some(MRef::Node(name)) => name.clone(),
+            Some(MRef::Follows(to)) => {
+                if resolving.contains(to) {
+                    return Err(vec!["loop".into()]);
+                }
+                resolving.push(to.clone());
+                let name = model_resolve(lock, to, resolving)?;
+                resolving.pop();
+                name
+            }
+        };
+    }
+    if !lock.nodes.contains_key(&current) {
+        return Err(vec![format!("names node `{current}`")]);
+    }
+    Ok(current)
+}
+
+/// A locked node's source, or the problems with it (the error names one).
+fn model_locked(locked: &std::collections::BTreeMap<String, Value>) -> Result<Source, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut field = |name: &str| -> Option<String> {
+        match locked.get(name) {
+            None => problems.push(format!("has no `{name}`")),
+            Some(Value::String(s)) => return Some(s.clone()),
+            Some(_) => problems.push(format!("`{name}`")),
+        }
+        None
+    };
+    let Some(kind) = field("type") else {
+        return Err(problems);
+    };
+    let hash = field("narHash");
+    if hash
+        .as_ref()
+        .is_some_and(|h| !nar_hash_grammar().is_match(h))
+    {
+        problems.push("is not a SHA-256 SRI hash".into());
+    }
+    let mut safe = |what: &str| -> Option<String> {
+        let v = match locked.get(what) {
+            None if what == "host" => return Some("github.com".into()),
+            None => {
+                problems.push(format!("has no `{what}`"));
+                return None;
+            }
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                problems.push(format!("`{what}`"));
+                return None;
+            }
+        };
+        if v.is_empty() || !v.chars().all(|c| c.is_ascii_graphic()) {
+            problems.push(format!("has a malformed {what}"));
+            return None;
+        }
+        Some(v)
+    };
+    let source = match kind.as_str() {
+        "github" => {
+            let [host, owner, repo, rev] = ["host", "owner", "repo", "rev"].map(&mut safe);
+            if let Some(rev) = &rev
+                && !re("^[0-9a-fA-F]{40}$").is_match(rev)
+            {
+                problems.push("not a 40-digit commit".into());
+            }
+            match (host, owner, repo, rev, &hash) {
+                (Some(h), Some(o), Some(r), Some(c), Some(nar_hash)) => Some(Source::Tarball {
+                    url: format!("https://{h}/{o}/{r}/archive/{c}.tar.gz"),
+                    nar_hash: nar_hash.clone(),
+                }),
+                _ => None,
+            }
+        }
+        "tarball" => safe("url")
+            .zip(hash.clone())
+            .map(|(url, nar_hash)| Source::Tarball { url, nar_hash }),
+        "path" => safe("path")
+            .zip(hash.clone())
+            .map(|(path, nar_hash)| Source::Path { path, nar_hash }),
+        _ => {
+            problems.push("locked as type".into());
+            None
+        }
+    };
+    match source {
+        Some(s) if problems.is_empty() => Ok(s),
+        _ => Err(problems),
+    }
+}
+
+/// What `from_lock` must answer for the generated lock.
+fn model_from_lock(lock: &MLock, input: &str) -> Result<Source, Vec<String>> {
+    let unreadable = || Err(vec!["is not a flake.lock Nix can read".to_owned()]);
+    if lock.array || lock.nodes.values().any(|n| n.array) {
+        return unreadable();
+    }
+    if let Some(v) = lock.version
+        && !(5..=7).contains(&v)
+    {
+        return Err(vec![format!("has version {v}")]);
+    }
+    if !re(r"^[A-Za-z_][A-Za-z0-9_'-]*(/[A-Za-z_][A-Za-z0-9_'-]*)*$").is_match(input) {
+        return Err(vec!["is not a flake input name".into()]);
+    }
+    let path: Vec<String> = input.split('/').map(str::to_owned).collect();
+    let name = model_resolve(lock, &path, &mut Vec::new())?;
+    let Some(locked) = &lock.nodes[&name].locked else {
+        return Err(vec!["is not locked".into()]);
+    };
+    model_locked(locked)
+}
+
+/// A lock whose root has `n` follows inputs: a chain `f0 -> f1 -> ...`
+/// ending at a node, or looping back to `f0`.
+fn follows_chain(n: usize, looped: bool) -> String {
+    let mut inputs = serde_json::Map::new();
+    for i in 0..n {
+        inputs.insert(format!("f{i}"), json!([format!("f{}", i + 1)]));
+    }
+    inputs.insert(
+        format!("f{n}"),
+        if looped { json!(["f0"]) } else { json!("np") },
+    );
+    json!({
+        "nodes": {
+            "root": {"inputs": inputs},
+            "np": {"locked": {"type": "path", "path": "./np", "narHash": CHAIN_HASH}},
+        },
+        "root": "root",
+        "version": 7,
+    })
+    .to_string()
+}
+
+/// A lock where each `follows` list names the next input twice: resolved
+/// naively, `n` lists cost 2^n steps. `extra` empty nodes.
+fn follows_doubling(n: usize, extra: usize) -> String {
+    let mut inputs = serde_json::Map::new();
+    for i in 0..n {
+        let next = format!("f{}", i + 1);
+        inputs.insert(format!("f{i}"), json!([next, next]));
+    }
+    inputs.insert(format!("f{n}"), json!([]));
+    let mut nodes = serde_json::Map::new();
+    nodes.insert(
+        "root".into(),
+        json!({"inputs": inputs, "locked": {"type": "path", "path": ".", "narHash": CHAIN_HASH}}),
+    );
+    for i in 0..extra {
+        nodes.insert(format!("d{i}"), json!({}));
+    }
+    json!({"nodes": nodes, "root": "root", "version": 7}).to_string()
+}
+
+const CHAIN_HASH: &str = "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=";
+
+#[test]
+fn flake_lock() {
+    let mut f = Fuzz::new("flake.lock (core::nixpkgs)");
+    f.check(
+        "any text and mutated locks: no panic; errors name the lock, quote it short; sources well-formed",
+        (
+            prop_oneof![
+                1 => any_text(),
+                1 => pieces_of(LOCK_PIECES, 40),
+                6 => mutated(LOCKS, LOCK_PIECES),
+                2 => (lock_name(), prop::sample::select(NAME_PLACES)).prop_map(|(name, place)| {
+                    // The real lock with a name replaced by any text.
+                    let (from, to) = place;
+                    LOCKS[0].replacen(from, &to.replace("{}", &json!(name).to_string()), 1)
+                }),
+            ],
+            lock_input(),
+        ),
+        |(text, input)| {
+            match from_lock(&text, LOCK, &input) {
+                Ok(source) => check_source(&source)?,
+                Err(e) => check_lock_error(&e.to_string(), &input)?,
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "generated locks: the source, or the error, the model computes",
+        (lock_model(), any::<bool>()),
+        |((lock, input), pretty)| {
+            let text = lock.render(pretty);
+            let got = from_lock(&text, LOCK, &input);
+            let want = model_from_lock(&lock, &input);
+            match (&got, &want) {
+                (Ok(source), Ok(want)) => {
+                    ensure!(
+                        source == want,
+                        "{text}\n{input}: got {source:?}, want {want:?}"
+                    );
+                    check_source(source)?;
+                }
+                (Err(e), Err(problems)) => {
+                    let e = e.to_string();
+                    ensure!(
+                        problems.iter().any(|p| e.contains(p.as_str())),
+                        "{text}\n{input}: the error names none of {problems:?}:\n{e}"
+                    );
+                    check_lock_error(&e, &input)?;
+                }
+                _ => ensure!(false, "{text}\n{input}: got {got:?}, want {want:?}"),
+            }
+            // `pin` is the same answer, with its origin.
+            let pinned = pin(None, Some(&text), LOCK, &input);
+            ensure!(
+                pinned.as_ref().map(|p| &p.source).ok() == got.as_ref().ok(),
+                "pin differs: {pinned:?}"
+            );
+            Ok(())
+        },
+    );
+    f.check(
+        "follows chains, loops and doubled follows: an answer, never a hang or a stack overflow",
+        (1..200usize, 0..3u8),
+        |(n, shape)| {
+            let (text, input) = match shape {
+                0 => (follows_chain(n, false), "f0"),
+                1 => (follows_chain(n, true), "f0"),
+                _ => (follows_doubling(n % 48, n % 48 + 1), "f0"),
+            };
+            let got = from_lock(&text, LOCK, input);
+            match (shape, &got) {
+                (0, Ok(Source::Path { path, .. })) => ensure!(path == "./np", "{path}"),
+                // A chain of real length (Nix writes one or two) resolves.
+                (0, Err(e)) => ensure!(n > 32 && e.to_string().contains("follows"), "{n}: {e}"),
+                (1, Err(e)) => ensure!(e.to_string().contains("follows"), "{n}: {e}"),
+                (2, Ok(Source::Path { path, .. })) => ensure!(path == ".", "{path}"),
+                _ => ensure!(false, "{n}, shape {shape}: {got:?}"),
+            }
+            if let Err(e) = &got {
+                check_lock_error(&e.to_string(), input)?;
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "the Nix expression of any source decodes back to its values, with no interpolation",
+        (
+            0..4u8,
+            prop_oneof![any_text(), pieces_of(HOSTILE, 8), pieces_of(NIX_PIECES, 12)],
+            any_text(),
+        ),
+        |(kind, value, hash)| {
+            let source = match kind {
+                0 => Source::Tarball {
+                    url: value,
+                    nar_hash: hash,
+                },
+                1 => Source::Path {
+                    path: value,
+                    nar_hash: hash,
+                },
+                2 => Source::UncheckedUrl(value),
+                _ => Source::StorePath(value),
+            };
+            check_expr(&source)?;
+            // And what nix_string writes alone.
+            let s = match &source {
+                Source::Tarball { url, .. } | Source::UncheckedUrl(url) => url,
+                Source::Path { path, .. } | Source::StorePath(path) => path,
+            };
+            let (code, literals) =
+                nix_literals(&nixpkgs::nix_string(s)).map_err(TestCaseError::fail)?;
+            ensure!(code == "\"_\"" && literals == [s.clone()], "{literals:?}");
+            Ok(())
+        },
+    );
+    f.finish();
+}
+
+// ---- core::nixpkgs and core::nix_build: the Nix options and outputs ----
+
+/// `--nixpkgs` by its documented shapes: a store object path (no `..`)
+/// or an `https://`, `http://` or `file://` URL, of printable characters
+/// without whitespace, quotes, backslashes, `$` or backticks.
+fn override_reference(raw: &str) -> Option<Source> {
+    let plain = !raw.is_empty()
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '$' | '`'));
+    if !plain {
+        return None;
+    }
+    if let Some(rest) = raw.strip_prefix("/nix/store/") {
+        let object = rest.split('/').next().unwrap_or_default();
+        let ok = !matches!(object, "" | "." | "..") && !rest.split('/').any(|p| p == "..");
+        return ok.then(|| Source::StorePath(raw.to_owned()));
+    }
+    ["https://", "http://", "file://"]
+        .iter()
+        .any(|s| raw.starts_with(s))
+        .then(|| Source::UncheckedUrl(raw.to_owned()))
+}
+
+/// The image reference grammar, with a tag, a digest or both.
+fn image_reference() -> impl Strategy<Value = String> {
+    (
+        prop::option::of("[a-z0-9]{1,8}(\\.[a-z0-9]{1,8}){0,2}(:[0-9]{2,5})?/"),
+        prop::collection::vec("[a-z0-9]{1,6}([._-][a-z0-9]{1,6})?", 1..3),
+        prop::option::of("[A-Za-z0-9_][A-Za-z0-9._-]{0,20}"),
+        prop::option::of("[0-9a-f]{64}"),
+    )
+        .prop_map(|(host, path, tag, digest)| {
+            let mut s = format!("{}{}", host.unwrap_or_default(), path.join("/"));
+            if let Some(t) = tag {
+                s.push_str(&format!(":{t}"));
+            }
+            if let Some(d) = digest {
+                s.push_str(&format!("@sha256:{d}"));
+            }
+            s
+        })
+}
+
+/// Characters a shell or Nix gives a meaning.
+const SHELL: &str = "\"'`$;&|\\<>(){}*?!#~";
+
+#[test]
+fn nix_inputs() {
+    let mut f = Fuzz::new("nix options (core::nixpkgs, nix_build)");
+    let hostile = &[
+        "\"", "\\", "$", "`", " ", "\t", "\n", "/..", "/../", "..", ".", "/", "${x}", "é", ":",
+        "//",
+    ][..];
+    f.check(
+        "--nixpkgs: exactly store paths and tarball URLs, none with quotes, `\\`, `$`, backticks, blanks",
+        prop_oneof![
+            mutated(
+                &[
+                    "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-source",
+                    "https://github.com/NixOS/nixpkgs/archive/1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a.tar.gz",
+                    "http://example.org/n.tar.gz",
+                    "file:///tmp/nixpkgs.tar.gz",
+                ],
+                hostile,
+            ),
+            "(/nix/store/|https://|file://)[a-z./$\"`\\\\ -]{0,8}",
+            any_text(),
+        ],
+        |raw| {
+            let got = parse_override(&raw);
+            let want = override_reference(&raw);
+            match (&got, &want) {
+                (Ok(s), Some(w)) => {
+                    ensure!(s == w, "{raw:?}: {s:?}");
+                    check_expr(s)?;
+                }
+                (Err(e), None) => {
+                    let e = e.to_string();
+                    ensure!(e.starts_with("--nixpkgs `") && e.len() < 1_000, "{e}");
+                }
+                _ => ensure!(false, "{raw:?}: got {got:?}, want {want:?}"),
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "--nixpkgs-input: `/`-separated identifiers; --flake-lock: a path inside the repository",
+        prop_oneof![
+            mutated(
+                &[
+                    "nixpkgs",
+                    "home-manager/nixpkgs",
+                    "a_b'/c-1",
+                    "flake.lock",
+                    "nix/flake.lock"
+                ],
+                hostile
+            ),
+            "[a-z0-9/'_.-]{0,12}",
+            any_text(),
+        ],
+        |raw| {
+            let got = parse_input_path(&raw);
+            let want = re(r"^[A-Za-z_][A-Za-z0-9_'-]*(/[A-Za-z_][A-Za-z0-9_'-]*)*$").is_match(&raw);
+            ensure!(got.is_ok() == want, "{raw:?}: {got:?}");
+            if let Ok(parts) = got {
+                ensure!(parts.join("/") == raw, "{parts:?}");
+            }
+            let got = parse_lock_path(&raw);
+            let parts: Vec<&str> = raw
+                .split('/')
+                .filter(|p| !p.is_empty() && *p != ".")
+                .collect();
+            let want = !raw.starts_with('/')
+                && !parts.is_empty()
+                && !parts.contains(&"..")
+                && !raw.contains(['\\', '\n', '\0']);
+            match got {
+                Ok(path) => ensure!(want && path == parts.join("/"), "{raw:?}: {path:?}"),
+                Err(e) => ensure!(
+                    !want && e.to_string().starts_with("--flake-lock `"),
+                    "{raw:?}: {e}"
+                ),
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "attribute paths: exactly dot-separated identifiers, at most 256 bytes",
+        prop_oneof![
+            mutated(
+                &[
+                    "ntfy-sh",
+                    "python3Packages.requests",
+                    "_x",
+                    "a'",
+                    "haskellPackages.pandoc-cli"
+                ],
+                &[
+                    ".", "..", "-", "'", "_", "1", " ", "\"", "${", "é", "/", "\n", "a"
+                ],
+            ),
+            "[a-zA-Z0-9_'.-]{0,12}",
+            "[a-z]{250,260}",
+            "([a-z]{60}\\.){4}[a-z]{0,20}",
+            any_text(),
+        ],
+        |raw| {
+            let got = AttrPath::parse(&raw);
+            let want = raw.len() <= 256
+                && re(r"^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$").is_match(&raw);
+            match got {
+                Ok(a) => ensure!(want && a.as_str() == raw, "{raw:?} accepted"),
+                Err(e) => {
+                    let e = e.to_string();
+                    ensure!(!want && e.len() < 1_000, "{raw:?}: {e}");
+                }
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "nix-instantiate output: exactly a JSON object of string -> string or null, values trimmed",
+        prop_oneof![
+            3 => body_of(prop_oneof![
+                4 => prop::collection::btree_map(
+                    "[a-zA-Z0-9_.'-]{1,12}",
+                    prop_oneof![
+                        4 => "[ ]?[0-9a-z.+-]{0,10}[ \n]?".prop_map(Value::String),
+                        1 => Just(Value::Null),
+                        1 => json_value(),
+                    ],
+                    0..5,
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+                1 => json_value(),
+            ])
+            .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+            1 => mutated(
+                &["{\"jq\":\"1.7.1\",\"nope\":null}\n", "{}"],
+                &["\"", ",", ":", "null", "1", "[", "]", "{", "}", " ", "\n", "\\"],
+            ),
+            1 => any_text(),
+        ],
+        |stdout| {
+            let got = parse_versions(&stdout);
+            let want: Option<std::collections::BTreeMap<String, Option<String>>> =
+                match serde_json::from_str::<Value>(stdout.trim()) {
+                    Ok(Value::Object(m)) => m
+                        .into_iter()
+                        .map(|(k, v)| match v {
+                            Value::Null => Some((k, None)),
+                            Value::String(s) => Some((k, Some(s.trim().to_owned()))),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                };
+            match (&got, &want) {
+                (Ok(g), Some(w)) => ensure!(g == w, "{stdout:?}: {g:?}"),
+                (Err(e), None) => {
+                    let e = e.to_string();
+                    ensure!(
+                        e.starts_with("nix-instantiate printed") && e.len() < 1_000,
+                        "{e}"
+                    );
+                }
+                _ => ensure!(false, "{stdout:?}: got {got:?}, want {want:?}"),
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "build result: exactly `archive|stream <name without />` on the last line",
+        prop_oneof![
+            mutated(
+                &[
+                    "archive nettest.tar.gz\n",
+                    "stream jq.tar",
+                    "building...\nstream jq.tar\n",
+                    "copying path\r\narchive x.tar\r\n"
+                ],
+                &[
+                    " ", "/", "\n", "\r", "\r\n", "archive ", "stream ", "..", "\t", "é", "x"
+                ],
+            ),
+            "(archive|stream|zip)( [a-z./ ]{0,6})?\n?",
+            any_text(),
+        ],
+        |stdout| {
+            let got = parse_result(&stdout);
+            let last = stdout.lines().last().unwrap_or_default();
+            let want = match last.split_once(' ') {
+                Some((shape @ ("archive" | "stream"), file))
+                    if !file.is_empty() && !file.contains('/') =>
+                {
+                    Some((file.to_owned(), shape == "stream"))
+                }
+                _ => None,
+            };
+            match (&got, &want) {
+                (Ok(b), Some((file, streamed))) => {
+                    ensure!(&b.file == file && b.streamed == *streamed, "{b:?}")
+                }
+                (Err(e), None) => {
+                    let e = e.to_string();
+                    ensure!(
+                        e.starts_with("the Nix build printed") && e.len() < 1_000,
+                        "{e}"
+                    );
+                }
+                _ => ensure!(false, "{stdout:?}: got {got:?}, want {want:?}"),
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "--nix-image: every image reference accepted, nothing that is an option or shell syntax",
+        prop_oneof![
+            image_reference(),
+            mutated(
+                &[
+                    "nixos/nix:2.33.3",
+                    "registry.ops.eblu.me:5000/nixos/nix@sha256:0123abcd"
+                ],
+                hostile,
+            ),
+            any_text(),
+        ],
+        |raw| {
+            let got = parse_nix_image(&raw);
+            let reference = re(concat!(
+                r"^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9._/-]+",
+                r"(:[A-Za-z0-9_][A-Za-z0-9._-]*)?(@sha256:[0-9a-f]{64})?$"
+            ));
+            if reference.is_match(&raw) && !raw.starts_with(['-', '.']) && raw.len() <= 512 {
+                ensure!(got.is_ok(), "{raw:?}: {got:?}");
+            }
+            match got {
+                Ok(image) => {
+                    ensure!(image == raw, "{image}");
+                    ensure!(
+                        !raw.starts_with('-')
+                            && !raw.chars().any(|c| c.is_whitespace() || SHELL.contains(c)),
+                        "{raw:?} accepted"
+                    );
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    ensure!(e.starts_with("--nix-image `") && e.len() < 1_000, "{e}");
+                }
+            }
             Ok(())
         },
     );

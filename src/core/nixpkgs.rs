@@ -86,9 +86,10 @@ pub fn pin(
     let Some(text) = lock else {
         bail!(
             "{lock_path} does not exist, so there is no nixpkgs to pin.\n\
-             Either commit a flake.lock with a `{input}` input at the repository root \
+             Either commit a flake.lock with a `{}` input at the repository root \
              (`nix flake lock`; --flake-lock names another file), or pass \
-             --nixpkgs=<tarball URL or /nix/store path>."
+             --nixpkgs=<tarball URL or /nix/store path>.",
+            excerpt(input)
         );
     };
     Ok(Nixpkgs {
@@ -109,13 +110,17 @@ pub fn parse_lock_path(raw: &str) -> eyre::Result<String> {
 }
 
 /// `--nixpkgs`: an `https://`, `http://` or `file://` tarball URL, or a
-/// `/nix/store/...` path.
+/// `/nix/store/<object>[/...]` path (without `..`).
 pub fn parse_override(raw: &str) -> eyre::Result<Source> {
     let plain = !raw.is_empty()
         && raw
             .chars()
             .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '$' | '`'));
-    if plain && raw.starts_with("/nix/store/") && !raw.contains("/../") {
+    let store_path = raw.strip_prefix("/nix/store/").is_some_and(|rest| {
+        let object = rest.split('/').next().unwrap_or_default();
+        !matches!(object, "" | "." | "..") && !rest.split('/').any(|part| part == "..")
+    });
+    if plain && store_path {
         return Ok(Source::StorePath(raw.to_owned()));
     }
     if plain
@@ -158,9 +163,25 @@ enum InputRef {
 /// The locked source of the flake input `input` (`nixpkgs`, or a path of
 /// inputs such as `home-manager/nixpkgs`), following `follows` references.
 pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Source> {
-    let lock: LockFile = serde_json::from_str(text).map_err(|e| {
-        eyre!("{lock_path} is not a flake.lock Nix can read ({e}).\nRegenerate it with `nix flake lock`.")
-    })?;
+    let unreadable = |e: &dyn fmt::Display| {
+        eyre!(
+            "{lock_path} is not a flake.lock Nix can read ({e}).\nRegenerate it with `nix flake lock`."
+        )
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| unreadable(&e))?;
+    // A derived `Deserialize` struct would also take a JSON array of its
+    // fields, which Nix does not read.
+    let objects = value.as_object().is_some_and(|lock| {
+        lock.get("nodes")
+            .and_then(Value::as_object)
+            .is_none_or(|nodes| nodes.values().all(Value::is_object))
+    });
+    if !objects {
+        return Err(unreadable(
+            &"the lock and each of its nodes must be JSON objects",
+        ));
+    }
+    let lock = LockFile::deserialize(value).map_err(|e| unreadable(&e))?;
     if let Some(v) = lock.version
         && !LOCK_VERSIONS.contains(&v)
     {
@@ -172,12 +193,16 @@ pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Sourc
         );
     }
     let path = parse_input_path(input)?;
-    let name = resolve(&lock, &path, lock_path, 0)?;
+    let name = Follows::new(&lock, lock_path).resolve(&path)?;
     let node = &lock.nodes[&name];
     let locked = node.locked.as_ref().ok_or_else(|| {
-        eyre!("{lock_path}: input `{input}` (node `{name}`) is not locked.\nRun `nix flake lock`.")
+        eyre!(
+            "{lock_path}: input `{}` (node `{}`) is not locked.\nRun `nix flake lock`.",
+            excerpt(input),
+            excerpt(&name)
+        )
     })?;
-    locked_source(locked, lock_path, input)
+    locked_source(locked, lock_path, &excerpt(input))
 }
 
 /// `--nixpkgs-input`: input names separated by `/`.
@@ -201,50 +226,102 @@ pub fn parse_input_path(input: &str) -> eyre::Result<Vec<&str>> {
     }
 }
 
-/// The node that the input path `path` (from the root) leads to.
-fn resolve(lock: &LockFile, path: &[&str], lock_path: &str, depth: usize) -> eyre::Result<String> {
-    if depth > lock.nodes.len() {
-        bail!(
-            "{lock_path}: the `follows` of input `{}` loop.",
-            path.join("/")
-        );
+/// How deep `follows` may lead through other `follows` (Nix writes one or
+/// two levels); deeper is an error rather than a stack overflow.
+const MAX_FOLLOWS_DEPTH: usize = 64;
+
+/// The nodes that `follows` lists lead to, each list resolved once: a
+/// list resolved while it is being resolved is a loop, and a lock whose
+/// lists name each other many times takes steps in proportion to its size.
+struct Follows<'a> {
+    lock: &'a LockFile,
+    lock_path: &'a str,
+    /// The node of each list resolved so far; `None` while resolving it.
+    resolved: BTreeMap<&'a [String], Option<String>>,
+    depth: usize,
+}
+
+impl<'a> Follows<'a> {
+    fn new(lock: &'a LockFile, lock_path: &'a str) -> Follows<'a> {
+        Follows {
+            lock,
+            lock_path,
+            resolved: BTreeMap::new(),
+            depth: 0,
+        }
     }
-    let mut current = lock.root.clone();
-    for (i, input) in path.iter().enumerate() {
-        let node = lock.nodes.get(&current).ok_or_else(|| {
-            eyre!("{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`.")
-        })?;
-        current = match node.inputs.get(*input) {
-            Some(InputRef::Node(name)) => name.clone(),
-            Some(InputRef::Follows(to)) => {
-                let to: Vec<&str> = to.iter().map(String::as_str).collect();
-                resolve(lock, &to, lock_path, depth + 1)?
-            }
-            None => {
-                let at = if i == 0 {
-                    "the flake".to_owned()
-                } else {
-                    format!("input `{}`", path[..i].join("/"))
-                };
-                let known: Vec<&str> = node.inputs.keys().map(String::as_str).collect();
-                bail!(
-                    "{lock_path}: {at} has no input `{input}` (it has: {}).\n\
-                     Pass --nixpkgs-input=<the input that is nixpkgs>.",
-                    if known.is_empty() {
-                        "none".to_owned()
+
+    /// The node that the input path `path` (from the root) leads to.
+    fn resolve(&mut self, path: &[&str]) -> eyre::Result<String> {
+        let (lock, lock_path) = (self.lock, self.lock_path);
+        let mut current = lock.root.clone();
+        for (i, input) in path.iter().enumerate() {
+            let node = lock.nodes.get(&current).ok_or_else(|| {
+                eyre!(
+                    "{lock_path} names node `{}`, which it does not define.\nRegenerate it with `nix flake lock`.",
+                    excerpt(&current)
+                )
+            })?;
+            current = match node.inputs.get(*input) {
+                Some(InputRef::Node(name)) => name.clone(),
+                Some(InputRef::Follows(to)) => self.follow(to, &path[..=i])?,
+                None => {
+                    let at = if i == 0 {
+                        "the flake".to_owned()
                     } else {
-                        known.join(", ")
-                    }
-                );
-            }
-        };
+                        format!("input `{}`", excerpt(&path[..i].join("/")))
+                    };
+                    let known: Vec<&str> = node.inputs.keys().map(String::as_str).collect();
+                    bail!(
+                        "{lock_path}: {at} has no input `{}` (it has: {}).\n\
+                         Pass --nixpkgs-input=<the input that is nixpkgs>.",
+                        excerpt(input),
+                        if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            excerpt(&known.join(", "))
+                        }
+                    );
+                }
+            };
+        }
+        if !lock.nodes.contains_key(&current) {
+            bail!(
+                "{lock_path} names node `{}`, which it does not define.\nRegenerate it with `nix flake lock`.",
+                excerpt(&current)
+            );
+        }
+        Ok(current)
     }
-    if !lock.nodes.contains_key(&current) {
-        bail!(
-            "{lock_path} names node `{current}`, which it does not define.\nRegenerate it with `nix flake lock`."
-        );
+
+    /// The node the `follows` list `to` of input `from` leads to.
+    fn follow(&mut self, to: &'a [String], from: &[&str]) -> eyre::Result<String> {
+        match self.resolved.get(to) {
+            Some(Some(node)) => return Ok(node.clone()),
+            Some(None) => bail!(
+                "{}: the `follows` of input `{}` loop: `{}` leads back to itself.\n\
+                 Regenerate the lock with `nix flake lock`.",
+                self.lock_path,
+                excerpt(&from.join("/")),
+                excerpt(&to.join("/"))
+            ),
+            None if self.depth >= MAX_FOLLOWS_DEPTH => bail!(
+                "{}: the `follows` of input `{}` lead through more than {MAX_FOLLOWS_DEPTH} \
+                 other `follows`.\nRegenerate the lock with `nix flake lock`.",
+                self.lock_path,
+                excerpt(&from.join("/"))
+            ),
+            None => {}
+        }
+        self.resolved.insert(to, None);
+        self.depth += 1;
+        let path: Vec<&str> = to.iter().map(String::as_str).collect();
+        let node = self.resolve(&path);
+        self.depth -= 1;
+        let node = node?;
+        self.resolved.insert(to, Some(node.clone()));
+        Ok(node)
     }
-    Ok(current)
 }
 
 /// A `locked` object of type `github`, `tarball` or `path`.
@@ -254,9 +331,15 @@ fn locked_source(
     input: &str,
 ) -> eyre::Result<Source> {
     let field = |name: &str| -> eyre::Result<&str> {
-        locked.get(name).and_then(Value::as_str).ok_or_else(|| {
-            eyre!("{lock_path}: the locked `{input}` has no `{name}`.\nRegenerate it with `nix flake lock`.")
-        })
+        let problem = match locked.get(name) {
+            Some(Value::String(value)) => return Ok(value),
+            None => "no",
+            Some(_) => "a non-string",
+        };
+        bail!(
+            "{lock_path}: the locked `{input}` has {problem} `{name}`.\n\
+             Regenerate it with `nix flake lock`."
+        )
     };
     let kind = field("type")?;
     let nar_hash = parse_nar_hash(field("narHash")?, lock_path)?;
@@ -271,10 +354,10 @@ fn locked_source(
     };
     let url = match kind {
         "github" => {
-            let host = locked
-                .get("host")
-                .and_then(Value::as_str)
-                .unwrap_or("github.com");
+            let host = match locked.get("host") {
+                None => "github.com",
+                Some(_) => field("host")?,
+            };
             let [host, owner, repo, rev] = [
                 ("host", host),
                 ("owner", field("owner")?),
@@ -542,6 +625,114 @@ mod tests {
     }
 
     #[test]
+    fn follows_through_follows_are_no_loop() {
+        // Found by tests/fuzz.rs: a chain of `follows` longer than the
+        // lock's node count was taken for a loop.
+        let text = lock(
+            &format!(
+                r#""np": {{"locked": {{"type": "path", "path": "./np", "narHash": "{HASH}"}}}}"#
+            ),
+            r#"{"a": ["b"], "b": ["c"], "c": ["d"], "d": "np"}"#,
+        );
+        assert!(matches!(
+            from_lock(&text, "flake.lock", "a").unwrap(),
+            Source::Path { .. }
+        ));
+    }
+
+    #[test]
+    fn follows_that_name_each_other_twice_resolve_at_once() {
+        // Found by tests/fuzz.rs: each list resolved anew took 2^n steps,
+        // so a small lock hung the build.
+        let mut inputs: Vec<String> = (0..40)
+            .map(|i| format!(r#""f{i}": ["f{0}", "f{0}"]"#, i + 1))
+            .collect();
+        inputs.push(r#""f40": []"#.into());
+        let dummies: Vec<String> = (0..50).map(|i| format!(r#""d{i}": {{}}"#)).collect();
+        let text = format!(
+            r#"{{"nodes": {{ {}, "root": {{"inputs": {{ {} }}, "locked": {{"type": "path", "path": ".", "narHash": "{HASH}"}}}} }}, "root": "root", "version": 7}}"#,
+            dummies.join(", "),
+            inputs.join(", ")
+        );
+        assert!(matches!(
+            from_lock(&text, "flake.lock", "f0").unwrap(),
+            Source::Path { .. }
+        ));
+    }
+
+    #[test]
+    fn follows_deeper_than_the_limit_are_an_error_not_a_stack_overflow() {
+        let mut inputs: Vec<String> = (0..100_000)
+            .map(|i| format!(r#""f{i}": ["f{}"]"#, i + 1))
+            .collect();
+        inputs.push(r#""f100000": "x""#.into());
+        let text = lock(r#""x": {}"#, &format!("{{ {} }}", inputs.join(", ")));
+        let err = from_lock(&text, "flake.lock", "f0")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than 64 other `follows`"), "{err}");
+    }
+
+    #[test]
+    fn json_arrays_are_no_lock_nor_node() {
+        // Found by tests/fuzz.rs: serde reads a struct from an array of its
+        // fields, so `[7, "root", {...}]` passed for a lock.
+        for text in [
+            r#"[7, "root", {"root": {}}]"#,
+            r#"{"nodes": {"root": [{"nixpkgs": "np"}, null]}, "root": "root", "version": 7}"#,
+        ] {
+            let err = from_lock(text, "flake.lock", "nixpkgs")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("must be JSON objects"), "{err}");
+        }
+    }
+
+    #[test]
+    fn errors_quote_lock_text_short_and_escaped() {
+        // Found by tests/fuzz.rs: node and input names went whole and raw
+        // into messages (a terminal escape, or kilobytes of input names).
+        let long = "x".repeat(2_000);
+        let cases = [
+            (
+                lock(r#""np": {}"#, r#"{"nixpkgs": "\u001b[2J"}"#),
+                "nixpkgs".to_owned(),
+            ),
+            (
+                lock(r#""np": {}"#, &format!(r#"{{"{long}": "np"}}"#)),
+                "nixpkgs".into(),
+            ),
+            (lock(r#""np": {}"#, r#"{"nixpkgs": "np"}"#), long.clone()),
+            (
+                lock(r#""np": {}"#, r#"{"nixpkgs": "np"}"#),
+                format!("nixpkgs/{long}"),
+            ),
+        ];
+        for (text, input) in cases {
+            let err = from_lock(&text, "flake.lock", &input)
+                .unwrap_err()
+                .to_string();
+            assert!(err.len() < 500 && !err.contains('\u{1b}'), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_github_host_that_is_no_string_is_an_error_not_github_com() {
+        // Found by tests/fuzz.rs: `"host": null` (or a number) fetched
+        // from github.com.
+        let text = lock(
+            &format!(
+                r#""np": {{"locked": {{"type": "github", "host": null, "owner": "NixOS", "repo": "nixpkgs", "rev": "1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a", "narHash": "{HASH}"}}}}"#
+            ),
+            r#"{"nixpkgs": "np"}"#,
+        );
+        let err = from_lock(&text, "flake.lock", "nixpkgs")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has a non-string `host`"), "{err}");
+    }
+
+    #[test]
     fn lock_errors_name_the_problem_and_the_fix() {
         let cases = [
             ("not json", "is not a flake.lock Nix can read"),
@@ -629,6 +820,12 @@ mod tests {
             "https://x\" + y",
             "https://x/${a}",
             "/nix/store/../x",
+            // Found by tests/fuzz.rs: the store itself, or a path climbing
+            // out of it at the end, passed.
+            "/nix/store/",
+            "/nix/store/.",
+            "/nix/store/..",
+            "/nix/store/x/..",
         ] {
             assert!(parse_override(bad).is_err(), "{bad}");
         }
