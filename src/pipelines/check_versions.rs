@@ -80,25 +80,25 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
         .await?
         .into_iter()
         .collect();
-    let version_paths: Vec<String> = entries
+    // Each entry's VERSION file, when it has one; read in one round trip.
+    let version_paths: Vec<Option<String>> = entries
         .iter()
-        .map(|e| format!("{}/{VERSION_FILE}", discovery::folder_path(&e.name)))
-        .filter(|p| with_version_file.contains(p))
+        .map(|e| {
+            let path = format!("{}/{VERSION_FILE}", discovery::folder_path(&e.name));
+            with_version_file.contains(&path).then_some(path)
+        })
         .collect();
-    let mut version_texts =
-        graphql::read_files(&call.query.graphql_client, &src_id, &version_paths)
-            .await?
-            .into_iter();
+    let existing: Vec<String> = version_paths.iter().flatten().cloned().collect();
+    let mut version_texts = graphql::read_files(&call.query.graphql_client, &src_id, &existing)
+        .await?
+        .into_iter();
 
     let pending: Vec<Pending> = entries
         .iter()
         .zip(&texts)
-        .map(|(entry, texts)| {
-            let path = format!("{}/{VERSION_FILE}", discovery::folder_path(&entry.name));
-            let version_file = with_version_file
-                .contains(&path)
-                .then(|| version_texts.next())
-                .flatten();
+        .zip(&version_paths)
+        .map(|((entry, texts), path)| {
+            let version_file = path.as_ref().and_then(|_| version_texts.next());
             let attr = packages.get(&entry.name).map(AttrPath::as_str);
             version_check::read_sources(&entry.name, texts, version_file.as_deref(), attr)
         })

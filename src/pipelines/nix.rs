@@ -18,7 +18,7 @@ use crate::core::nix_build::{self, ArchiveFormat, NIX_CONFIG, OUT_DIR, REPO_MOUN
 use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
 use crate::core::tags::{self, CommitSha};
 use crate::core::variant::Variant;
-use crate::core::versions::{self, AppVersion};
+use crate::core::versions::AppVersion;
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
@@ -26,6 +26,7 @@ use crate::module::output::Output;
 use super::exec;
 use super::publish::{Image, PushTarget};
 use super::repo;
+use super::versions;
 
 pub async fn nix_version(call: Invocation) -> eyre::Result<Output> {
     let attr = AttrPath::parse(&call.args.string("package")?)?;
@@ -60,26 +61,24 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
         .transpose()?;
     let labels = call.args.bool("labels");
     let src = call.args.directory(&call.query, "src")?;
-    let entry = repo::require(&src, &name, Variant::Nix).await?;
 
     // The version: --version, else the repository's, else nixpkgs'.
     let mut pinned = None;
     let (version, from) = match call.args.opt_string("version")? {
-        Some(v) => (v, "--version".to_owned()),
-        None => {
-            let texts =
-                repo::read_build_files(&call.query, &call.args.object_id("src")?, &[entry]).await?;
-            match versions::resolve(&name, Variant::Nix, &texts[0])? {
-                AppVersion::Known { version, from } => (version, from),
-                AppVersion::NeedsNixpkgs { attr } => {
-                    let attr = AttrPath::parse(&attr)?;
-                    let nixpkgs = nix.pin(&call, &src).await?;
-                    let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
-                    pinned = Some(nixpkgs);
-                    (version, format!("nixpkgs' {attr}.version"))
-                }
-            }
+        Some(v) => {
+            repo::require(&src, &name, Variant::Nix).await?;
+            (v, "--version".to_owned())
         }
+        None => match versions::app_version(&call, &name, Variant::Nix).await? {
+            AppVersion::Known { version, from } => (version, from),
+            AppVersion::NeedsNixpkgs { attr } => {
+                let attr = AttrPath::parse(&attr)?;
+                let nixpkgs = nix.pin(&call, &src).await?;
+                let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
+                pinned = Some(nixpkgs);
+                (version, format!("nixpkgs' {attr}.version"))
+            }
+        },
     };
     let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
 
