@@ -43,12 +43,7 @@ async fn tags_are_newest_first_and_marked_by_their_commit() {
     let engine = list_tags(&registry, &ca)
         .arg("containerName", json!("nettest"))
         .arg("limit", json!(4))
-        .stub("exitCode", json!(0))
-        .stub(
-            "stdout",
-            json!("0123456 main\n1234567 branch\nabcdef0 main\n"),
-        )
-        .stub("stderr", json!(""));
+        .exec_answers(0, "0123456 main\n1234567 branch\nabcdef0 main\n", "");
     let output = engine.returned_chain().await;
     assert_eq!(
         output,

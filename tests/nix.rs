@@ -51,16 +51,9 @@ fn build_nix(name: &str) -> Engine {
         .arg("containerName", json!(name))
 }
 
-fn ran(engine: Engine, exit_code: i32, stdout: &str, stderr: &str) -> Engine {
-    engine
-        .stub("exitCode", json!(exit_code))
-        .stub("stdout", json!(stdout))
-        .stub("stderr", json!(stderr))
-}
-
 #[tokio::test]
 async fn build_nix_builds_in_the_cached_store_and_copies_the_archive_out() {
-    let engine = ran(build_nix("nettest"), 0, "archive nettest.tar.gz\n", "");
+    let engine = build_nix("nettest").exec_answers(0, "archive nettest.tar.gz\n", "");
     let chain = engine.returned_chain().await;
     let name = ContainerName::parse("nettest").unwrap();
     let argv = nix_build::build_argv(&pinned_expr(), &name, ArchiveFormat::AsBuilt);
@@ -86,7 +79,8 @@ async fn build_nix_builds_in_the_cached_store_and_copies_the_archive_out() {
 
 #[tokio::test]
 async fn a_streamed_image_is_returned_as_captured() {
-    let chain = ran(build_nix("nettest"), 0, "stream nettest.tar\n", "")
+    let chain = build_nix("nettest")
+        .exec_answers(0, "stream nettest.tar\n", "")
         .returned_chain()
         .await;
     assert!(
@@ -119,7 +113,8 @@ async fn nix_failures_are_explained() {
         ),
     ];
     for (code, stdout, stderr, expected) in cases {
-        let message = ran(build_nix("nettest"), code, stdout, stderr)
+        let message = build_nix("nettest")
+            .exec_answers(code, stdout, stderr)
             .returned_error()
             .await;
         assert!(message.starts_with(expected), "{code}: {message}");
@@ -200,15 +195,11 @@ async fn without_a_lock_the_error_gives_both_ways_to_pin() {
 #[tokio::test]
 async fn nixpkgs_overrides_the_lock() {
     let dir = repo_without_lock();
-    let engine = ran(
-        Engine::call("buildNix")
-            .dir_arg("src", dir.path())
-            .arg("containerName", json!("nettest"))
-            .arg("nixpkgs", json!("/nix/store/0123-source")),
-        0,
-        "archive nettest.tar.gz",
-        "",
-    );
+    let engine = Engine::call("buildNix")
+        .dir_arg("src", dir.path())
+        .arg("containerName", json!("nettest"))
+        .arg("nixpkgs", json!("/nix/store/0123-source"))
+        .exec_answers(0, "archive nettest.tar.gz", "");
     let chain = engine.returned_chain().await;
     assert!(
         chain.contains(&q("builtins.storePath \"/nix/store/0123-source\"")),
@@ -224,8 +215,7 @@ fn nix_version(package: &str) -> Engine {
 
 #[tokio::test]
 async fn nix_version_evaluates_the_attribute_in_the_pinned_nixpkgs() {
-    let engine = ran(
-        nix_version("python3Packages.requests"),
+    let engine = nix_version("python3Packages.requests").exec_answers(
         0,
         "{\"python3Packages.requests\":\"2.32.3\"}\n",
         "",
@@ -249,7 +239,8 @@ async fn nix_version_evaluates_the_attribute_in_the_pinned_nixpkgs() {
 
 #[tokio::test]
 async fn nix_version_of_a_missing_attribute_is_a_clear_error() {
-    let message = ran(nix_version("no-such"), 0, "{\"no-such\":null}", "")
+    let message = nix_version("no-such")
+        .exec_answers(0, "{\"no-such\":null}", "")
         .returned_error()
         .await;
     assert!(
@@ -299,12 +290,10 @@ async fn a_dry_run_builds_and_pushes_nothing() {
 
 #[tokio::test]
 async fn a_version_only_nixpkgs_knows_is_evaluated_but_not_built_on_a_dry_run() {
-    let engine = ran(
-        publish_nix("jq").arg("dryRun", json!(true)),
-        0,
-        "{\"jq\":\"1.7.1\"}",
-        "",
-    );
+    let engine =
+        publish_nix("jq")
+            .arg("dryRun", json!(true))
+            .exec_answers(0, "{\"jq\":\"1.7.1\"}", "");
     assert_eq!(
         engine.returned_chain().await,
         "registry.ops.eblu.me/blumeops/jq:v1.7.1-0123456-nix\ndry run: nothing was built or pushed"
@@ -332,8 +321,7 @@ async fn publish_nix_imports_the_archive_as_built_and_pushes_it() {
         return;
     };
     let engine = against(publish_nix("jq"), &registry, &ca)
-        .stub("exitCode", json!(0))
-        .stub("stderr", json!(""))
+        .exec_answers(0, "", "")
         .stub_where("stdout", "nix-instantiate", json!("{\"jq\":\"1.7.1\"}"))
         .stub_where("stdout", "as-built", json!("archive jq.tar.gz"))
         .stub_where("stdout", "\"tar\"]", json!("archive jq.tar"));
@@ -361,14 +349,10 @@ async fn labels_are_added_only_when_asked() {
     let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
-    let engine = ran(
-        against(publish_nix("ntfy"), &registry, &ca),
-        0,
-        "archive ntfy.tar",
-        "",
-    )
-    .arg("labels", json!(true))
-    .arg("sourceUrl", json!("https://github.com/eblume/blumeops"));
+    let engine = against(publish_nix("ntfy"), &registry, &ca)
+        .exec_answers(0, "archive ntfy.tar", "")
+        .arg("labels", json!(true))
+        .arg("sourceUrl", json!("https://github.com/eblume/blumeops"));
     engine.returned_chain().await;
     let published = engine.leaves("publish");
     assert_eq!(published.len(), 1);

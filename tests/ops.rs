@@ -26,10 +26,7 @@ fn script_chain(engine: &Engine) -> String {
 #[tokio::test]
 async fn changed_containers_runs_the_git_script_in_the_pinned_image() {
     let output = "containers/miniflux/Dockerfile\ncontainers/gone/Dockerfile\n--\ncontainers/miniflux/Dockerfile\n";
-    let engine = changed("abc1234")
-        .stub("exitCode", json!(0))
-        .stub("stdout", json!(output))
-        .stub("stderr", json!(""));
+    let engine = changed("abc1234").exec_answers(0, output, "");
     assert_eq!(engine.returned_chain().await, r#"["miniflux"]"#);
     let expected = format!(
         "container.from(address: {image}).withExec(args: [\"apk\", \"add\", \"--no-cache\", \"git\"])\
@@ -44,9 +41,7 @@ async fn changed_containers_runs_the_git_script_in_the_pinned_image() {
 #[tokio::test]
 async fn a_src_without_git_history_says_how_to_pass_it() {
     let message = changed("abc1234")
-        .stub("exitCode", json!(3))
-        .stub("stdout", json!(""))
-        .stub("stderr", json!(""))
+        .exec_answers(3, "", "")
         .returned_error()
         .await;
     assert!(message.starts_with("--src has no git history"), "{message}");
@@ -55,9 +50,7 @@ async fn a_src_without_git_history_says_how_to_pass_it() {
 #[tokio::test]
 async fn an_unknown_revision_is_named() {
     let message = changed("no-such")
-        .stub("exitCode", json!(4))
-        .stub("stdout", json!(""))
-        .stub("stderr", json!("no-such\n"))
+        .exec_answers(4, "", "no-such\n")
         .returned_error()
         .await;
     assert!(

@@ -59,17 +59,13 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
         Ok(Engine::call("buildNix")
             .dir_arg("src", crate_root())
             .arg("containerName", json!("nettest"))
-            .stub("exitCode", json!(0))
-            .stub("stdout", json!("archive nettest.tar.gz"))
-            .stub("stderr", json!("")))
+            .exec_answers(0, "archive nettest.tar.gz", ""))
     }),
     ("nixVersion", |_| {
         Ok(Engine::call("nixVersion")
             .dir_arg("src", crate_root())
             .arg("package", json!("jq"))
-            .stub("exitCode", json!(0))
-            .stub("stdout", json!("{\"jq\":\"1.7.1\"}"))
-            .stub("stderr", json!("")))
+            .exec_answers(0, "{\"jq\":\"1.7.1\"}", ""))
     }),
     ("containers", |_| {
         Ok(Engine::call("containers").dir_arg("src", crate_root()))
@@ -90,12 +86,11 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
         Ok(Engine::call("changedContainers")
             .dir_arg("src", crate_root())
             .arg("base", json!("abc1234"))
-            .stub("exitCode", json!(0))
-            .stub(
-                "stdout",
-                json!("containers/miniflux/Dockerfile\n--\ncontainers/miniflux/Dockerfile\n"),
-            )
-            .stub("stderr", json!("")))
+            .exec_answers(
+                0,
+                "containers/miniflux/Dockerfile\n--\ncontainers/miniflux/Dockerfile\n",
+                "",
+            ))
     }),
     ("publish", |_| {
         Ok(Engine::call("publish")
@@ -115,9 +110,7 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
     ("checkVersions", |_| {
         Ok(Engine::call("checkVersions")
             .dir_arg("src", crate_root())
-            .stub("exitCode", json!(0))
-            .stub("stdout", json!("{\"jq\":\"1.7.1\",\"nettest\":null}"))
-            .stub("stderr", json!("")))
+            .exec_answers(0, "{\"jq\":\"1.7.1\",\"nettest\":null}", ""))
     }),
     ("listTags", |registry| {
         let Some(r) = registry else {
@@ -131,9 +124,7 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
             .secret_arg("registryPassword")
             .stub("plaintext", json!(PASSWORD))
             .file_arg("registryCa", &r.ca)
-            .stub("exitCode", json!(0))
-            .stub("stdout", json!("0123456 main\n"))
-            .stub("stderr", json!("")))
+            .exec_answers(0, "0123456 main\n", ""))
     }),
 ];
 

@@ -51,18 +51,14 @@ const CALLS: &[(&str, fn() -> Engine)] = &[
             .arg("containerName", json!("ntfy"))
             .arg("commitSha", json!(SHA))
             .arg("tags", json!(["latest"]))
-            .stub("exitCode", json!(0))
-            .stub("stdout", json!("archive ntfy.tar"))
-            .stub("stderr", json!(""))
+            .exec_answers(0, "archive ntfy.tar", "")
             .stub("publish", json!(PUSHED))
     }),
     ("listTags", || {
         Engine::call("listTags")
             .dir_arg("src", crate_root())
             .arg("containerName", json!("nettest"))
-            .stub("exitCode", json!(0))
-            .stub("stdout", json!("0123456 main\n"))
-            .stub("stderr", json!(""))
+            .exec_answers(0, "0123456 main\n", "")
     }),
 ];
 

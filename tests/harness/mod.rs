@@ -157,6 +157,14 @@ impl Engine {
         self
     }
 
+    /// Answers every command the module runs (`exitCode`, `stdout`,
+    /// `stderr` of its execs) with this outcome.
+    pub fn exec_answers(self, exit_code: i32, stdout: &str, stderr: &str) -> Engine {
+        self.stub("exitCode", Value::from(exit_code))
+            .stub("stdout", Value::from(stdout))
+            .stub("stderr", Value::from(stderr))
+    }
+
     /// Answers the leaf `field` with `value` on objects whose chain
     /// contains `needle` (e.g. the `stdout` of one exec of several).
     pub fn stub_where(self, field: &str, needle: &str, value: Value) -> Engine {
