@@ -3,12 +3,12 @@
 
 mod harness;
 
-use harness::{Engine, crate_root};
+use harness::{Engine, examples_root};
 use serde_json::json;
 
 fn build(name: &str) -> Engine {
     Engine::call("build")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!(name))
 }
 

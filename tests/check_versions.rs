@@ -7,7 +7,7 @@ mod harness;
 
 use std::path::Path;
 
-use harness::{Engine, crate_root};
+use harness::{Engine, examples_root};
 use serde_json::json;
 
 fn check(src: &Path) -> Engine {
@@ -22,7 +22,7 @@ fn nixpkgs_says(engine: Engine, versions: serde_json::Value) -> Engine {
 /// A copy of the example containers to break.
 fn examples() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(crate_root().join("containers")).unwrap() {
+    for entry in std::fs::read_dir(examples_root().join("containers")).unwrap() {
         let from = entry.unwrap().path();
         let to = dir
             .path()
@@ -35,7 +35,7 @@ fn examples() -> tempfile::TempDir {
         }
     }
     std::fs::copy(
-        crate_root().join("flake.lock"),
+        examples_root().join("flake.lock"),
         dir.path().join("flake.lock"),
     )
     .unwrap();
@@ -45,7 +45,7 @@ fn examples() -> tempfile::TempDir {
 #[tokio::test]
 async fn the_example_containers_agree() {
     let engine = nixpkgs_says(
-        check(&crate_root()),
+        check(&examples_root()),
         json!({"jq": "1.7.1", "nettest": null}),
     );
     let table = engine.returned_chain().await;
@@ -125,7 +125,7 @@ async fn every_problem_is_reported_in_one_run() {
 async fn skip_names_and_package_mappings() {
     // Only ntfy, with its nixpkgs package named: no Nix evaluation needed
     // because default.nix has a version.
-    let engine = check(&crate_root())
+    let engine = check(&examples_root())
         .arg("containerNames", json!(["ntfy", "jq"]))
         .arg("skip", json!(["jq"]));
     let table = engine.returned_chain().await;
@@ -133,7 +133,7 @@ async fn skip_names_and_package_mappings() {
     assert!(engine.state.lock().unwrap().leaves.is_empty());
 
     let engine = nixpkgs_says(
-        check(&crate_root())
+        check(&examples_root())
             .arg("containerNames", json!(["jq"]))
             .arg("nixPackages", json!(["jq=jq-bin"])),
         json!({"jq-bin": "1.8.0"}),
@@ -171,7 +171,7 @@ async fn unknown_names_are_refused_with_the_list() {
             "--nix-packages: `a b` is not a nixpkgs attribute path",
         ),
     ] {
-        let message = check(&crate_root()).arg(arg, value).returned_error().await;
+        let message = check(&examples_root()).arg(arg, value).returned_error().await;
         assert!(message.starts_with(expected), "{arg}: {message}");
     }
 }

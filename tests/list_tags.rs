@@ -7,13 +7,13 @@ mod harness;
 #[path = "support/registry.rs"]
 mod support;
 
-use harness::{Engine, crate_root};
+use harness::{Engine, examples_root};
 use serde_json::json;
 use support::{Login, PASSWORD, TestRegistry, USER};
 
 fn list_tags(registry: &TestRegistry, ca: &std::path::Path) -> Engine {
     Engine::call("listTags")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("registry", json!(registry.host))
         .arg("registryUsername", json!(USER))
         .secret_arg("registryPassword")
@@ -95,7 +95,7 @@ async fn a_registry_that_is_down_is_a_clear_error() {
         .unwrap()
         .port();
     let message = Engine::call("listTags")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!("miniflux"))
         .arg("registry", json!(format!("127.0.0.1:{port}")))
         .returned_error()
@@ -107,7 +107,7 @@ async fn a_registry_that_is_down_is_a_clear_error() {
 #[tokio::test]
 async fn a_bad_limit_is_refused() {
     let message = Engine::call("listTags")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("limit", json!(0))
         .returned_error()
         .await;

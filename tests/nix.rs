@@ -11,7 +11,7 @@ mod support;
 use blumeops_ci::core::names::ContainerName;
 use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE};
 use blumeops_ci::core::nixpkgs::{self, AttrPath};
-use harness::{Engine, crate_root};
+use harness::{Engine, examples_root};
 use serde_json::json;
 
 fn q(s: &str) -> String {
@@ -20,7 +20,7 @@ fn q(s: &str) -> String {
 
 /// The repository's own nixpkgs pin, as the pipelines fetch it.
 fn pinned_expr() -> String {
-    let lock = std::fs::read_to_string(crate_root().join("flake.lock")).unwrap();
+    let lock = std::fs::read_to_string(examples_root().join("flake.lock")).unwrap();
     nixpkgs::pin(None, Some(&lock), "flake.lock", "nixpkgs")
         .unwrap()
         .expr("/src")
@@ -47,7 +47,7 @@ fn exec(argv: &[String]) -> String {
 
 fn build_nix(name: &str) -> Engine {
     Engine::call("buildNix")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!(name))
 }
 
@@ -169,7 +169,7 @@ fn repo_without_lock() -> tempfile::TempDir {
     std::fs::create_dir_all(&nettest).unwrap();
     for f in ["default.nix", "Dockerfile"] {
         std::fs::copy(
-            crate_root().join("containers/nettest").join(f),
+            examples_root().join("containers/nettest").join(f),
             nettest.join(f),
         )
         .unwrap();
@@ -209,7 +209,7 @@ async fn nixpkgs_overrides_the_lock() {
 
 fn nix_version(package: &str) -> Engine {
     Engine::call("nixVersion")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("package", json!(package))
 }
 
@@ -221,7 +221,7 @@ async fn nix_version_evaluates_the_attribute_in_the_pinned_nixpkgs() {
         "",
     );
     assert_eq!(engine.returned_chain().await, "2.32.3");
-    let lock = std::fs::read_to_string(crate_root().join("flake.lock")).unwrap();
+    let lock = std::fs::read_to_string(examples_root().join("flake.lock")).unwrap();
     let pinned = nixpkgs::pin(None, Some(&lock), "flake.lock", "nixpkgs").unwrap();
     let argv = nixpkgs::version_command(
         &pinned,
@@ -268,7 +268,7 @@ const PUSHED: &str =
 
 fn publish_nix(name: &str) -> Engine {
     Engine::call("publishNix")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!(name))
         .arg("commitSha", json!(SHA))
 }

@@ -4,12 +4,12 @@
 mod harness;
 
 use blumeops_ci::core::git::{CHANGED_SCRIPT, GIT_IMAGE};
-use harness::{Engine, crate_root};
+use harness::{Engine, examples_root};
 use serde_json::json;
 
 fn changed(base: &str) -> Engine {
     Engine::call("changedContainers")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("base", json!(base))
 }
 

@@ -5,7 +5,7 @@ mod harness;
 
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::call::READ_CALL;
-use harness::{Engine, Returned, crate_root};
+use harness::{Engine, Returned, examples_root};
 use serde_json::json;
 
 /// The registration, fully expanded: the Module ID's chain.
@@ -162,7 +162,7 @@ async fn a_call_on_another_object_is_refused() {
 #[tokio::test]
 async fn a_missing_required_argument_names_the_flag() {
     let message = Engine::call("build")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .returned_error()
         .await;
     assert!(
@@ -174,7 +174,7 @@ async fn a_missing_required_argument_names_the_flag() {
 #[tokio::test]
 async fn an_argument_of_the_wrong_type_names_the_flag_and_the_value() {
     let message = Engine::call("build")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!(42))
         .returned_error()
         .await;
@@ -187,7 +187,7 @@ async fn an_argument_of_the_wrong_type_names_the_flag_and_the_value() {
 #[tokio::test]
 async fn an_unknown_argument_lists_the_real_ones() {
     let message = Engine::call("build")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!("nettest"))
         .arg("colour", json!("blue"))
         .returned_error()
@@ -201,7 +201,7 @@ async fn an_unknown_argument_lists_the_real_ones() {
 #[tokio::test]
 async fn undecodable_json_is_an_error_not_a_panic() {
     let message = Engine::call("build")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .raw_arg("containerName", "{not json")
         .returned_error()
         .await;

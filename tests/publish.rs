@@ -9,7 +9,7 @@ mod harness;
 #[path = "support/registry.rs"]
 mod support;
 
-use harness::{Engine, crate_root};
+use harness::{Engine, examples_root};
 use serde_json::json;
 use support::{PASSWORD, TestRegistry, USER};
 
@@ -20,7 +20,7 @@ const PUSHED: &str =
 /// A publish call against `registry`, trusting its CA, with the password.
 fn publish(registry: &TestRegistry, name: &str, ca: &std::path::Path) -> Engine {
     Engine::call("publish")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!(name))
         .arg("commitSha", json!(SHA))
         .arg("registry", json!(registry.host))
@@ -180,7 +180,7 @@ async fn without_the_ca_the_tls_failure_is_named() {
         return;
     };
     let engine = Engine::call("publish")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!("miniflux"))
         .arg("commitSha", json!(SHA))
         .arg("registry", json!(registry.host));
@@ -225,7 +225,7 @@ async fn a_multi_platform_image_is_one_publish_with_platform_variants() {
 #[tokio::test]
 async fn a_dry_run_builds_and_pushes_nothing() {
     let engine = Engine::call("publish")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!("navidrome"))
         .arg("commitSha", json!(SHA))
         .arg("tags", json!(["latest"]))
@@ -260,7 +260,7 @@ async fn bad_publish_input_is_refused_before_any_engine_work() {
     ];
     for (arg, value, expected) in cases {
         let engine = Engine::call("publish")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("miniflux"))
             .arg("commitSha", json!(SHA))
             .arg(arg, value);
@@ -277,7 +277,7 @@ async fn bad_publish_input_is_refused_before_any_engine_work() {
 #[tokio::test]
 async fn a_bad_extra_tag_is_refused_before_any_push() {
     let engine = Engine::call("publish")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!("miniflux"))
         .arg("commitSha", json!(SHA))
         .arg("tags", json!(["has:colon"]));

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use blumeops_ci::functions::FUNCTIONS;
-use harness::{Engine, Returned, crate_root};
+use harness::{Engine, Returned, examples_root};
 use serde_json::json;
 use support::{PASSWORD, TestRegistry, USER};
 
@@ -52,39 +52,39 @@ struct Registry {
 const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = &[
     ("build", |_| {
         Ok(Engine::call("build")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("miniflux")))
     }),
     ("buildNix", |_| {
         Ok(Engine::call("buildNix")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("nettest"))
             .exec_answers(0, "archive nettest.tar.gz", ""))
     }),
     ("nixVersion", |_| {
         Ok(Engine::call("nixVersion")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("package", json!("jq"))
             .exec_answers(0, "{\"jq\":\"1.7.1\"}", ""))
     }),
     ("containers", |_| {
-        Ok(Engine::call("containers").dir_arg("src", crate_root()))
+        Ok(Engine::call("containers").dir_arg("src", examples_root()))
     }),
     ("version", |_| {
         Ok(Engine::call("version")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("miniflux")))
     }),
     ("tags", |_| {
         Ok(Engine::call("tags")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("miniflux"))
             .arg("commitSha", json!(SHA))
             .arg("tags", json!(["latest"])))
     }),
     ("changedContainers", |_| {
         Ok(Engine::call("changedContainers")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("base", json!("abc1234"))
             .exec_answers(
                 0,
@@ -94,7 +94,7 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
     }),
     ("publish", |_| {
         Ok(Engine::call("publish")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("miniflux"))
             .arg("commitSha", json!(SHA))
             .arg("tags", json!(["latest"]))
@@ -102,14 +102,14 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
     }),
     ("publishNix", |_| {
         Ok(Engine::call("publishNix")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("ntfy"))
             .arg("commitSha", json!(SHA))
             .arg("dryRun", json!(true)))
     }),
     ("checkVersions", |_| {
         Ok(Engine::call("checkVersions")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .exec_answers(0, "{\"jq\":\"1.7.1\",\"nettest\":null}", ""))
     }),
     ("listTags", |registry| {
@@ -117,7 +117,7 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
             return Err("needs the test registry's tools (ci/install-test-deps)");
         };
         Ok(Engine::call("listTags")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("nettest"))
             .arg("registry", json!(r.registry.host))
             .arg("registryUsername", json!(USER))
@@ -233,7 +233,7 @@ async fn calls() {
 async fn build_call_exactly() {
     // The pipeline's own share, pinned for the call the README shows.
     let outcome = Engine::call("build")
-        .dir_arg("src", crate_root())
+        .dir_arg("src", examples_root())
         .arg("containerName", json!("miniflux"))
         .run()
         .await;

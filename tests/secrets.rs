@@ -21,7 +21,7 @@ use std::path::Path;
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::spec::Type;
 use blumeops_ci::registry::{Credentials, RegistryClient};
-use harness::{Engine, crate_root};
+use harness::{Engine, examples_root};
 use serde_json::json;
 use support::{Login, PASSWORD, REPO, TAG, TestRegistry, USER};
 
@@ -39,7 +39,7 @@ const PUSHED: &str =
 const CALLS: &[(&str, fn() -> Engine)] = &[
     ("publish", || {
         Engine::call("publish")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("miniflux"))
             .arg("commitSha", json!(SHA))
             .arg("tags", json!(["latest"]))
@@ -47,7 +47,7 @@ const CALLS: &[(&str, fn() -> Engine)] = &[
     }),
     ("publishNix", || {
         Engine::call("publishNix")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("ntfy"))
             .arg("commitSha", json!(SHA))
             .arg("tags", json!(["latest"]))
@@ -56,7 +56,7 @@ const CALLS: &[(&str, fn() -> Engine)] = &[
     }),
     ("listTags", || {
         Engine::call("listTags")
-            .dir_arg("src", crate_root())
+            .dir_arg("src", examples_root())
             .arg("containerName", json!("nettest"))
             .exec_answers(0, "0123456 main\n", "")
     }),

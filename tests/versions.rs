@@ -3,13 +3,13 @@
 
 mod harness;
 
-use harness::{Engine, crate_root};
+use harness::{Engine, examples_root};
 use serde_json::json;
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn call(function: &str) -> Engine {
-    Engine::call(function).dir_arg("src", crate_root())
+    Engine::call(function).dir_arg("src", examples_root())
 }
 
 fn version(name: &str, variant: &str) -> Engine {

@@ -556,7 +556,7 @@ pub fn parse_versions(stdout: &str) -> eyre::Result<BTreeMap<String, Option<Stri
 mod tests {
     use super::*;
 
-    const REPO_LOCK: &str = include_str!("../../flake.lock");
+    const REPO_LOCK: &str = include_str!("../../examples/ops-repo/flake.lock");
 
     fn lock(nodes: &str, root_inputs: &str) -> String {
         format!(

@@ -36,6 +36,12 @@ pub fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The example ops repository (`examples/ops-repo`): the `--src` of most
+/// tests.
+pub fn examples_root() -> PathBuf {
+    crate_root().join("examples/ops-repo")
+}
+
 /// How a call ended, as the engine saw it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Returned {
