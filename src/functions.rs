@@ -12,9 +12,9 @@ use crate::pipelines;
 
 /// What `--src` leaves out when it is uploaded: git history, and the
 /// outputs that the documented commands leave at the repository root
-/// (`nix-build ... -o result`, `export --path=./NAME.tar.gz`). Patterns are
-/// anchored at the root, as in `.dockerignore`.
-const SRC_IGNORE: &[&str] = &[".git", "result", "result-*", "*.tar.gz"];
+/// (`nix-build ... -o result`, `export --path=./NAME.tar`, `./NAME.tar.gz`).
+/// Patterns are anchored at the root, as in `.dockerignore`.
+const SRC_IGNORE: &[&str] = &[".git", "result", "result-*", "*.tar", "*.tar.gz"];
 
 /// The repository, for every function that reads `containers/`.
 const SRC: ArgSpec = ArgSpec {
@@ -24,12 +24,14 @@ const SRC: ArgSpec = ArgSpec {
         path: ".",
         ignore: SRC_IGNORE,
     },
-    doc: "The ops repository: the folder that holds containers/<name>/ (default: the module's \
-          own repository).",
+    doc: "The ops repository: the folder that holds containers/<name>/, e.g. --src=. \
+          Default: the folder of the dagger.json that loads the module, which is the ops \
+          repository when the module is installed in it; with -m <module> it is the module's \
+          own repository, which has no containers/, so pass --src.",
 };
 
 /// What `--src` leaves out for the functions that read git history.
-const SRC_WITH_GIT_IGNORE: &[&str] = &["result", "result-*", "*.tar.gz"];
+const SRC_WITH_GIT_IGNORE: &[&str] = &["result", "result-*", "*.tar", "*.tar.gz"];
 
 /// The repository with its `.git`, for the functions that read history.
 const SRC_WITH_GIT: ArgSpec = ArgSpec {

@@ -54,6 +54,10 @@ enum Fx {
     NoContainers,
     /// `containers/huge/Dockerfile`: 10 MB of instructions and no version.
     HugeDockerfile,
+    /// `tests/fixtures/bad-input`, where every command the module runs is
+    /// killed by SIGKILL (exit status 137, as the kernel's OOM killer
+    /// leaves it).
+    Killed,
 }
 
 /// One row: function (wire name), what is wrong, arguments, fixture,
@@ -138,6 +142,7 @@ const ROWS: &[Row] = &[
     ("changedContainers", "option-like revision", &[("base", S("--output=/tmp/x"))], Repo, "is not a git revision"),
     ("changedContainers", "revision with a line break", &[("base", S("main\nHEAD"))], Repo, "is not a git revision"),
     ("changedContainers", "option-like --head", &[("base", S("main")), ("head", S("-x"))], Repo, "--head `-x` is not a git revision"),
+    ("changedContainers", "git killed (exit 137)", &[("base", S("main"))], Killed, "git was killed by signal 9"),
     // publish (with a valid --commit-sha and --dry-run unless the row says otherwise)
     ("publish", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
     ("publish", "traversing container name", &[("containerName", S("../good"))], Repo, "is not a valid container name"),
@@ -182,6 +187,7 @@ const ROWS: &[Row] = &[
     ("buildNix", "bad --nixpkgs", &[("containerName", S("nix-only")), ("nixpkgs", S("nixos-unstable"))], Repo, "is neither a tarball URL nor a store path"),
     ("buildNix", "bad --nixpkgs: injection", &[("containerName", S("nix-only")), ("nixpkgs", S("https://x/\"; builtins.exec"))], Repo, "is neither a tarball URL nor a store path"),
     ("buildNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S("nixos/nix;rm -rf /"))], Repo, "is not an image reference"),
+    ("buildNix", "build killed for memory (exit 137)", &[("containerName", S("nix-only")), ("nixpkgs", S("/nix/store/0123-source"))], Killed, "was killed by signal 9 (SIGKILL, exit status 137)"),
     // nixVersion
     ("nixVersion", "not an attribute path", &[("package", S("jq; builtins.exec"))], Repo, "is not a nixpkgs attribute path"),
     ("nixVersion", "empty package", &[("package", S(""))], Repo, "is not a nixpkgs attribute path"),
@@ -189,6 +195,7 @@ const ROWS: &[Row] = &[
     ("nixVersion", "no flake.lock and no --nixpkgs", &[("package", S("jq"))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
     ("nixVersion", "unknown lock type", &[("package", S("jq")), ("flakeLock", S("locks/git-type.lock"))], Repo, "is locked as type `git`"),
     ("nixVersion", "bad --nixpkgs", &[("package", S("jq")), ("nixpkgs", S("/etc/nixpkgs"))], Repo, "is neither a tarball URL nor a store path"),
+    ("nixVersion", "evaluation killed for memory (exit 137)", &[("package", S("jq")), ("nixpkgs", S("/nix/store/0123-source"))], Killed, "`nix-instantiate` was killed by signal 9"),
     // publishNix (with a valid --commit-sha and --dry-run unless the row says otherwise)
     ("publishNix", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
     ("publishNix", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
@@ -284,7 +291,7 @@ fn fixture(fx: Fx) -> PathBuf {
     static EMPTY: OnceLock<tempfile::TempDir> = OnceLock::new();
     static HUGE: OnceLock<tempfile::TempDir> = OnceLock::new();
     match fx {
-        Repo => crate_root().join("tests/fixtures/bad-input"),
+        Repo | Killed => crate_root().join("tests/fixtures/bad-input"),
         NoContainers => EMPTY
             .get_or_init(|| tempfile::tempdir().unwrap())
             .path()
@@ -310,6 +317,9 @@ fn fixture(fx: Fx) -> PathBuf {
 fn engine(row: &Row) -> Engine {
     let (function, _, args, fx, _) = *row;
     let mut engine = Engine::call(function).dir_arg("src", fixture(fx));
+    if matches!(fx, Killed) {
+        engine = engine.exec_answers(137, "", "building...\nKilled");
+    }
     let given = |name: &str| args.iter().any(|(n, _)| *n == name);
     let all = args
         .iter()

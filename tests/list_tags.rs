@@ -59,10 +59,10 @@ async fn tags_are_newest_first_and_marked_by_their_commit() {
         .minted
         .iter()
         .map(|o| o.chain())
-        .find(|c| c.ends_with("expect: ANY)"))
+        .find(|c| c.contains("withExec(args: [\"sh\""))
         .unwrap();
     assert!(
-        script.ends_with("\"sh\", \"main\", \"1234567\", \"abcdef0\"], expect: ANY)"),
+        script.ends_with("\"sh\", \"main\", \"1234567\", \"abcdef0\"])"),
         "{script}"
     );
     assert!(state.queries.iter().all(|q| !q.contains(PASSWORD)));

@@ -19,7 +19,7 @@ fn script_chain(engine: &Engine) -> String {
     let chains: Vec<String> = state.minted.iter().map(|o| o.chain()).collect();
     chains
         .into_iter()
-        .find(|c| c.ends_with("expect: ANY)"))
+        .find(|c| c.contains(".withExec(args: [\"sh\""))
         .expect("a script ran")
 }
 
@@ -29,9 +29,9 @@ async fn changed_containers_runs_the_git_script_in_the_pinned_image() {
     let engine = changed("abc1234").exec_answers(0, output, "");
     assert_eq!(engine.returned_chain().await, r#"["miniflux"]"#);
     let expected = format!(
-        "container.from(address: {image}).withExec(args: [\"apk\", \"add\", \"--no-cache\", \"git\"])\
+        "container.from(address: {image})\
          .withMountedDirectory(path: \"/src\", source: $src).withWorkdir(path: \"/src\")\
-         .withExec(args: [\"sh\", \"-c\", {script}, \"sh\", \"abc1234\", \"HEAD\"], expect: ANY)",
+         .withExec(args: [\"sh\", \"-c\", {script}, \"sh\", \"abc1234\", \"HEAD\"])",
         image = serde_json::to_string(GIT_IMAGE).unwrap(),
         script = serde_json::to_string(CHANGED_SCRIPT).unwrap(),
     );

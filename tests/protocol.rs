@@ -46,12 +46,14 @@ async fn registration_describes_the_main_object_and_build() {
         ".withDescription(description: \"Build a container from its Dockerfile.",
     );
     assert!(chain.contains(build), "{chain}");
-    assert!(chain.contains(concat!(
-        ".withArg(defaultPath: \".\", description: \"The ops repository: the folder that holds ",
-        "containers/<name>/ (default: the module's own repository).\", ",
-        "ignore: [\".git\", \"result\", \"result-*\", \"*.tar.gz\"], name: \"src\", ",
-        "typeDef: typeDef.withObject(name: \"Directory\").withOptional(optional: true))",
-    )), "{chain}");
+    let src_doc = FUNCTIONS[0].arg("src").unwrap().doc;
+    let src = format!(
+        ".withArg(defaultPath: \".\", description: {}, \
+         ignore: [\".git\", \"result\", \"result-*\", \"*.tar\", \"*.tar.gz\"], name: \"src\", \
+         typeDef: typeDef.withObject(name: \"Directory\").withOptional(optional: true))",
+        serde_json::to_string(src_doc).unwrap()
+    );
+    assert!(chain.contains(&src), "{chain}");
     assert!(
         chain.contains(concat!(
             ".withArg(description: \"The container to work on: the name of its folder under ",

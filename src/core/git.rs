@@ -11,12 +11,13 @@ use super::discovery::{self, CONTAINERS_DIR};
 use super::names::ContainerName;
 use super::text::excerpt;
 
-/// The image the git scripts run in: Alpine pinned by digest, plus git.
+/// The image the git scripts run in: `alpine/git`, which ships git (nothing
+/// is installed at run time, so a cold engine needs no package index), by
+/// tag and the digest Renovate pins it to in public repositories (e.g.
+/// EarthBuild's actions-setup Earthfile, whose targets run on amd64 and
+/// arm64). Its entrypoint (`git`) is not used: the scripts run as `sh -c`.
 pub const GIT_IMAGE: &str =
-    "alpine:3.20.3@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d";
-
-/// Installs git in [`GIT_IMAGE`] (a layer the engine caches).
-pub const INSTALL_GIT: [&str; 4] = ["apk", "add", "--no-cache", "git"];
+    "alpine/git:v2.52.0@sha256:3b7890cb947afd3f71adab55aa6b549ad0f8ddc4b9ed28b027563d73d49d8e11";
 
 /// git's empty tree: `--base` for "every container".
 pub const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";

@@ -14,6 +14,7 @@
 //! - [`dockerfile`]: a Dockerfile's `ARG CONTAINER_APP_VERSION`, read as BuildKit reads it.
 //! - [`versions`]: the one entry point for a container's version, per variant.
 //! - [`version_check`]: do a container's versions agree (check-versions).
+//! - [`exit_status`]: what a command's exit status means when a signal ended it.
 //! - [`git`]: the git scripts of the ops helpers and their output.
 //! - [`listing`]: the `containers` table.
 //! - [`nix`]: a `default.nix`'s `version = "...";`, and where a Nix image's version comes from.
@@ -24,6 +25,7 @@
 pub mod build_options;
 pub mod discovery;
 pub mod dockerfile;
+pub mod exit_status;
 pub mod git;
 pub mod image_ref;
 pub mod listing;

@@ -18,6 +18,7 @@
 
 use eyre::bail;
 
+use super::exit_status::{TAIL_LINES, tail};
 use super::names::ContainerName;
 use super::text::excerpt;
 
@@ -174,7 +175,7 @@ pub fn script_error(
     nixpkgs: &str,
     nix_file: &str,
 ) -> String {
-    let tail = tail(stderr, 25);
+    let tail = tail(stderr, TAIL_LINES);
     match exit_code {
         exit::FETCH => fetch_error(stderr, nixpkgs),
         exit::BUILD => format!("nix-build {nix_file} failed:\n{tail}"),
@@ -212,7 +213,7 @@ pub fn script_error(
 /// The error of a failed fetch (or evaluation) of the pinned nixpkgs:
 /// Nix's hash mismatch gets its own explanation.
 pub fn fetch_error(stderr: &str, nixpkgs: &str) -> String {
-    let tail = tail(stderr, 25);
+    let tail = tail(stderr, TAIL_LINES);
     if stderr.contains("hash mismatch") || stderr.contains("store path mismatch") {
         format!(
             "nixpkgs does not match the hash it is pinned with: {nixpkgs}.\n\
@@ -226,12 +227,6 @@ pub fn fetch_error(stderr: &str, nixpkgs: &str) -> String {
              reach it.\n{tail}"
         )
     }
-}
-
-/// The last `n` lines of `text`: where Nix puts its error.
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.trim_end().lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 #[cfg(test)]

@@ -1,10 +1,25 @@
 //! Running a command whose failure is the user's to read: the exit code,
-//! stdout and stderr come back together (one round trip after the
-//! container's ID), instead of an engine error that hides the output.
+//! stdout and stderr come back together, for the caller's own message.
+//!
+//! The exec runs with the engine's default `expect` (success only). The
+//! engine caches every exec that its `expect` allows, so an exec allowed to
+//! fail would have its failure cached as a result: a nixpkgs download that
+//! failed once (a 503, a DNS blip) would fail again on every rerun. Under
+//! the default, a failure is an error, which the engine does not cache, and
+//! the error carries what the caller needs (`_type: EXEC_ERROR`, with
+//! `exitCode`, `stdout` and `stderr`, each trimmed and cut to its last
+//! 100 KiB, marked `[omitting N bytes]...`): [`run`] turns it back into an
+//! [`ExecOutcome`]. A process killed by a signal (exit status 128-191) gets
+//! one message for every command ([`crate::core::exit_status`]).
 
-use dagger_sdk::{Container, ContainerWithExecOptsBuilder, Query, ReturnType};
+use dagger_sdk::Container;
+use dagger_sdk::Query;
+use dagger_sdk::core::gql_client::GraphQlExtension;
+use dagger_sdk::core::graphql_client::GraphQLError;
+use eyre::{bail, eyre};
 use serde_json::Value;
 
+use crate::core::exit_status;
 use crate::module::graphql;
 
 /// What a command printed, and how it ended.
@@ -15,45 +30,90 @@ pub struct ExecOutcome {
     pub stderr: String,
 }
 
-/// Runs `args` in `container`, whatever its exit code.
+/// Runs `args` in `container`, and returns how it ended, unless a signal
+/// killed it. `command` names it in that message (e.g. `nix-build of
+/// containers/jq/default.nix`).
 pub async fn run(
     query: &Query,
     container: &Container,
     args: Vec<String>,
+    command: &str,
 ) -> eyre::Result<ExecOutcome> {
-    Ok(run_keeping(query, container, args).await?.1)
+    Ok(run_keeping(query, container, args, command).await?.1)
 }
 
 /// Like [`run`], and also returns the container after the command, to
-/// read the files it wrote.
+/// read the files it wrote (when it succeeded).
 pub async fn run_keeping(
     query: &Query,
     container: &Container,
     args: Vec<String>,
+    command: &str,
 ) -> eyre::Result<(Container, ExecOutcome)> {
-    let opts = ContainerWithExecOptsBuilder::default()
-        .expect(ReturnType::Any)
-        .build()
-        .expect("every field has a default");
-    let ran = container.with_exec_opts(args, opts);
+    let ran = container.with_exec(args);
     let id = ran.id().await?;
-    let node = graphql::select_on(
-        &query.graphql_client,
-        &id.0,
-        "Container",
-        "exitCode stdout stderr",
-    )
-    .await?;
-    let text = |field: &str| {
-        node.get(field)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+    let doc = format!(
+        "query{{node(id: {}){{... on Container{{stdout stderr}}}}}}",
+        graphql::string(&id.0)
+    );
+    let outcome = match query.graphql_client.query(&doc).await {
+        Ok(data) => {
+            let node = data
+                .as_ref()
+                .and_then(|d| d.get("node"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let text = |field: &str| {
+                node.get(field)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            ExecOutcome {
+                exit_code: 0,
+                stdout: text("stdout"),
+                stderr: text("stderr"),
+            }
+        }
+        Err(error) => match failed_exec(&error) {
+            Some(outcome) => outcome,
+            None => {
+                return Err(eyre!("{}", engine_error(&error))
+                    .wrap_err(format!("the Dagger engine could not run {command}")));
+            }
+        },
     };
-    let outcome = ExecOutcome {
-        exit_code: node.get("exitCode").and_then(Value::as_i64).unwrap_or(-1) as i32,
-        stdout: text("stdout"),
-        stderr: text("stderr"),
-    };
+    if let Some(message) = exit_status::killed_message(outcome.exit_code, command, &outcome.stderr)
+    {
+        bail!(message);
+    }
     Ok((ran, outcome))
+}
+
+/// The outcome an EXEC_ERROR carries, when the engine's error is one.
+fn failed_exec(error: &GraphQLError) -> Option<ExecOutcome> {
+    let GraphQLError::DomainError { fields, .. } = error else {
+        return None;
+    };
+    fields.iter().find_map(|field| match &field.extensions {
+        Some(GraphQlExtension::ExecError {
+            exit_code,
+            stdout,
+            stderr,
+            ..
+        }) => Some(ExecOutcome {
+            exit_code: *exit_code,
+            stdout: stdout.clone(),
+            stderr: stderr.clone(),
+        }),
+        _ => None,
+    })
+}
+
+/// The engine's own message for an error that is not an exec's.
+fn engine_error(error: &GraphQLError) -> String {
+    match error {
+        GraphQLError::DomainError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
 }

@@ -193,7 +193,7 @@ impl Nix {
     ) -> eyre::Result<BTreeMap<String, Option<String>>> {
         let container = self.container(call, src).await?;
         let argv = nixpkgs::version_command(nixpkgs, REPO_MOUNT, attrs);
-        let outcome = exec::run(&call.query, &container, argv).await?;
+        let outcome = exec::run(&call.query, &container, argv, "`nix-instantiate`").await?;
         if outcome.exit_code != 0 {
             bail!(nix_build::fetch_error(
                 &outcome.stderr,
@@ -235,14 +235,16 @@ impl Nix {
     ) -> eyre::Result<File> {
         let container = self.container(call, src).await?;
         let argv = nix_build::build_argv(&nixpkgs.expr(REPO_MOUNT), name, format);
-        let (ran, outcome) = exec::run_keeping(&call.query, &container, argv).await?;
+        let nix_file = crate::core::discovery::build_file_path(name, Variant::Nix);
+        let command = format!("nix-build of {nix_file}");
+        let (ran, outcome) = exec::run_keeping(&call.query, &container, argv, &command).await?;
         if outcome.exit_code != 0 {
             bail!(nix_build::script_error(
                 outcome.exit_code,
                 &outcome.stdout,
                 &outcome.stderr,
                 &nixpkgs.to_string(),
-                &crate::core::discovery::build_file_path(name, Variant::Nix),
+                &nix_file,
             ));
         }
         let built = nix_build::parse_result(&outcome.stdout)?;

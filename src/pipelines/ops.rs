@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use dagger_sdk::{Container, Directory, Query};
 use eyre::WrapErr;
 
-use crate::core::git::{self, ANCESTRY_SCRIPT, CHANGED_SCRIPT, GIT_IMAGE, INSTALL_GIT};
+use crate::core::git::{self, ANCESTRY_SCRIPT, CHANGED_SCRIPT, GIT_IMAGE};
 use crate::core::image_ref::{Namespace, Repository};
 use crate::core::listing;
 use crate::core::names::ContainerName;
@@ -113,7 +113,7 @@ pub async fn run_git_script(
         exit_code,
         stdout,
         stderr,
-    } = exec::run(query, &git_container(query, src), argv).await?;
+    } = exec::run(query, &git_container(query, src), argv, "git").await?;
     if exit_code != 0 {
         eyre::bail!(git::script_error(exit_code, &stderr));
     }
@@ -125,7 +125,6 @@ fn git_container(query: &Query, src: &Directory) -> Container {
     query
         .container()
         .from(GIT_IMAGE)
-        .with_exec(INSTALL_GIT.to_vec())
         .with_mounted_directory(REPO, src.clone())
         .with_workdir(REPO)
 }

@@ -115,7 +115,7 @@ fn connection(engine: &Engine, stream: TcpStream) {
             let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             match engine.answer(request["query"].as_str().unwrap_or_default()) {
                 Ok(data) => json!({ "data": data }),
-                Err(message) => json!({"errors": [{"message": message}]}),
+                Err(refusal) => json!({"errors": [refusal.json()]}),
             }
         };
         let text = answer.to_string();

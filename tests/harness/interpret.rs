@@ -5,7 +5,32 @@ use std::path::{Path, PathBuf};
 use apollo_compiler::ast::{Definition, Document, Field, Selection, Value as Ast};
 use serde_json::{Map, Value};
 
-use super::{Engine, Returned};
+use super::{Engine, ExecAnswer, Returned};
+
+/// Why the engine refused a query: its message, and for a failed exec the
+/// GraphQL error's `extensions` (`_type: EXEC_ERROR`, ...), as the engine
+/// sends them.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub message: String,
+    pub extensions: Option<Value>,
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal {
+            message,
+            extensions: None,
+        }
+    }
+}
+
+/// A `withExec` the module chained: its argv and `expect`.
+#[derive(Debug, Clone)]
+pub struct ExecStep {
+    pub args: Vec<String>,
+    pub expect: String,
+}
 
 /// An object the module can hold a reference to.
 #[derive(Debug, Clone)]
@@ -41,7 +66,7 @@ impl Obj {
     }
 }
 
-pub fn execute(engine: &Engine, query: &str) -> Result<Value, String> {
+pub fn execute(engine: &Engine, query: &str) -> Result<Value, Refusal> {
     let doc =
         Document::parse(query, "query.graphql").map_err(|e| format!("harness: {}", e.errors))?;
     let mut data = Map::new();
@@ -58,7 +83,7 @@ fn select(
     obj: &Obj,
     selections: &[Selection],
     out: &mut Map<String, Value>,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     for selection in selections {
         match selection {
             Selection::Field(field) => {
@@ -70,7 +95,7 @@ fn select(
                 select(engine, obj, &fragment.selection_set, out)?
             }
             Selection::FragmentSpread(_) => {
-                return Err("harness: fragment spreads are not used".into());
+                return Err(String::from("harness: fragment spreads are not used").into());
             }
         }
     }
@@ -78,7 +103,7 @@ fn select(
 }
 
 /// The value of `field` on `obj`, with its sub-selection applied.
-fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, String> {
+fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, Refusal> {
     let name = field.name.as_str();
     let child = match (obj, name) {
         (Obj::Root, "currentFunctionCall") => Obj::FunctionCall,
@@ -86,10 +111,27 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, String> {
             let id = string_arg(field, "id")?;
             lookup(engine, &id)?
         }
-        (Obj::FunctionCall, _) => return call_field(engine, field),
-        (_, "id" | "sync") => {
+        (Obj::FunctionCall, _) => return Ok(call_field(engine, field)?),
+        // `sync` runs the object's execs, as any field that needs their
+        // outcome does; `id` runs nothing.
+        (_, "sync") => {
+            if let Some(refusal) = exec_refusal(engine, &obj.chain())? {
+                return Err(refusal);
+            }
             let obj = obj.clone();
             return Ok(Value::String(engine.mint(obj)));
+        }
+        (_, "id") => {
+            let obj = obj.clone();
+            return Ok(Value::String(engine.mint(obj)));
+        }
+        (_, "withExec") => {
+            let chain = extend(engine, &obj.chain(), field);
+            engine
+                .state()
+                .exec_steps
+                .push((chain.clone(), exec_step(field)));
+            Obj::Other { chain }
         }
         (Obj::Dir { .. }, _) | (Obj::File { .. }, _) => match fixture_field(engine, obj, field)? {
             Answer::Value(v) => return Ok(v),
@@ -100,8 +142,14 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, String> {
         },
     };
     if field.selection_set.is_empty() {
-        let mut s = engine.state();
         let chain = child.chain();
+        if matches!(name, "stdout" | "stderr" | "exitCode" | "combinedOutput")
+            && let Some(answer) = exec_leaf(engine, &obj.chain(), name)?
+        {
+            engine.state().leaves.push(chain);
+            return answer;
+        }
+        let mut s = engine.state();
         let answer = s
             .stubs_where
             .iter()
@@ -110,7 +158,7 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, String> {
             .or_else(|| s.stubs.get(name).cloned().map(Ok))
             .ok_or_else(|| format!("harness: no stub for leaf `{name}` of `{chain}`"))?;
         s.leaves.push(chain);
-        return answer;
+        return answer.map_err(Refusal::from);
     }
     let mut out = Map::new();
     select(engine, &child, &field.selection_set, &mut out)?;
@@ -353,4 +401,133 @@ fn wildcard(pattern: &str, name: &str) -> bool {
                     .any(|i| wildcard(tail, &name[head.len() + i..]))
         }
     }
+}
+
+/// The 100 KiB the engine keeps of each output of a failed exec.
+const MAX_EXEC_ERROR_OUTPUT: usize = 100 * 1024;
+
+/// What `withExec(args: ..., expect: ...)` asks for.
+fn exec_step(field: &Field) -> ExecStep {
+    let mut step = ExecStep {
+        args: Vec::new(),
+        expect: "SUCCESS".into(),
+    };
+    for arg in &field.arguments {
+        match (arg.name.as_str(), &*arg.value) {
+            ("args", Ast::List(items)) => {
+                step.args = items
+                    .iter()
+                    .filter_map(|v| match &**v {
+                        Ast::String(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect();
+            }
+            ("expect", Ast::Enum(e)) => step.expect = e.to_string(),
+            _ => {}
+        }
+    }
+    step
+}
+
+/// The last exec chained into `chain` (the one whose outcome a leaf of the
+/// object reads), with the chain it ends.
+fn last_exec(engine: &Engine, chain: &str) -> Option<(String, ExecStep)> {
+    engine
+        .state()
+        .exec_steps
+        .iter()
+        .filter(|(c, _)| chain == c || chain.starts_with(&format!("{c}.")))
+        .max_by_key(|(c, _)| c.len())
+        .cloned()
+}
+
+/// The scripted outcome of the exec that ends `exec_chain`.
+/// (An answer for a needle the chain contains wins over the default one.)
+fn exec_answer(engine: &Engine, exec_chain: &str) -> Result<ExecAnswer, String> {
+    let s = engine.state();
+    let matching = |specific: bool| {
+        s.exec_answers.iter().find(|(needle, _)| {
+            needle.is_empty() != specific && exec_chain.contains(needle.as_str())
+        })
+    };
+    matching(true)
+        .or_else(|| matching(false))
+        .map(|(_, answer)| answer.clone())
+        .ok_or_else(|| format!("harness: no exec answer for `{exec_chain}`"))
+}
+
+/// Whether the engine accepts exit status `code` under `expect`: SUCCESS
+/// only 0; ANY and FAILURE never 128-191 (a signal), as the engine's
+/// `ReturnTypes.ReturnCodes` has it.
+fn allowed(code: i32, expect: &str) -> bool {
+    let signalled = (128..=191).contains(&code);
+    match expect {
+        "ANY" => (0..=255).contains(&code) && !signalled,
+        "FAILURE" => (1..=255).contains(&code) && !signalled,
+        _ => code == 0,
+    }
+}
+
+/// The engine's error for the last exec of `chain`, when its exit status
+/// is not one its `expect` allows.
+fn exec_refusal(engine: &Engine, chain: &str) -> Result<Option<Refusal>, String> {
+    let Some((exec_chain, step)) = last_exec(engine, chain) else {
+        return Ok(None);
+    };
+    let answer = exec_answer(engine, &exec_chain)?;
+    if allowed(answer.exit_code, &step.expect) {
+        return Ok(None);
+    }
+    Ok(Some(Refusal {
+        message: format!(
+            "process \"{}\" did not complete successfully: exit code: {}",
+            step.args.join(" "),
+            answer.exit_code
+        ),
+        extensions: Some(serde_json::json!({
+            "_type": "EXEC_ERROR",
+            "cmd": step.args,
+            "exitCode": answer.exit_code,
+            "stdout": engine_kept(&answer.stdout),
+            "stderr": engine_kept(&answer.stderr),
+        })),
+    }))
+}
+
+/// A leaf that reads the last exec's outcome (`stdout`, `stderr`,
+/// `exitCode`), or its failure; `None` when `chain` runs no exec.
+fn exec_leaf(
+    engine: &Engine,
+    chain: &str,
+    name: &str,
+) -> Result<Option<Result<Value, Refusal>>, String> {
+    let Some((exec_chain, _)) = last_exec(engine, chain) else {
+        return Ok(None);
+    };
+    if let Some(refusal) = exec_refusal(engine, chain)? {
+        return Ok(Some(Err(refusal)));
+    }
+    let answer = exec_answer(engine, &exec_chain)?;
+    Ok(Some(Ok(match name {
+        "exitCode" => Value::from(answer.exit_code),
+        "stdout" => Value::from(answer.stdout),
+        "stderr" => Value::from(answer.stderr),
+        _ => Value::from(format!("{}{}", answer.stdout, answer.stderr)),
+    })))
+}
+
+/// What the engine keeps of a failed exec's output: trimmed, at most the
+/// last 100 KiB, whose first bytes are overwritten with `[omitting N
+/// bytes]...` when it was cut (as `engineutil.ReadSnapshotPath` does).
+pub fn engine_kept(output: &str) -> String {
+    let bytes = output.as_bytes();
+    if bytes.len() < MAX_EXEC_ERROR_OUTPUT {
+        return output.trim().to_owned();
+    }
+    let omitted = bytes.len() - MAX_EXEC_ERROR_OUTPUT;
+    let mut kept = bytes[omitted..].to_vec();
+    let marker = format!("[omitting {omitted} bytes]...");
+    kept[..marker.len()].copy_from_slice(marker.as_bytes());
+    String::from_utf8_lossy(&kept).trim().to_owned()
 }

@@ -29,7 +29,9 @@ use dagger_sdk::core::graphql_client::{GraphQLClient, GraphQLError};
 use dagger_sdk::{Query, Selection};
 use serde_json::Value;
 
-pub use interpret::Obj;
+use interpret::ExecStep;
+#[allow(unused_imports)] // not every test file uses every re-export
+pub use interpret::{Obj, Refusal, engine_kept};
 
 /// The module's own crate root (fixtures live under it).
 pub fn crate_root() -> PathBuf {
@@ -71,6 +73,23 @@ pub(crate) struct State {
     /// Every stubbed leaf the module asked for, as its full chain
     /// (`$src...publish(address: "...")`): the side effects it caused.
     pub leaves: Vec<String>,
+    /// How the module's execs end: `(needle, answer)`, the answer for the
+    /// exec whose chain contains the needle (`""`: every other exec).
+    pub exec_answers: Vec<(String, ExecAnswer)>,
+    /// Every `withExec` chained so far, by the chain it ends.
+    pub exec_steps: Vec<(String, ExecStep)>,
+}
+
+/// How one exec ends: its exit status and what it printed. The harness
+/// answers it as the engine does: a status its `expect` allows is a value
+/// (`exitCode`, `stdout`, `stderr`); any other (under the default `expect`,
+/// any but 0; under every `expect`, 128-191, a signal) is an error with
+/// the engine's `EXEC_ERROR` extensions.
+#[derive(Debug, Clone)]
+pub struct ExecAnswer {
+    pub exit_code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 /// The scripted engine. Cheap to clone: clones share state.
@@ -163,12 +182,30 @@ impl Engine {
         self
     }
 
-    /// Answers every command the module runs (`exitCode`, `stdout`,
-    /// `stderr` of its execs) with this outcome.
+    /// Ends every command the module runs with this outcome (see
+    /// [`ExecAnswer`] for how the engine reports it).
     pub fn exec_answers(self, exit_code: i32, stdout: &str, stderr: &str) -> Engine {
-        self.stub("exitCode", Value::from(exit_code))
-            .stub("stdout", Value::from(stdout))
-            .stub("stderr", Value::from(stderr))
+        self.exec_answers_where("", exit_code, stdout, stderr)
+    }
+
+    /// Ends the commands whose chain contains `needle` (e.g. one exec of
+    /// several) with this outcome.
+    pub fn exec_answers_where(
+        self,
+        needle: &str,
+        exit_code: i32,
+        stdout: &str,
+        stderr: &str,
+    ) -> Engine {
+        self.state().exec_answers.push((
+            needle.into(),
+            ExecAnswer {
+                exit_code,
+                stdout: stdout.into(),
+                stderr: stderr.into(),
+            },
+        ));
+        self
     }
 
     /// Answers the leaf `field` with `value` on objects whose chain
@@ -281,14 +318,14 @@ impl Engine {
 
 impl Engine {
     /// Records, validates and answers one query: the `data`, or the
-    /// engine's error message.
-    pub(crate) fn answer(&self, query: &str) -> Result<Value, String> {
+    /// engine's error.
+    pub(crate) fn answer(&self, query: &str) -> Result<Value, Refusal> {
         self.state().queries.push(query.to_owned());
         if let Some(errors) = schema::validate(query) {
             self.state()
                 .schema_errors
                 .push(format!("{query}\n{errors}"));
-            return Err(format!("harness: query fails schema validation: {errors}"));
+            return Err(format!("harness: query fails schema validation: {errors}").into());
         }
         interpret::execute(self, query)
     }
@@ -301,9 +338,23 @@ impl GraphQLClient for Engine {
     }
 }
 
-fn domain_error(message: String) -> GraphQLError {
+/// The error as dagger-sdk's client makes it of the engine's answer: the
+/// first error's message, and every error with its extensions.
+fn domain_error(refusal: Refusal) -> GraphQLError {
+    let field = serde_json::from_value(refusal.json()).expect("a GraphQL error message");
     GraphQLError::DomainError {
-        message,
-        fields: Vec::new(),
+        message: refusal.message,
+        fields: vec![field],
+    }
+}
+
+impl Refusal {
+    /// The entry of a GraphQL response's `errors` list.
+    pub fn json(&self) -> Value {
+        let mut error = serde_json::json!({ "message": self.message });
+        if let Some(extensions) = &self.extensions {
+            error["extensions"] = extensions.clone();
+        }
+        error
     }
 }
