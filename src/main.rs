@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 
 use blumeops_ci::functions::FUNCTIONS;
+use blumeops_ci::module::log::Log;
 use blumeops_ci::module::reference;
 
 const USAGE: &str = "blumeops-ci is a Dagger module: the Dagger engine starts this binary for \
@@ -37,9 +38,10 @@ fn main() -> ExitCode {
 async fn serve() -> ExitCode {
     // The engine gives the process DAGGER_SESSION_PORT/DAGGER_SESSION_TOKEN;
     // dagger_sdk::connect reads them.
-    let served =
-        dagger_sdk::connect(|query| async move { blumeops_ci::serve(&query, FUNCTIONS).await })
-            .await;
+    let served = dagger_sdk::connect(|query| async move {
+        blumeops_ci::serve(&query, FUNCTIONS, &Log::stderr()).await
+    })
+    .await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -14,12 +14,15 @@ use serde_json::Value;
 
 use crate::core::text::excerpt;
 
+use super::log::Log;
 use super::spec::{ArgSpec, Default, FunctionSpec, Type};
 
 /// Everything a function body receives.
 pub struct Invocation {
     pub query: Query,
     pub args: Args,
+    /// What the function tells its user while it runs.
+    pub log: Log,
 }
 
 /// The decoded arguments of one call.

@@ -10,6 +10,7 @@
 pub mod args;
 pub mod call;
 pub mod graphql;
+pub mod log;
 pub mod output;
 pub mod reference;
 pub mod register;
@@ -19,14 +20,15 @@ use dagger_sdk::Query;
 use eyre::{WrapErr, eyre};
 
 use self::args::{Args, Invocation};
+use self::log::Log;
 use self::spec::FunctionSpec;
 
-/// Answers the engine's current call from `table`. Returns an error (and the
-/// process should exit non-zero) when the call failed; the user has then
-/// already been told why through `returnError` whenever the engine could be
-/// reached.
-pub async fn serve(query: &Query, table: &'static [FunctionSpec]) -> eyre::Result<()> {
-    let result = answer(query, table).await;
+/// Answers the engine's current call from `table`, telling the user what
+/// it does through `log`. Returns an error (and the process should exit
+/// non-zero) when the call failed; the user has then already been told why
+/// through `returnError` whenever the engine could be reached.
+pub async fn serve(query: &Query, table: &'static [FunctionSpec], log: &Log) -> eyre::Result<()> {
+    let result = answer(query, table, log).await;
     match result {
         Ok(json) => call::return_value(query, json).await,
         Err(error) => {
@@ -41,7 +43,7 @@ pub async fn serve(query: &Query, table: &'static [FunctionSpec]) -> eyre::Resul
 }
 
 /// The JSON text to return for the current call.
-async fn answer(query: &Query, table: &'static [FunctionSpec]) -> eyre::Result<String> {
+async fn answer(query: &Query, table: &'static [FunctionSpec], log: &Log) -> eyre::Result<String> {
     let call = call::read(query).await?;
     if call.is_registration() {
         let functions: Vec<&FunctionSpec> = table.iter().collect();
@@ -70,6 +72,7 @@ async fn answer(query: &Query, table: &'static [FunctionSpec]) -> eyre::Result<S
     let output = (function.body)(Invocation {
         query: query.clone(),
         args,
+        log: log.clone(),
     })
     .await?;
     output.encode().await

@@ -162,7 +162,7 @@ impl Nix {
     /// the store's cache volume, seeded from the image's own `/nix` (where
     /// Nix itself is installed). Nix's own locks keep concurrent builds
     /// on one engine correct, so the volume is shared.
-    async fn container(&self, call: &Invocation, src: &Directory) -> eyre::Result<Container> {
+    pub async fn container(&self, call: &Invocation, src: &Directory) -> eyre::Result<Container> {
         let query = &call.query;
         let image = query.container().from(self.image.as_str());
         let seed = image.directory("/nix").id().await?;

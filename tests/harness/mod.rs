@@ -78,6 +78,8 @@ pub(crate) struct State {
     pub exec_answers: Vec<(String, ExecAnswer)>,
     /// Every `withExec` chained so far, by the chain it ends.
     pub exec_steps: Vec<(String, ExecStep)>,
+    /// What the module told its user (its log).
+    pub log: blumeops_ci::module::log::Log,
 }
 
 /// How one exec ends: its exit status and what it printed. The harness
@@ -233,6 +235,11 @@ impl Engine {
         format!("harness:{}", s.minted.len() - 1)
     }
 
+    /// What the module told its user, line by line.
+    pub fn log(&self) -> Vec<String> {
+        self.state().log.lines()
+    }
+
     /// The chain an ID stands for (`None` for an unknown ID).
     pub fn chain_of(&self, id: &str) -> Option<String> {
         let index: usize = id.strip_prefix("harness:")?.parse().ok()?;
@@ -265,7 +272,8 @@ impl Engine {
 
     /// Runs the module's `serve` against this engine.
     pub async fn run(&self) -> Outcome {
-        let served = blumeops_ci::serve(&self.query(), blumeops_ci::functions::FUNCTIONS)
+        let log = self.state().log.clone();
+        let served = blumeops_ci::serve(&self.query(), blumeops_ci::functions::FUNCTIONS, &log)
             .await
             .map_err(|e| format!("{e:#}"));
         let s = self.state();
