@@ -413,15 +413,19 @@ fn copy_dir(from: &Path, to: &Path) {
 
 const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
-/// The cases: (what, args, environment, exit code, stdout, dagger calls).
-fn cases() -> Vec<(
+/// One run of the script: what it shows, its arguments and environment,
+/// and the exit code, stdout and dagger calls expected.
+type Case = (
     &'static str,
     Vec<&'static str>,
     Vec<(&'static str, &'static str)>,
     i32,
     String,
     String,
-)> {
+);
+
+/// The runs the test makes, under each bash.
+fn cases() -> Vec<Case> {
     let p = "dagger [--progress=plain] [call]";
     vec![
         (
