@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 
-fn schema() -> Option<&'static Valid<Schema>> {
+/// The engine's schema, parsed and validated once, or `None` when the file
+/// is absent (with the notice above).
+pub fn schema() -> Option<&'static Valid<Schema>> {
     static SCHEMA: OnceLock<Option<Valid<Schema>>> = OnceLock::new();
     SCHEMA
         .get_or_init(|| {
