@@ -71,8 +71,9 @@ const VERSION: ArgSpec = ArgSpec {
     name: "version",
     ty: Type::String,
     default: Default::Null,
-    doc: "The app version to tag with, instead of the one the build file declares. A `v` is \
-          added when it lacks one.",
+    doc: "The app version, instead of the Dockerfile's CONTAINER_APP_VERSION: publish builds \
+          that version (passing it as that build argument) and tags it; needed when the \
+          Dockerfile declares none. A `v` is added to the tag when it lacks one.",
 };
 
 const TAGS: ArgSpec = ArgSpec {
@@ -300,9 +301,10 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         name: "build",
         doc: "Build a container from its Dockerfile.\n\n\
               Runs the Dockerfile build of containers/<container-name>/, with that folder as the \
-              build context, and returns the image, labelled with the OCI title, version and, \
-              when given, revision and source. Chain `export --path=image.tar`, `as-tarball` \
-              or `terminal` to use it.",
+              build context, and returns the image, labelled with the OCI title and, when they \
+              are known, version, revision and source. Any Dockerfile builds; the version \
+              comes from ARG CONTAINER_APP_VERSION or --build-args. Chain \
+              `export --path=image.tar`, `as-tarball` or `terminal` to use it.",
         args: &[
             SRC,
             CONTAINER_NAME,

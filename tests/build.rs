@@ -163,3 +163,46 @@ async fn a_missing_dockerfile_option_names_the_file() {
          a file relative to containers/miniflux/."
     );
 }
+
+/// The fake ops repository of the bad-input table (`containers/no-version`
+/// has a Dockerfile without `ARG CONTAINER_APP_VERSION`).
+fn bad_input_repo() -> std::path::PathBuf {
+    harness::crate_root().join("tests/fixtures/bad-input")
+}
+
+#[tokio::test]
+async fn any_dockerfile_builds_and_gets_a_version_label_only_when_one_is_known() {
+    // A container being added: no version yet. It builds; no version label.
+    let engine = Engine::call("build")
+        .dir_arg("src", bad_input_repo())
+        .arg("containerName", json!("no-version"));
+    assert_eq!(
+        engine.returned_chain().await,
+        concat!(
+            "$src.directory(path: \"containers/no-version\")",
+            ".dockerBuild(dockerfile: \"Dockerfile\")",
+            ".withLabel(name: \"org.opencontainers.image.title\", value: \"no-version\")"
+        )
+    );
+    // A version line BuildKit may accept but the module cannot read: built
+    // all the same, and the log says why there is no label.
+    let engine = Engine::call("build")
+        .dir_arg("src", bad_input_repo())
+        .arg("containerName", json!("substitution"));
+    assert!(!engine.returned_chain().await.contains("image.version"));
+    let log = engine.log().join("\n");
+    assert!(
+        log.starts_with("the image gets no version label: containers/substitution/Dockerfile"),
+        "{log}"
+    );
+    // A version given as a build argument labels it.
+    let engine = Engine::call("build")
+        .dir_arg("src", bad_input_repo())
+        .arg("containerName", json!("no-version"))
+        .arg("buildArgs", json!(["CONTAINER_APP_VERSION=0.1.0"]));
+    let chain = engine.returned_chain().await;
+    assert!(
+        chain.ends_with(".withLabel(name: \"org.opencontainers.image.version\", value: \"0.1.0\")"),
+        "{chain}"
+    );
+}

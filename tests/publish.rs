@@ -285,3 +285,76 @@ async fn a_bad_extra_tag_is_refused_before_any_push() {
     assert!(message.starts_with("--tags: `has:colon`"), "{message}");
     assert!(engine.leaves("publish").is_empty());
 }
+
+/// A dry run of `publish` for `name` of the example repository: no
+/// registry is asked, nothing is built.
+fn dry_run(name: &str) -> Engine {
+    Engine::call("publish")
+        .dir_arg("src", examples_root())
+        .arg("containerName", json!(name))
+        .arg("commitSha", json!(SHA))
+        .arg("dryRun", json!(true))
+}
+
+#[tokio::test]
+async fn another_version_than_the_dockerfiles_is_built_not_only_tagged() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    let engine = publish(&registry, "miniflux", &ca).arg("version", json!("2.2.18"));
+    engine.returned_chain().await;
+    let pushed = engine.leaves("publish");
+    assert!(
+        pushed[0].starts_with(concat!(
+            "$src.directory(path: \"containers/miniflux\").dockerBuild(buildArgs: ",
+            "[{name: \"CONTAINER_APP_VERSION\", value: \"2.2.18\"}], dockerfile: \"Dockerfile\")",
+            ".withLabel(name: \"org.opencontainers.image.title\", value: \"miniflux\")",
+            ".withLabel(name: \"org.opencontainers.image.version\", value: \"2.2.18\")",
+        )),
+        "{pushed:#?}"
+    );
+    assert!(pushed[0].ends_with(":v2.2.18-0123456\")"), "{pushed:#?}");
+    assert_eq!(
+        engine.log(),
+        [
+            "building version 2.2.18 (--version) instead of containers/miniflux/Dockerfile's \
+          2.2.17: passing the build argument CONTAINER_APP_VERSION=2.2.18"
+        ]
+    );
+    // The Dockerfile's own version (as the origin's CI passed it) changes nothing.
+    let engine = dry_run("navidrome").arg("version", json!("v0.60.3"));
+    assert!(engine.returned_chain().await.contains(":v0.60.3-0123456"));
+    assert!(engine.log().is_empty(), "{:?}", engine.log());
+}
+
+#[tokio::test]
+async fn without_a_version_publish_says_both_ways_to_give_one() {
+    let repo = harness::crate_root().join("tests/fixtures/bad-input");
+    let message = Engine::call("publish")
+        .dir_arg("src", &repo)
+        .arg("containerName", json!("no-version"))
+        .arg("commitSha", json!(SHA))
+        .arg("dryRun", json!(true))
+        .returned_error()
+        .await;
+    assert_eq!(
+        message,
+        "there is no version for the tag: containers/no-version/Dockerfile declares no \
+         `ARG CONTAINER_APP_VERSION=<version>`.\nEither add it to the Dockerfile (before the \
+         first FROM, e.g. `ARG CONTAINER_APP_VERSION=1.2.3`), or pass --version=<version>."
+    );
+    // --version is enough, and the log says the build does not know it.
+    let engine = Engine::call("publish")
+        .dir_arg("src", &repo)
+        .arg("containerName", json!("no-version"))
+        .arg("commitSha", json!(SHA))
+        .arg("dryRun", json!(true))
+        .arg("version", json!("0.1.0"));
+    assert!(
+        engine
+            .returned_chain()
+            .await
+            .contains("no-version:v0.1.0-0123456")
+    );
+    assert!(engine.log()[0].contains("declares no CONTAINER_APP_VERSION"));
+}

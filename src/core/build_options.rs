@@ -147,17 +147,18 @@ pub fn parse_source_url(raw: &str) -> eyre::Result<String> {
 }
 
 /// The OCI annotations every image gets, as `(label, value)` pairs in a
-/// fixed order. Nothing time-dependent: the same inputs give the same image.
+/// fixed order; the version only when it is known. Nothing
+/// time-dependent: the same inputs give the same image.
 pub fn oci_labels(
     name: &ContainerName,
-    version: &str,
+    version: Option<&str>,
     commit: Option<&CommitSha>,
     source_url: Option<&str>,
 ) -> Vec<(&'static str, String)> {
-    let mut labels = vec![
-        ("org.opencontainers.image.title", name.to_string()),
-        ("org.opencontainers.image.version", version.to_owned()),
-    ];
+    let mut labels = vec![("org.opencontainers.image.title", name.to_string())];
+    if let Some(version) = version {
+        labels.push(("org.opencontainers.image.version", version.to_owned()));
+    }
     if let Some(commit) = commit {
         labels.push(("org.opencontainers.image.revision", commit.to_string()));
     }
@@ -250,7 +251,12 @@ mod tests {
     fn labels_are_fixed_and_ordered() {
         let name = ContainerName::parse("miniflux").unwrap();
         let sha = CommitSha::parse("0123456789abcdef0123456789abcdef01234567").unwrap();
-        let labels = oci_labels(&name, "2.2.17", Some(&sha), Some("https://example.com/ops"));
+        let labels = oci_labels(
+            &name,
+            Some("2.2.17"),
+            Some(&sha),
+            Some("https://example.com/ops"),
+        );
         assert_eq!(
             labels,
             [
@@ -263,7 +269,8 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(oci_labels(&name, "1", None, None).len(), 2);
+        assert_eq!(oci_labels(&name, Some("1"), None, None).len(), 2);
+        assert_eq!(oci_labels(&name, None, None, None).len(), 1);
     }
 
     proptest! {

@@ -2,6 +2,7 @@
 //! the tests. Every function that needs a rule calls the one implementation
 //! that lives in this module tree.
 //!
+//! - [`build_version`]: the version a Dockerfile image is built as and tagged with.
 //! - [`build_options`]: build args, target, Dockerfile path, platforms, OCI labels.
 //! - [`names`]: what a container name may be.
 //! - [`variant`]: Dockerfile or Nix.
@@ -23,6 +24,7 @@
 //! - [`shell`]: how a script and its arguments become an exec's argv.
 
 pub mod build_options;
+pub mod build_version;
 pub mod discovery;
 pub mod dockerfile;
 pub mod exit_status;

@@ -4,8 +4,9 @@
 use dagger_sdk::{BuildArg, Container, Directory, DirectoryDockerBuildOptsBuilder, Platform};
 
 use crate::core::build_options::{self, BuildArg as Arg};
+use crate::core::build_version::{self, BuildVersion};
 use crate::core::discovery;
-use crate::core::dockerfile;
+use crate::core::dockerfile::{self, VERSION_ARG};
 use crate::core::names::ContainerName;
 use crate::core::tags::CommitSha;
 use crate::core::text::excerpt;
@@ -24,7 +25,7 @@ pub async fn build(call: Invocation) -> eyre::Result<Output> {
         }
         None => None,
     };
-    let build = request.resolve(&call, None).await?;
+    let build = request.resolve(&call, None, Need::Optional).await?;
     Ok(Output::Container(build.container(platform.as_deref())))
 }
 
@@ -62,12 +63,16 @@ impl BuildRequest {
     }
 
     /// Reads the repository (one `glob`, one read of the Dockerfile) and
-    /// fixes the version: `tag_version` when publish was given one, else a
-    /// `CONTAINER_APP_VERSION` build argument, else the Dockerfile's.
+    /// fixes the version ([`build_version::resolve`]): `given` is
+    /// publish's `--version`. A Dockerfile whose version line cannot be
+    /// read is an error when `need` says the version is needed (publish),
+    /// and only a line in the log otherwise (build builds any Dockerfile;
+    /// BuildKit has the last word on it).
     pub async fn resolve(
         self,
         call: &Invocation,
-        tag_version: Option<&str>,
+        given: Option<&str>,
+        need: Need,
     ) -> eyre::Result<DockerBuild> {
         let src = call.args.directory(&call.query, "src")?;
         repo::require(&src, &self.name, Variant::Dockerfile).await?;
@@ -82,40 +87,69 @@ impl BuildRequest {
                 excerpt(&self.dockerfile)
             );
         }
-        let version = match tag_version.or(build_options::version_override(&self.build_args)) {
-            Some(v) => v.to_owned(),
-            None => {
-                let text = graphql::read_files(
-                    &call.query.graphql_client,
-                    &call.args.object_id("src")?,
-                    std::slice::from_ref(&path),
-                )
-                .await?
-                .remove(0);
-                dockerfile::app_version(&text, &path)?
+        let build_arg = build_options::version_override(&self.build_args);
+        // A build argument alone names the version: the file need not be read.
+        let declared = if given.is_none() && build_arg.is_some() {
+            None
+        } else {
+            let text = graphql::read_files(
+                &call.query.graphql_client,
+                &call.args.object_id("src")?,
+                std::slice::from_ref(&path),
+            )
+            .await?
+            .remove(0);
+            match dockerfile::declared_app_version(&text, &path) {
+                Ok(declared) => declared,
+                Err(e) if need == Need::Optional => {
+                    call.log.say(format!(
+                        "the image gets no version label: {}",
+                        e.to_string().lines().next().unwrap_or_default()
+                    ));
+                    None
+                }
+                Err(e) => return Err(e),
             }
         };
+        let version = build_version::resolve(given, build_arg, declared.as_deref(), &path)?;
+        match &version {
+            Some(BuildVersion {
+                note: Some(note), ..
+            }) => call.log.say(note.clone()),
+            None if need == Need::Version => return Err(build_version::missing(&path)),
+            _ => {}
+        }
         Ok(DockerBuild {
             labels: build_options::oci_labels(
                 &self.name,
-                &version,
+                version.as_ref().map(|v| v.version.as_str()),
                 self.commit.as_ref(),
                 self.source_url.as_deref(),
             ),
             version,
-            version_from: path,
+            dockerfile_path: path,
             src,
             request: self,
         })
     }
 }
 
+/// Whether the caller needs the image's version (for a tag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// `build`: a version labels the image when there is one.
+    Optional,
+    /// `publish`: no version, no tag.
+    Version,
+}
+
 /// A build ready to run: the request, its version and labels.
 pub struct DockerBuild {
     pub request: BuildRequest,
-    pub version: String,
-    /// Where the version came from, for messages.
-    pub version_from: String,
+    /// The version it is built as, when one is known.
+    pub version: Option<BuildVersion>,
+    /// `containers/<name>/<dockerfile>`, for messages.
+    pub dockerfile_path: String,
     pub labels: Vec<(&'static str, String)>,
     src: Directory,
 }
@@ -127,16 +161,22 @@ impl DockerBuild {
         let r = &self.request;
         let mut opts = DirectoryDockerBuildOptsBuilder::default();
         opts.dockerfile(r.dockerfile.as_str());
-        if !r.build_args.is_empty() {
-            opts.build_args(
-                r.build_args
-                    .iter()
-                    .map(|a| BuildArg {
-                        name: a.name.clone(),
-                        value: a.value.clone(),
-                    })
-                    .collect::<Vec<_>>(),
-            );
+        let mut build_args: Vec<BuildArg> = r
+            .build_args
+            .iter()
+            .map(|a| BuildArg {
+                name: a.name.clone(),
+                value: a.value.clone(),
+            })
+            .collect();
+        if let Some(value) = self.version.as_ref().and_then(|v| v.build_arg.clone()) {
+            build_args.push(BuildArg {
+                name: VERSION_ARG.to_owned(),
+                value,
+            });
+        }
+        if !build_args.is_empty() {
+            opts.build_args(build_args);
         }
         if let Some(target) = &r.target {
             opts.target(target.as_str());

@@ -95,7 +95,7 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
             if labels {
                 let labels = build_options::oci_labels(
                     &name,
-                    &version,
+                    Some(&version),
                     Some(&commit),
                     source_url.as_deref(),
                 );

@@ -10,6 +10,7 @@ use dagger_sdk::{Container, ContainerPublishOptsBuilder, Id, Query};
 use eyre::WrapErr;
 
 use crate::core::build_options;
+use crate::core::build_version;
 use crate::core::image_ref::{Namespace, Repository};
 use crate::core::names::ContainerName;
 use crate::core::publish::{self, Decision};
@@ -19,7 +20,7 @@ use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
 
-use super::build::BuildRequest;
+use super::build::{BuildRequest, Need};
 use super::registry_access::RegistryAccess;
 
 pub async fn publish(call: Invocation) -> eyre::Result<Output> {
@@ -31,15 +32,16 @@ pub async fn publish(call: Invocation) -> eyre::Result<Output> {
         .clone()
         .ok_or_else(|| eyre::eyre!("publish needs --commit-sha"))?;
     let given_version = call.args.opt_string("version")?;
-    let build = request.resolve(&call, given_version.as_deref()).await?;
-    let source = if given_version.is_some() {
-        "--version"
-    } else {
-        build.version_from.as_str()
-    };
+    let build = request
+        .resolve(&call, given_version.as_deref(), Need::Version)
+        .await?;
+    let version = build
+        .version
+        .as_ref()
+        .ok_or_else(|| build_version::missing(&build.dockerfile_path))?;
     let tags = tags::publish_tags(
-        &build.version,
-        source,
+        &version.version,
+        &version.from,
         &commit,
         Variant::Dockerfile,
         &target.extra_tags,
