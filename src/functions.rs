@@ -8,6 +8,14 @@ use crate::core::image_ref::{DEFAULT_NAMESPACE, DEFAULT_REGISTRY, DEFAULT_REGIST
 use crate::core::nix_build::DEFAULT_NIX_IMAGE;
 use crate::core::nixpkgs::{DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
 use crate::module::spec::{ArgSpec, CachePolicy, Default, FunctionSpec, Type};
+
+/// How long the engine keeps the result of a function that evaluates
+/// nixpkgs: a repository that pins none gets the flake registry's, which
+/// moves, so its answers are computed again after this (as long as Nix
+/// itself trusts a registry resolution, its default `tarball-ttl`). A
+/// pinned nixpkgs gives the same answer again, cheaply: the engine still
+/// caches every exec behind it.
+const NIX_RESULT_TTL: CachePolicy = CachePolicy::Expires("1h");
 use crate::pipelines;
 
 /// What `--src` leaves out when it is uploaded: git history, and the
@@ -232,7 +240,9 @@ const FLAKE_LOCK: ArgSpec = ArgSpec {
     name: "flakeLock",
     ty: Type::String,
     default: Default::String(DEFAULT_FLAKE_LOCK),
-    doc: "The flake.lock that pins nixpkgs, relative to --src.",
+    doc: "The flake.lock that pins nixpkgs, relative to --src (e.g. a host's, \
+          nixos/<host>/flake.lock). Without one at the default path, nixpkgs is the Nix image's \
+          flake registry's (unpinned; the log says so).",
 };
 
 const NIXPKGS_INPUT: ArgSpec = ArgSpec {
@@ -324,8 +334,9 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         name: "buildNix",
         doc: "Build a container's Nix image, without Nix on your machine.\n\n\
               Runs nix-build containers/<container-name>/default.nix in the Nix image, with \
-              <nixpkgs> pinned by the repository's flake.lock (its hash checked) and the Nix \
-              store cached between builds. Returns the docker-archive as the builder made it \
+              <nixpkgs> pinned by the repository's flake.lock (its hash checked; without a \
+              lock, the flake registry's nixpkgs, and the log says so) and the Nix store \
+              cached between builds. Returns the docker-archive as the builder made it \
               (gzipped by buildLayeredImage; streamLayeredImage's stream is captured). Chain \
               `export --path=./<name>.tar.gz`, then `docker load -i`.",
         args: &[
@@ -337,7 +348,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             NIX_IMAGE,
         ],
         returns: Type::FILE,
-        cache: CachePolicy::Default,
+        cache: NIX_RESULT_TTL,
         check: false,
         body: |call| Box::pin(pipelines::nix::build_nix(call)),
     },
@@ -345,10 +356,11 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         name: "nixVersion",
         doc: "Print the version the pinned nixpkgs has for a package.\n\n\
               Evaluates <package>.version in the nixpkgs that --src's flake.lock pins (or \
-              --nixpkgs), e.g. nix-version --package=ntfy-sh.",
+              --nixpkgs; without either, the Nix image's flake registry's, as the Python \
+              module did, and the log says which), e.g. nix-version --package=ntfy-sh.",
         args: &[SRC, PACKAGE, FLAKE_LOCK, NIXPKGS_INPUT, NIXPKGS, NIX_IMAGE],
         returns: Type::String,
-        cache: CachePolicy::Default,
+        cache: NIX_RESULT_TTL,
         check: false,
         body: |call| Box::pin(pipelines::nix::nix_version(call)),
     },
@@ -481,7 +493,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             NIX_IMAGE,
         ],
         returns: Type::String,
-        cache: CachePolicy::Default,
+        cache: NIX_RESULT_TTL,
         check: true,
         body: |call| Box::pin(pipelines::check_versions::check_versions(call)),
     },

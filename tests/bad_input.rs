@@ -58,6 +58,9 @@ enum Fx {
     /// killed by SIGKILL (exit status 137, as the kernel's OOM killer
     /// leaves it).
     Killed,
+    /// `tests/fixtures/bad-input` (no flake.lock), where the Nix image
+    /// cannot reach its flake registry (no network).
+    RegistryDown,
 }
 
 /// One row: function (wire name), what is wrong, arguments, fixture,
@@ -169,7 +172,7 @@ const ROWS: &[Row] = &[
     ("buildNix", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
     ("buildNix", "missing build file", &[("containerName", S("good"))], Repo, "containers/good/default.nix does not exist"),
     ("buildNix", "--src without containers/", &[("containerName", S("nix-only"))], NoContainers, "Is --src the root of the ops repository"),
-    ("buildNix", "no flake.lock and no --nixpkgs", &[("containerName", S("nix-only"))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
+    ("buildNix", "no flake.lock, flake registry unreachable", &[("containerName", S("nix-only"))], RegistryDown, "could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs`"),
     ("buildNix", "malformed flake.lock", &[("containerName", S("nix-only")), ("flakeLock", S("locks/not-json.lock"))], Repo, "is not a flake.lock Nix can read"),
     ("buildNix", "unknown lock type", &[("containerName", S("nix-only")), ("flakeLock", S("locks/git-type.lock"))], Repo, "is locked as type `git`"),
     ("buildNix", "malformed narHash", &[("containerName", S("nix-only")), ("flakeLock", S("locks/bad-hash.lock"))], Repo, "is not a SHA-256 SRI hash"),
@@ -186,7 +189,7 @@ const ROWS: &[Row] = &[
     ("nixVersion", "not an attribute path", &[("package", S("jq; builtins.exec"))], Repo, "is not a nixpkgs attribute path"),
     ("nixVersion", "empty package", &[("package", S(""))], Repo, "is not a nixpkgs attribute path"),
     ("nixVersion", "1 MiB package", &[("package", Huge("a", MIB))], Repo, "is not a nixpkgs attribute path"),
-    ("nixVersion", "no flake.lock and no --nixpkgs", &[("package", S("jq"))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
+    ("nixVersion", "no flake.lock, flake registry unreachable", &[("package", S("jq"))], RegistryDown, "could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs`"),
     ("nixVersion", "unknown lock type", &[("package", S("jq")), ("flakeLock", S("locks/git-type.lock"))], Repo, "is locked as type `git`"),
     ("nixVersion", "bad --nixpkgs", &[("package", S("jq")), ("nixpkgs", S("/etc/nixpkgs"))], Repo, "is neither a tarball URL nor a store path"),
     ("nixVersion", "evaluation killed for memory (exit 137)", &[("package", S("jq")), ("nixpkgs", S("/nix/store/0123-source"))], Killed, "`nix-instantiate` was killed by signal 9"),
@@ -201,7 +204,7 @@ const ROWS: &[Row] = &[
     ("publishNix", "bad tags", &[("containerName", S("nix-only")), ("tags", L(&["a b"]))], Repo, "is not a valid image tag"),
     ("publishNix", "bad --version", &[("containerName", S("nix-only")), ("version", S("1.0 beta"))], Repo, "cannot be part of an image tag"),
     ("publishNix", "bad source URL", &[("containerName", S("nix-only")), ("sourceUrl", S("x"))], Repo, "is not a URL"),
-    ("publishNix", "version only nixpkgs knows, no flake.lock", &[("containerName", S("nix-no-version"))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
+    ("publishNix", "version only nixpkgs knows, flake registry unreachable", &[("containerName", S("nix-no-version"))], RegistryDown, "could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs`"),
     ("publishNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S(""))], Repo, "is not an image reference"),
     // checkVersions
     ("checkVersions", "invalid container name", &[("containerNames", L(&["Nettest"]))], Repo, "--container-names: `Nettest` is not a valid container name"),
@@ -211,7 +214,7 @@ const ROWS: &[Row] = &[
     ("checkVersions", "--nix-packages attribute injection", &[("nixPackages", L(&["nix-only=a;b"]))], Repo, "is not a nixpkgs attribute path"),
     ("checkVersions", "--nix-packages for a container without default.nix", &[("nixPackages", L(&["good=hello"]))], Repo, "which is not a container with a default.nix"),
     ("checkVersions", "malformed Dockerfile", &[("containerNames", L(&["unterminated-quote"]))], Repo, "a double quote is not closed"),
-    ("checkVersions", "version only nixpkgs knows, no flake.lock", &[("containerNames", L(&["nix-no-version"]))], Repo, "flake.lock does not exist, so there is no nixpkgs to pin"),
+    ("checkVersions", "version only nixpkgs knows, flake registry unreachable", &[("containerNames", L(&["nix-no-version"]))], RegistryDown, "could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs`"),
     ("checkVersions", "--src without containers/", &[], NoContainers, "there is no container to check"),
     // listTags
     ("listTags", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
@@ -285,7 +288,7 @@ fn fixture(fx: Fx) -> PathBuf {
     static EMPTY: OnceLock<tempfile::TempDir> = OnceLock::new();
     static HUGE: OnceLock<tempfile::TempDir> = OnceLock::new();
     match fx {
-        Repo | Killed => crate_root().join("tests/fixtures/bad-input"),
+        Repo | Killed | RegistryDown => crate_root().join("tests/fixtures/bad-input"),
         NoContainers => EMPTY
             .get_or_init(|| tempfile::tempdir().unwrap())
             .path()
@@ -311,8 +314,17 @@ fn fixture(fx: Fx) -> PathBuf {
 fn engine(row: &Row) -> Engine {
     let (function, _, args, fx, _) = *row;
     let mut engine = Engine::call(function).dir_arg("src", fixture(fx));
-    if matches!(fx, Killed) {
-        engine = engine.exec_answers(137, "", "building...\nKilled");
+    match fx {
+        Killed => engine = engine.exec_answers(137, "", "building...\nKilled"),
+        RegistryDown => {
+            engine = engine.exec_answers(
+                1,
+                "",
+                "error: unable to download 'https://channels.nixos.org/flake-registry.json': \
+                 Couldn't resolve host name (6)",
+            )
+        }
+        _ => {}
     }
     let given = |name: &str| args.iter().any(|(n, _)| *n == name);
     let all = args

@@ -2185,6 +2185,7 @@ fn check_expr(source: &Source) -> Result<(), TestCaseError> {
     let expr = Nixpkgs {
         source: source.clone(),
         origin: "test".into(),
+        unpinned: false,
     }
     .expr(REPO_ROOT);
     let (code, literals) = nix_literals(&expr).map_err(TestCaseError::fail)?;

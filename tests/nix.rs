@@ -177,19 +177,142 @@ fn repo_without_lock() -> tempfile::TempDir {
     dir
 }
 
+/// What `nix flake metadata --json nixpkgs` prints in the Nix image.
+const REGISTRY_METADATA: &str = r#"{"locked": {"lastModified": 1764000000,
+    "narHash": "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=", "owner": "NixOS",
+    "repo": "nixpkgs", "rev": "0123456789abcdef0123456789abcdef01234567", "type": "github"},
+    "original": {"id": "nixpkgs", "type": "indirect"},
+    "url": "github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567"}"#;
+
 #[tokio::test]
-async fn without_a_lock_the_error_gives_both_ways_to_pin() {
+async fn without_a_lock_the_flake_registry_names_nixpkgs_and_the_log_says_so() {
+    let dir = repo_without_lock();
+    let engine = Engine::call("buildNix")
+        .dir_arg("src", dir.path())
+        .arg("containerName", json!("nettest"))
+        .exec_answers_where("\"metadata\"", 0, REGISTRY_METADATA, "")
+        .exec_answers(0, "archive nettest.tar.gz", "");
+    let chain = engine.returned_chain().await;
+    // The build fetches exactly what the registry resolved, hash checked.
+    assert!(
+        chain.contains(&q(
+            "builtins.fetchTarball { url = \"https://github.com/NixOS/nixpkgs/archive/\
+             0123456789abcdef0123456789abcdef01234567.tar.gz\"; sha256 = \
+             \"sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=\"; }"
+        )),
+        "{chain}"
+    );
+    // The resolution runs in the Nix image, keyed to the hour.
+    let resolution = engine
+        .state()
+        .exec_steps
+        .iter()
+        .map(|(c, _)| c.clone())
+        .find(|c| c.contains("\"metadata\""))
+        .expect("the registry was asked");
+    assert!(
+        resolution.starts_with(&nix_container())
+            && resolution
+                .contains(".withEnvVariable(name: \"BLUMEOPS_CI_REGISTRY_HOUR\", value: \"")
+            && resolution.ends_with(
+                ".withExec(args: [\"nix\", \"flake\", \"metadata\", \"--json\", \"nixpkgs\"])"
+            ),
+        "{resolution}"
+    );
+    let log = engine.log();
+    assert_eq!(
+        log[0],
+        "nixpkgs: https://github.com/NixOS/nixpkgs/archive/0123456789abcdef0123456789abcdef01234567.tar.gz \
+         (sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=), from the flake registry of \
+         nixos/nix:2.33.3, unpinned (`nixpkgs` resolved to \
+         github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567)"
+    );
+    assert!(log[1].starts_with("nixpkgs is unpinned"), "{log:?}");
+    assert!(log[1].contains("flake-lock"), "{log:?}");
+}
+
+#[tokio::test]
+async fn a_pinned_nixpkgs_is_named_in_the_log_too() {
+    let engine = build_nix("nettest").exec_answers(0, "archive nettest.tar.gz", "");
+    engine.returned_chain().await;
+    let log = engine.log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(
+        log[0].starts_with("nixpkgs: https://github.com/NixOS/nixpkgs/archive/")
+            && log[0].ends_with(", from flake.lock (input nixpkgs)"),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_named_lock_that_does_not_exist_is_an_error_not_the_registry() {
     let dir = repo_without_lock();
     let message = Engine::call("buildNix")
         .dir_arg("src", dir.path())
         .arg("containerName", json!("nettest"))
+        .arg("flakeLock", json!("nixos/ringtail/flake.lock"))
         .returned_error()
         .await;
     assert!(
-        message.starts_with("flake.lock does not exist, so there is no nixpkgs to pin.")
-            && message.contains("--nixpkgs="),
+        message.starts_with("nixos/ringtail/flake.lock does not exist"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn a_failed_registry_resolution_says_what_to_pin() {
+    let dir = repo_without_lock();
+    let message = Engine::call("nixVersion")
+        .dir_arg("src", dir.path())
+        .arg("package", json!("jq"))
+        .exec_answers(
+            1,
+            "",
+            "error: unable to download 'https://channels.nixos.org/flake-registry.json'",
+        )
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs` in nixos/nix:2.33.3)"),
+        "{message}"
+    );
+}
+
+/// `nix-version --package=X` without `--src`, from an ops repository with
+/// `-m`: the engine passes the module's own repository, which pins no
+/// nixpkgs. As the Python module's nix-version did, the flake registry
+/// answers; the log says so, and how to use the repository's pin.
+#[tokio::test]
+async fn nix_version_without_src_asks_the_registry_and_says_so() {
+    let engine = Engine::call("nixVersion")
+        .dir_arg("src", harness::crate_root())
+        .arg("package", json!("jq"))
+        .exec_answers_where("\"metadata\"", 0, REGISTRY_METADATA, "")
+        .exec_answers(0, "{\"jq\":\"1.7.1\"}", "");
+    assert_eq!(engine.returned_chain().await, "1.7.1");
+    let log = engine.log();
+    assert!(
+        log[0].starts_with("--src is blumeops-ci's own repository (--src was left out)"),
+        "{log:?}"
+    );
+    assert!(log[1].contains("unpinned"), "{log:?}");
+}
+
+#[tokio::test]
+async fn a_container_function_without_src_refuses_the_modules_own_repository() {
+    for function in ["buildNix", "publishNix"] {
+        let mut engine = Engine::call(function)
+            .dir_arg("src", harness::crate_root())
+            .arg("containerName", json!("jq"));
+        if function == "publishNix" {
+            engine = engine.arg("commitSha", json!("0123456"));
+        }
+        let message = engine.returned_error().await;
+        assert!(
+            message.starts_with("--src is blumeops-ci's own repository, not an ops repository"),
+            "{function}: {message}"
+        );
+    }
 }
 
 #[tokio::test]

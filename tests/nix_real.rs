@@ -130,9 +130,19 @@ impl Repo {
     /// Runs the build script for `name`, with the output folder under the
     /// temporary directory instead of the container's `/out`.
     fn build(&self, name: &str, format: ArchiveFormat) -> (Output, PathBuf) {
+        self.build_with(&self.pinned(), name, format)
+    }
+
+    /// Like [`Repo::build`], with `nixpkgs` instead of the lock's.
+    fn build_with(
+        &self,
+        nixpkgs: &Nixpkgs,
+        name: &str,
+        format: ArchiveFormat,
+    ) -> (Output, PathBuf) {
         let name = ContainerName::parse(name).unwrap();
         let root = self.path().to_str().unwrap();
-        let mut argv = nix_build::build_argv(&self.pinned().expr(root), &name, format);
+        let mut argv = nix_build::build_argv(&nixpkgs.expr(root), &name, format);
         let out = self.path().join("out");
         let at = argv
             .iter()
@@ -423,4 +433,57 @@ fn a_folder_or_a_broken_expression_is_a_clear_error() {
             && message.contains("undefined variable 'pkgz'"),
         "{message}"
     );
+}
+
+/// A repository without a flake.lock: nixpkgs is what the flake registry
+/// says. Here the registry is a file naming the stand-in (made a flake) as
+/// `nixpkgs`, as channels.nixos.org's names github:NixOS/nixpkgs for the
+/// Nix image. The module's command resolves it, its parser reads the
+/// locked source, and the build uses it, checked against that NAR hash.
+#[test]
+fn without_a_lock_the_flake_registry_names_nixpkgs_and_the_build_uses_it() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    std::fs::remove_file(repo.path().join("flake.lock")).unwrap();
+    let stand_in = repo.path().join("nixpkgs");
+    std::fs::write(stand_in.join("flake.nix"), "{ outputs = { self }: { }; }\n").unwrap();
+    std::fs::write(
+        stand_in.join("flake.lock"),
+        r#"{"nodes": {"root": {}}, "root": "root", "version": 7}"#,
+    )
+    .unwrap();
+    let registry = repo.path().join("registry.json");
+    std::fs::write(
+        &registry,
+        format!(
+            r#"{{"version": 2, "flakes": [{{"from": {{"type": "indirect", "id": "nixpkgs"}}, "to": {{"type": "path", "path": "{}"}}}}]}}"#,
+            stand_in.display()
+        ),
+    )
+    .unwrap();
+    let config = format!(
+        "{}\nexperimental-features = nix-command flakes\nflake-registry = {}\n",
+        NIX_CONFIG.replace("experimental-features = nix-command", ""),
+        registry.display()
+    );
+    let argv: Vec<String> = nixpkgs::REGISTRY_COMMAND.map(str::to_owned).to_vec();
+    let output = Command::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(repo.path())
+        .env("NIX_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let resolved = nixpkgs::from_registry(&text(&output.stdout), "nixos/nix:2.33.3").unwrap();
+    assert!(resolved.unpinned);
+    assert!(
+        matches!(&resolved.source, nixpkgs::Source::Path { path, .. } if Path::new(path) == stand_in),
+        "{resolved:?}"
+    );
+    repo.container("tiny", LAYERED);
+    let (output, out) = repo.build_with(&resolved, "tiny", ArchiveFormat::AsBuilt);
+    let file = built(&output).file;
+    assert_eq!(skopeo_layers(&out.join(file)), 1);
 }

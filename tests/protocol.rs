@@ -94,6 +94,14 @@ async fn registration_covers_every_function_and_argument_of_the_table() {
             "{}: cache policy registered as {never}",
             f.name
         );
+        if let blumeops_ci::module::spec::CachePolicy::Expires(ttl) = f.cache {
+            let expires = format!("withCachePolicy(policy: Default, timeToLive: \"{ttl}\")");
+            assert!(
+                chain.contains(&expires),
+                "{}: {expires} not registered",
+                f.name
+            );
+        }
         let part = chain
             .split("function(name: ")
             .find(|part| part.starts_with(&format!("\"{}\"", f.name)))
@@ -117,10 +125,15 @@ async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
             "{name}"
         );
     }
-    for name in ["build", "buildNix", "nixVersion", "checkVersions"] {
+    assert_eq!(
+        by_name("build").cache,
+        blumeops_ci::module::spec::CachePolicy::Default
+    );
+    // What evaluates nixpkgs may read an unpinned one, which moves.
+    for name in ["buildNix", "nixVersion", "checkVersions"] {
         assert_eq!(
             by_name(name).cache,
-            blumeops_ci::module::spec::CachePolicy::Default,
+            blumeops_ci::module::spec::CachePolicy::Expires("1h"),
             "{name}"
         );
     }
@@ -211,4 +224,41 @@ async fn undecodable_json_is_an_error_not_a_panic() {
         message.starts_with("argument --container-name is not valid JSON"),
         "{message}"
     );
+}
+
+/// With `-m <module>` and no `--src`, the engine passes the module's own
+/// repository (`defaultPath: "."` is the dagger.json's folder). No function
+/// may then build, publish or list the module's own files as if they were
+/// an ops repository: each says `--src` is the module's own repository,
+/// except nix-version, which needs no containers (see tests/nix.rs).
+#[tokio::test]
+async fn a_forgotten_src_never_works_on_the_modules_own_files() {
+    for function in FUNCTIONS {
+        if function.name == "nixVersion" || function.arg("src").is_none() {
+            continue;
+        }
+        let mut engine = Engine::call(function.name)
+            .dir_arg("src", harness::crate_root())
+            .exec_answers(0, "", "");
+        for arg in function.args {
+            if arg.is_optional() {
+                continue;
+            }
+            let value = match arg.name {
+                "containerName" => json!("miniflux"),
+                "commitSha" => json!("0123456789abcdef0123456789abcdef01234567"),
+                "base" => json!("main"),
+                "package" => json!("jq"),
+                other => panic!("{}: no value for --{other} in this test", function.name),
+            };
+            engine = engine.arg(arg.name, value);
+        }
+        let message = engine.returned_error().await;
+        assert!(
+            message.starts_with("--src is blumeops-ci's own repository, not an ops repository"),
+            "{}: {message}",
+            function.cli_name()
+        );
+        assert!(engine.leaves("publish").is_empty());
+    }
 }

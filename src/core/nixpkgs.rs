@@ -11,6 +11,14 @@
 //! `--nixpkgs` overrides the lock with a URL or a store path; those are the
 //! user's word and are not checked against a hash.
 //!
+//! A repository without a root `flake.lock` (its locks live with its hosts'
+//! flakes, say) still works, as it did with the Python module: nixpkgs is
+//! then what the Nix image's flake registry says `nixpkgs` is today
+//! ([`uses_registry`], [`REGISTRY_COMMAND`], [`from_registry`]), resolved
+//! once per call to a locked revision and NAR hash, so the whole call
+//! evaluates one nixpkgs; and every function says so in its log
+//! ([`UNPINNED_ADVICE`]).
+//!
 //! Every value that reaches a Nix expression is validated first and then
 //! written as an escaped Nix string ([`nix_string`]); attribute paths are
 //! passed as data, never spliced into code.
@@ -39,6 +47,9 @@ pub struct Nixpkgs {
     pub source: Source,
     /// For messages: `flake.lock (input nixpkgs)` or `--nixpkgs`.
     pub origin: String,
+    /// Nothing in the repository or the call pins it: it came from the
+    /// flake registry.
+    pub unpinned: bool,
 }
 
 /// Where nixpkgs is fetched from.
@@ -68,7 +79,15 @@ impl fmt::Display for Nixpkgs {
     }
 }
 
-/// The one place the Nix functions get their nixpkgs: `--nixpkgs` when
+/// Whether the Nix functions take nixpkgs from the Nix image's flake
+/// registry: only when nothing pins it, that is without `--nixpkgs` and
+/// without a lock file at `lock_path` when that is the default root
+/// `flake.lock` (a `--flake-lock` the user named must exist).
+pub fn uses_registry(override_: Option<&str>, lock_exists: bool, lock_path: &str) -> bool {
+    override_.is_none() && !lock_exists && lock_path == DEFAULT_FLAKE_LOCK
+}
+
+/// The one place the Nix functions get a pinned nixpkgs: `--nixpkgs` when
 /// given, else the `input` node of the lock file (`lock` is its text, `None`
 /// when the repository has none; `lock_path` names it in messages).
 pub fn pin(
@@ -81,20 +100,80 @@ pub fn pin(
         return Ok(Nixpkgs {
             source: parse_override(raw)?,
             origin: "--nixpkgs".into(),
+            unpinned: false,
         });
     }
     let Some(text) = lock else {
         bail!(
-            "{lock_path} does not exist, so there is no nixpkgs to pin.\n\
-             Either commit a flake.lock with a `{}` input at the repository root \
-             (`nix flake lock`; --flake-lock names another file), or pass \
-             --nixpkgs=<tarball URL or /nix/store path>.",
+            "{lock_path} does not exist (--flake-lock names a file relative to --src).\n\
+             Give the flake.lock whose `{}` input pins nixpkgs, e.g. \
+             --flake-lock=nixos/<host>/flake.lock; or leave --flake-lock out, to use the \
+             repository's root flake.lock or, without one, the Nix image's flake registry \
+             (unpinned); or pass --nixpkgs=<tarball URL or /nix/store path>.",
             excerpt(input)
         );
     };
     Ok(Nixpkgs {
         source: from_lock(text, lock_path, input)?,
         origin: format!("{lock_path} (input {input})"),
+        unpinned: false,
+    })
+}
+
+/// `nix flake metadata --json nixpkgs`: what the Nix image's flake
+/// registry resolves `nixpkgs` to right now, locked (revision and NAR
+/// hash). Run with flakes enabled (`NIX_CONFIG`).
+pub const REGISTRY_COMMAND: [&str; 5] = ["nix", "flake", "metadata", "--json", "nixpkgs"];
+
+/// The environment variable that keys the registry resolution's exec to
+/// the hour ([`registry_hour`]): the engine caches an exec by its inputs,
+/// so without it the first resolution would be reused for good.
+pub const REGISTRY_HOUR_ENV: &str = "BLUMEOPS_CI_REGISTRY_HOUR";
+
+/// The hour since the epoch of `unix_seconds`: an unpinned nixpkgs is
+/// resolved again at most once an hour, as long as the function results
+/// that use it are cached (see the function table) and as long as Nix
+/// itself trusts a resolution (its `tarball-ttl`).
+pub fn registry_hour(unix_seconds: u64) -> String {
+    (unix_seconds / 3600).to_string()
+}
+
+/// What the log says after an unpinned nixpkgs: why it matters and how to
+/// pin it.
+pub const UNPINNED_ADVICE: &str = "nixpkgs is unpinned: it moves with the flake registry, so \
+     builds and versions can differ from one day (or machine) to the next. Pin it: commit a \
+     flake.lock at the repository root (`dagger call flake-lock` makes one), or pass \
+     --flake-lock=<path of a flake.lock> (e.g. a host's, nixos/<host>/flake.lock) or \
+     --nixpkgs=<tarball URL>.";
+
+/// The nixpkgs that [`REGISTRY_COMMAND`] printed (`stdout`), resolved in
+/// `image`: the locked source, checked against its NAR hash like a lock's.
+pub fn from_registry(stdout: &str, image: &str) -> eyre::Result<Nixpkgs> {
+    let unreadable = |why: &str| {
+        eyre!(
+            "`nix flake metadata nixpkgs` in {image} printed {why}: {}\n\
+             Pin nixpkgs instead (a root flake.lock, --flake-lock or --nixpkgs).",
+            excerpt(stdout)
+        )
+    };
+    let metadata: Value = serde_json::from_str(stdout.trim()).map_err(|_| unreadable("no JSON"))?;
+    let locked: BTreeMap<String, Value> = metadata
+        .get("locked")
+        .and_then(Value::as_object)
+        .map(|o| o.clone().into_iter().collect())
+        .ok_or_else(|| unreadable("no `locked` source"))?;
+    let source = locked_source(&locked, "the flake registry", "nixpkgs")?;
+    let resolved = metadata
+        .get("url")
+        .and_then(Value::as_str)
+        .map(excerpt)
+        .unwrap_or_else(|| "a locked source".into());
+    Ok(Nixpkgs {
+        source,
+        origin: format!(
+            "the flake registry of {image}, unpinned (`nixpkgs` resolved to {resolved})"
+        ),
+        unpinned: true,
     })
 }
 
@@ -608,6 +687,7 @@ mod tests {
         let pinned = Nixpkgs {
             source: hm,
             origin: "t".into(),
+            unpinned: false,
         };
         assert_eq!(
             pinned.expr("/src/"),
@@ -790,14 +870,60 @@ mod tests {
     }
 
     #[test]
-    fn without_lock_or_override_both_options_are_explained() {
-        let err = pin(None, None, "flake.lock", "nixpkgs")
+    fn a_named_lock_that_does_not_exist_says_every_way_out() {
+        let err = pin(None, None, "nixos/ringtail/flake.lock", "nixpkgs")
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("flake.lock does not exist") && err.contains("--nixpkgs="),
+            err.starts_with("nixos/ringtail/flake.lock does not exist")
+                && err.contains("flake registry")
+                && err.contains("--nixpkgs="),
             "{err}"
         );
+    }
+
+    #[test]
+    fn only_a_repository_that_pins_nothing_uses_the_registry() {
+        assert!(uses_registry(None, false, DEFAULT_FLAKE_LOCK));
+        assert!(!uses_registry(None, true, DEFAULT_FLAKE_LOCK));
+        assert!(!uses_registry(
+            Some("/nix/store/x"),
+            false,
+            DEFAULT_FLAKE_LOCK
+        ));
+        // A lock the user named must exist.
+        assert!(!uses_registry(None, false, "nixos/ringtail/flake.lock"));
+    }
+
+    #[test]
+    fn the_registry_resolution_is_read_like_a_lock_node() {
+        let metadata = format!(
+            r#"{{"description": "A collection of packages", "lastModified": 1764000000,
+               "locked": {{"lastModified": 1764000000, "narHash": "{HASH}", "owner": "NixOS",
+                 "repo": "nixpkgs", "rev": "1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a",
+                 "type": "github"}},
+               "original": {{"id": "nixpkgs", "type": "indirect"}},
+               "path": "/nix/store/abc-source",
+               "url": "github:NixOS/nixpkgs/1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a"}}"#
+        );
+        let n = from_registry(&metadata, "nixos/nix:2.33.3").unwrap();
+        assert_eq!(
+            n.source,
+            Source::Tarball {
+                url: "https://github.com/NixOS/nixpkgs/archive/1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a.tar.gz".into(),
+                nar_hash: HASH.into(),
+            }
+        );
+        assert!(
+            n.to_string().ends_with(
+                "from the flake registry of nixos/nix:2.33.3, unpinned (`nixpkgs` resolved to \
+                 github:NixOS/nixpkgs/1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a)"
+            ),
+            "{n}"
+        );
+        for bad in ["", "error", "{}", r#"{"locked": {"type": "git"}}"#] {
+            assert!(from_registry(bad, "nixos/nix:2.33.3").is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -24,8 +24,16 @@ pub fn render(table: &[FunctionSpec]) -> String {
             write!(out, "{}\n\n", text(body)).expect("String");
         }
         write!(out, "Returns `{}`", f.returns.display_name()).expect("String");
-        if f.cache == CachePolicy::Never {
-            out.push_str("; never cached (it reads or changes outside state)");
+        match f.cache {
+            CachePolicy::Default => {}
+            CachePolicy::Expires(ttl) => write!(
+                out,
+                "; cached for at most {ttl} (an unpinned nixpkgs moves)"
+            )
+            .expect("String"),
+            CachePolicy::Never => {
+                out.push_str("; never cached (it reads or changes outside state)")
+            }
         }
         if f.check {
             out.push_str("; also run by `dagger check`");

@@ -163,8 +163,13 @@ fn function_chain(f: &FunctionSpec, types: &BTreeMap<TypeKey, String>) -> Chain 
         }
         chain = chain.then("withArg", &args);
     }
-    if f.cache == CachePolicy::Never {
-        chain = chain.then("withCachePolicy", "policy: Never");
+    match f.cache {
+        CachePolicy::Default => {}
+        CachePolicy::Expires(ttl) => {
+            let args = format!("policy: Default, timeToLive: {}", string(ttl));
+            chain = chain.then("withCachePolicy", &args);
+        }
+        CachePolicy::Never => chain = chain.then("withCachePolicy", "policy: Never"),
     }
     if f.check {
         chain = chain.then("withCheck", "");

@@ -121,6 +121,10 @@ impl ArgSpec {
 pub enum CachePolicy {
     /// Pure: the engine caches the result by its inputs.
     Default,
+    /// Pure while its inputs pin everything, but it may read a moving
+    /// source (an unpinned nixpkgs): the engine keeps the result this long
+    /// (a duration such as `1h`), then computes it again.
+    Expires(&'static str),
     /// Side effects or outside state (a registry): run every time.
     Never,
 }

@@ -135,27 +135,71 @@ impl Nix {
         })
     }
 
-    /// The pinned nixpkgs: `--nixpkgs`, else the repository's lock file.
+    /// The nixpkgs of this call: `--nixpkgs`, else the repository's lock
+    /// file, else (nothing pins it) what the Nix image's flake registry
+    /// resolves `nixpkgs` to now. The log says which, and where it came from.
     pub async fn pin(&self, call: &Invocation, src: &Directory) -> eyre::Result<Nixpkgs> {
-        let lock = match &self.override_ {
-            Some(_) => None,
-            None if src.exists(self.lock_path.as_str()).await? => Some(
-                graphql::read_files(
-                    &call.query.graphql_client,
-                    &call.args.object_id("src")?,
-                    std::slice::from_ref(&self.lock_path),
+        let override_ = self.override_.as_deref();
+        let lock_exists = override_.is_none() && src.exists(self.lock_path.as_str()).await?;
+        let nixpkgs = if nixpkgs::uses_registry(override_, lock_exists, &self.lock_path) {
+            if repo::is_module_repository(src).await? {
+                call.log.say(
+                    "--src is blumeops-ci's own repository (--src was left out), which pins no \
+                     nixpkgs: the Nix image's flake registry says which nixpkgs, as with the \
+                     Python module's nix-version. Pass --src=. from the ops repository to use \
+                     its pin.",
+                );
+            }
+            self.resolve_registry(call, src).await?
+        } else {
+            let lock = if lock_exists {
+                Some(
+                    graphql::read_files(
+                        &call.query.graphql_client,
+                        &call.args.object_id("src")?,
+                        std::slice::from_ref(&self.lock_path),
+                    )
+                    .await?
+                    .remove(0),
                 )
-                .await?
-                .remove(0),
-            ),
-            None => None,
+            } else {
+                None
+            };
+            nixpkgs::pin(override_, lock.as_deref(), &self.lock_path, &self.input)?
         };
-        nixpkgs::pin(
-            self.override_.as_deref(),
-            lock.as_deref(),
-            &self.lock_path,
-            &self.input,
+        call.log.say(format!("nixpkgs: {nixpkgs}"));
+        if nixpkgs.unpinned {
+            call.log.say(nixpkgs::UNPINNED_ADVICE);
+        }
+        Ok(nixpkgs)
+    }
+
+    /// What the flake registry of the Nix image resolves `nixpkgs` to,
+    /// locked: asked again every hour (see [`nixpkgs::registry_hour`]).
+    async fn resolve_registry(&self, call: &Invocation, src: &Directory) -> eyre::Result<Nixpkgs> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let container = self
+            .container(call, src)
+            .await?
+            .with_env_variable(nixpkgs::REGISTRY_HOUR_ENV, nixpkgs::registry_hour(now));
+        let argv = nixpkgs::REGISTRY_COMMAND.map(str::to_owned).to_vec();
+        let outcome = exec::run(
+            &call.query,
+            &container,
+            argv,
+            "`nix flake metadata nixpkgs`",
         )
+        .await?;
+        if outcome.exit_code != 0 {
+            bail!(nix_build::fetch_error(
+                &outcome.stderr,
+                &format!("the flake registry's `nixpkgs` in {}", self.image)
+            ));
+        }
+        nixpkgs::from_registry(&outcome.stdout, &self.image)
     }
 
     /// The Nix image with the repository at [`REPO_MOUNT`] and `/nix` on
