@@ -136,6 +136,9 @@ impl Failure {
                     | ErrorKind::UnexpectedEof
             )
         ) || lower.contains("connection closed before message completed")
+            // hyper's word for a connection that closed before the request
+            // could even be written (the server accepted and hung up).
+            || lower.contains("channel closed")
         {
             Failure::Dropped
         } else if err.is_connect() {
