@@ -110,8 +110,9 @@ impl fmt::Debug for RegistryClient {
 impl RegistryClient {
     /// A client for `registry_host` (`registry.ops.eblu.me`,
     /// `127.0.0.1:5000`: a host with an optional port, no scheme), over
-    /// HTTPS, with the default timeouts, logging in with `creds` when the
-    /// registry asks for a login.
+    /// HTTPS trusting the system's CAs and the Mozilla roots (see
+    /// `trust.rs`), with the default timeouts, logging in with `creds` when
+    /// the registry asks for a login.
     pub fn new(registry_host: &str, creds: Option<Credentials>) -> eyre::Result<Self> {
         let registry = Registry::parse(registry_host)?;
         let http = build_http(&[], DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT)?;
@@ -129,8 +130,8 @@ impl RegistryClient {
     }
 
     /// Also trusts the CA certificate(s) in `pem` (one or more PEM
-    /// `CERTIFICATE` blocks), for a registry whose certificate a private CA
-    /// signed.
+    /// `CERTIFICATE` blocks), besides the system's trust store and the
+    /// Mozilla roots, for a registry whose certificate a private CA signed.
     pub fn with_root_ca_pem(mut self, pem: &[u8]) -> eyre::Result<Self> {
         let certs = parse_root_cas(pem, self.host())?;
         self.roots.extend(certs);

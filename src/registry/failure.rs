@@ -50,9 +50,10 @@ impl RegistryClient {
             ),
             Failure::Certificate => eyre!(
                 "{action} failed: TLS failure: certificate not trusted: {host}'s certificate \
-                 was rejected ({cause}). If the registry's certificate comes from a private CA, \
-                 the client needs that CA; check also that --registry={registry} names the \
-                 host the certificate is for."
+                 was rejected ({cause}). The client trusts the system's CAs (in a Dagger call, \
+                 the engine's) and the public Mozilla roots; if a private CA signed the \
+                 registry's certificate, pass that CA with --registry-ca. Check also that \
+                 --registry={registry} names the host the certificate is for."
             ),
             Failure::Tls => eyre!(
                 "{action} failed: TLS failure talking to {host} ({cause}). Is it a plain-HTTP \
@@ -173,7 +174,7 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// The `io::ErrorKind` somewhere in an error's causes.
-fn io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+pub(super) fn io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
     let mut current = Some(err);
     while let Some(e) = current {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
