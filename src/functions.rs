@@ -186,8 +186,9 @@ const REGISTRY_CA: ArgSpec = ArgSpec {
     name: "registryCa",
     ty: Type::FILE,
     default: Default::Null,
-    doc: "A PEM CA certificate the module trusts when it asks the registry for tags (for a \
-          registry with a private CA; the engine must trust it too to push).",
+    doc: "A PEM CA certificate the module trusts, besides the engine's CAs and the public \
+          roots, when it asks the registry for tags (for a registry with a private CA; the \
+          engine must trust it too to push).",
 };
 
 const PLATFORMS: ArgSpec = ArgSpec {

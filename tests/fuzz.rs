@@ -1595,7 +1595,7 @@ fn build_option_rules() {
     f.finish();
 }
 
-// ---- registry responses (src/registry.rs) ------------------------------
+// ---- registry responses (src/registry/) --------------------------------
 
 /// A JSON value, any shape, small.
 fn json_value() -> impl Strategy<Value = Value> {

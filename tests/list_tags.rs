@@ -11,14 +11,19 @@ use harness::{Engine, examples_root};
 use serde_json::json;
 use support::{Login, PASSWORD, TestRegistry, USER};
 
-fn list_tags(registry: &TestRegistry, ca: &std::path::Path) -> Engine {
-    Engine::call("listTags")
+/// `list-tags` against the registry `host`, logged in, trusting `ca` when
+/// given (`--registry-ca`).
+fn list_tags(host: &str, ca: Option<&std::path::Path>) -> Engine {
+    let engine = Engine::call("listTags")
         .dir_arg("src", examples_root())
-        .arg("registry", json!(registry.host))
+        .arg("registry", json!(host))
         .arg("registryUsername", json!(USER))
         .secret_arg("registryPassword")
-        .stub("plaintext", json!(PASSWORD))
-        .file_arg("registryCa", ca)
+        .stub("plaintext", json!(PASSWORD));
+    match ca {
+        Some(ca) => engine.file_arg("registryCa", ca),
+        None => engine,
+    }
 }
 
 #[tokio::test]
@@ -40,7 +45,7 @@ async fn tags_are_newest_first_and_marked_by_their_commit() {
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, registry.ca_pem()).unwrap();
 
-    let engine = list_tags(&registry, &ca)
+    let engine = list_tags(&registry.host, Some(&ca))
         .arg("containerName", json!("nettest"))
         .arg("limit", json!(4))
         .exec_answers(0, "0123456 main\n1234567 branch\nabcdef0 main\n", "");
@@ -77,7 +82,7 @@ async fn an_empty_repository_is_listed_as_such_without_running_git() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, registry.ca_pem()).unwrap();
-    let engine = list_tags(&registry, &ca).arg("containerName", json!("miniflux"));
+    let engine = list_tags(&registry.host, Some(&ca)).arg("containerName", json!("miniflux"));
     let output = engine.returned_chain().await;
     assert_eq!(
         output,
@@ -85,6 +90,34 @@ async fn an_empty_repository_is_listed_as_such_without_running_git() {
     );
     let state = engine.state.lock().unwrap();
     assert!(state.minted.iter().all(|o| !o.chain().contains("withExec")));
+}
+
+/// The Dagger engine installs its CAs in the system trust store of the
+/// module's container: `list-tags` reads from a registry signed by one of
+/// them without `--registry-ca`. The registry's CA reaches the module only
+/// through the system store (`SSL_CERT_FILE`, in a child run).
+#[tokio::test]
+async fn a_registry_ca_in_the_system_trust_store_needs_no_registry_ca() {
+    const TEST: &str = "a_registry_ca_in_the_system_trust_store_needs_no_registry_ca";
+    if let Some(values) = support::system_trust_child() {
+        let [host] = values.as_slice() else {
+            panic!("unexpected values from the parent: {values:?}");
+        };
+        let output = list_tags(host, None)
+            .arg("containerName", json!("nettest"))
+            .exec_answers(0, "0123456 main\n", "")
+            .returned_chain()
+            .await;
+        assert_eq!(
+            output,
+            format!("{host}/blumeops/nettest\n  v0.1.0-0123456  [main]\n")
+        );
+        return;
+    }
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    support::rerun_with_system_trust(TEST, &ca, &[&registry.host]);
 }
 
 #[tokio::test]

@@ -98,6 +98,68 @@ async fn an_untrusted_certificate_is_a_clear_tls_error() {
     let err = text(client.manifest_digest(REPO, TAG).await.unwrap_err());
     assert!(err.contains("certificate not trusted"), "{err}");
     assert!(err.contains(&registry.host), "{err}");
+    assert!(err.contains("--registry-ca"), "{err}");
+}
+
+/// The Dagger engine installs its CAs in the system trust store of every
+/// container it runs, the module's own included. The client trusts a CA
+/// there without `--registry-ca`, and a CA given with `--registry-ca` adds
+/// to the store instead of replacing it. The registry's CA reaches the
+/// client only through the system store (`SSL_CERT_FILE`, in a child run).
+#[tokio::test]
+async fn a_ca_in_the_system_trust_store_is_trusted() {
+    const TEST: &str = "a_ca_in_the_system_trust_store_is_trusted";
+    if let Some(values) = support::system_trust_child() {
+        let [host, digest, other_ca] = values.as_slice() else {
+            panic!("unexpected values from the parent: {values:?}");
+        };
+        let client = RegistryClient::new(host, creds()).unwrap();
+        let found = client.manifest_digest(REPO, TAG).await.map_err(text);
+        assert_eq!(found.unwrap(), Some(digest.clone()));
+        assert_eq!(client.tags(REPO).await.map_err(text).unwrap(), [TAG]);
+        // Another CA, as --registry-ca: the system store still counts.
+        let client = RegistryClient::new(host, creds())
+            .unwrap()
+            .with_root_ca_pem(&std::fs::read(other_ca).unwrap())
+            .unwrap();
+        let found = client.manifest_digest(REPO, TAG).await.map_err(text);
+        assert_eq!(found.unwrap(), Some(digest.clone()));
+        return;
+    }
+    let Some((registry, dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    let other = dir.path().join("other");
+    support::make_tls(&other);
+    let other_ca = other.join("certs/ca.crt");
+    let digest = registry.skopeo_digest(REPO, TAG);
+    support::rerun_with_system_trust(
+        TEST,
+        &ca,
+        &[&registry.host, &digest, other_ca.to_str().unwrap()],
+    );
+}
+
+/// A system trust store that cannot be read is an error that names it,
+/// when the client is made (here `SSL_CERT_FILE` names a missing file, in a
+/// child run).
+#[test]
+fn an_unreadable_system_trust_store_is_a_clear_error() {
+    const TEST: &str = "an_unreadable_system_trust_store_is_a_clear_error";
+    let missing = std::env::temp_dir().join("blumeops-ci-no-such-dir/ca.pem");
+    if support::system_trust_child().is_some() {
+        let err = text(RegistryClient::new("127.0.0.1:5000", creds()).unwrap_err());
+        assert!(
+            err.contains("could not read the system's trusted CA certificates"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&missing.display().to_string()) && err.contains("SSL_CERT_FILE"),
+            "{err}"
+        );
+        return;
+    }
+    support::rerun_with_system_trust(TEST, &missing, &[]);
 }
 
 #[tokio::test]

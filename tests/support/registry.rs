@@ -113,6 +113,46 @@ pub fn trusted_registry() -> Option<(TestRegistry, TempDir, PathBuf)> {
     Some((registry, dir, ca))
 }
 
+/// The variable that marks a child run of [`rerun_with_system_trust`]: the
+/// values its parent passed, as a JSON list of strings.
+const SYSTEM_TRUST_CHILD: &str = "BLUMEOPS_TEST_SYSTEM_TRUST_CHILD";
+
+/// In a child run of [`rerun_with_system_trust`]: the values the parent
+/// passed; `None` in an ordinary run.
+pub fn system_trust_child() -> Option<Vec<String>> {
+    let json = std::env::var(SYSTEM_TRUST_CHILD).ok()?;
+    Some(serde_json::from_str(&json).unwrap())
+}
+
+/// Runs the test `test` of this test binary again, alone, in a child
+/// process whose system trust store holds the PEM file `ca` and nothing
+/// else, the way the Dagger engine puts its CAs in the system store of the
+/// module's container. The store is named with `SSL_CERT_FILE`, which the
+/// client's loader of the system store (rustls-native-certs, through
+/// reqwest) reads before the system's own bundle. `values` reach the child
+/// through [`system_trust_child`]. A child process, because setting the
+/// variable in this multi-threaded test process would race the tests that
+/// build clients meanwhile. Fails the test when the child's run fails or
+/// runs no test.
+pub fn rerun_with_system_trust(test: &str, ca: &Path, values: &[&str]) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("SSL_CERT_FILE", ca)
+        .env_remove("SSL_CERT_DIR")
+        .env(SYSTEM_TRUST_CHILD, serde_json::to_string(values).unwrap())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains(" 1 passed;"),
+        "{test}, run again with SSL_CERT_FILE={}, failed ({}):\n{stdout}{}",
+        ca.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The credentials the protected registries accept.
 pub fn creds() -> Option<Credentials> {
     Some(Credentials::new(USER, PASSWORD))
@@ -465,7 +505,7 @@ fn listening_port(line: &str) -> Option<u16> {
 
 /// A test CA (`certs/ca.crt`) and a server certificate for `IP:127.0.0.1`
 /// it signed (`server.crt`, `server.key`).
-fn make_tls(d: &Path) {
+pub fn make_tls(d: &Path) {
     std::fs::create_dir_all(d.join("certs")).unwrap();
     let ec = [
         "-newkey",

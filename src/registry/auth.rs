@@ -1,0 +1,342 @@
+//! Authentication: the registry login ([`Credentials`]), and the answer to
+//! a `401`.
+//!
+//! Requests go out anonymously first; a `401` carries a `WWW-Authenticate`
+//! challenge, which the client answers once:
+//!
+//! - `Basic realm="..."`: the request is sent again with the username and
+//!   password (zot and the CNCF distribution registry with `htpasswd`).
+//! - `Bearer realm="...",service="...",scope="..."`: a token is fetched from
+//!   `realm?service=...&scope=...` (with the username and password when
+//!   given, anonymously otherwise; the answer's `token` or `access_token`),
+//!   and the request is sent again with `Authorization: Bearer` (zot with
+//!   bearer auth, Harbor, GHCR, Docker Hub, distribution with `token` auth).
+//!
+//! What worked is remembered in the client: a registry that wanted Basic gets
+//! the credentials up front afterwards, and tokens are cached per scope
+//! (`repository:<repository>:pull`); a cached token the registry no longer
+//! accepts is replaced once. A second `401`/`403` is an error that says
+//! whether the credentials are wrong or missing. The password is sent to a
+//! token realm over plain `http://` only when the realm is on this machine
+//! (loopback) or the client was told to use plain HTTP anyway.
+//!
+//! The password is read only in this file, and never appears in an error,
+//! a log line or `Debug` output.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+
+use eyre::{bail, eyre};
+use reqwest::header;
+use reqwest::{Method, Response, StatusCode, Url};
+
+use super::body::{body_summary, parse_token};
+use super::client::{RegistryClient, Scheme, Target};
+use super::headers::{Challenge, parse_challenges};
+use super::retry::tried;
+use crate::core::text::excerpt;
+
+/// A registry login. `Debug` shows the username only; the password is
+/// readable only inside this file.
+#[derive(Clone)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+impl Credentials {
+    /// A username and its password (or access token).
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials {
+            username: username.into(),
+            password: password.into(),
+        }
+    }
+
+    /// The username, as errors name it.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// What the client learned about the registry's authentication.
+#[derive(Default)]
+pub(super) struct AuthCache {
+    /// The registry asked for Basic auth: send the credentials up front.
+    basic: bool,
+    /// Bearer tokens, by scope.
+    tokens: HashMap<String, String>,
+}
+
+/// The `Authorization` of one request.
+enum Auth {
+    Basic,
+    Bearer(String),
+}
+
+impl RegistryClient {
+    /// Sends a request, answering one authentication challenge: the
+    /// response is anything but a `401`/`403`, with the number of attempts
+    /// its last step took (see [`Self::execute`]).
+    pub(super) async fn send(
+        &self,
+        target: &Target<'_>,
+        method: Method,
+        url: &Url,
+        accept: Option<&str>,
+    ) -> eyre::Result<(Response, usize)> {
+        let scope = format!("repository:{}:pull", target.repository);
+        let mut auth = self.cached_auth(&scope);
+        let mut fresh = false;
+        loop {
+            let (response, attempts) = self
+                .execute(target, &method, url, || {
+                    let mut request = self.http.request(method.clone(), url.clone());
+                    if let Some(accept) = accept {
+                        request = request.header(header::ACCEPT, accept);
+                    }
+                    self.authorize(request, auth.as_ref())
+                })
+                .await?;
+            let status = response.status();
+            if status == StatusCode::UNAUTHORIZED && !fresh {
+                let challenges: Vec<Challenge> = response
+                    .headers()
+                    .get_all(header::WWW_AUTHENTICATE)
+                    .iter()
+                    .flat_map(|v| parse_challenges(&String::from_utf8_lossy(v.as_bytes())))
+                    .collect();
+                auth = Some(self.authenticate(target, &challenges, &scope).await?);
+                fresh = true;
+                continue;
+            }
+            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                self.forget(&scope);
+                return Err(self.refused(target, status, auth.is_some(), None));
+            }
+            return Ok((response, attempts));
+        }
+    }
+
+    /// `request` with the `Authorization` that `auth` says.
+    fn authorize(
+        &self,
+        request: reqwest::RequestBuilder,
+        auth: Option<&Auth>,
+    ) -> reqwest::RequestBuilder {
+        match (auth, &self.credentials) {
+            (Some(Auth::Bearer(token)), _) => request.bearer_auth(token),
+            (Some(Auth::Basic), Some(c)) => request.basic_auth(&c.username, Some(&c.password)),
+            _ => request,
+        }
+    }
+
+    /// What worked before for `scope`: its token, or Basic.
+    fn cached_auth(&self, scope: &str) -> Option<Auth> {
+        let cache = self.auth.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(token) = cache.tokens.get(scope) {
+            return Some(Auth::Bearer(token.clone()));
+        }
+        (cache.basic && self.credentials.is_some()).then_some(Auth::Basic)
+    }
+
+    /// Drops the token of `scope`, which the registry refused.
+    fn forget(&self, scope: &str) {
+        let mut cache = self.auth.lock().unwrap_or_else(|p| p.into_inner());
+        cache.tokens.remove(scope);
+    }
+
+    /// Answers a `401`'s challenges: Bearer first (scoped), then Basic.
+    async fn authenticate(
+        &self,
+        target: &Target<'_>,
+        challenges: &[Challenge],
+        scope: &str,
+    ) -> eyre::Result<Auth> {
+        if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
+            let token = self.fetch_token(target, bearer, scope).await?;
+            let mut cache = self.auth.lock().unwrap_or_else(|p| p.into_inner());
+            cache.tokens.insert(scope.to_owned(), token.clone());
+            return Ok(Auth::Bearer(token));
+        }
+        if challenges.iter().any(|c| c.scheme == "basic") {
+            if self.credentials.is_none() {
+                return Err(self.refused(target, StatusCode::UNAUTHORIZED, false, None));
+            }
+            let mut cache = self.auth.lock().unwrap_or_else(|p| p.into_inner());
+            cache.basic = true;
+            return Ok(Auth::Basic);
+        }
+        match challenges.first() {
+            Some(other) => bail!(
+                "{} failed: the registry asks for `{}` authentication; blumeops-ci speaks Basic \
+                 and Bearer only.",
+                target.action,
+                excerpt(&other.scheme)
+            ),
+            None => bail!(
+                "{} failed: the registry answered 401 Unauthorized without a usable \
+                 WWW-Authenticate header, so there is no way to log in. Is --registry={} an OCI \
+                 registry?",
+                target.action,
+                self.host()
+            ),
+        }
+    }
+
+    /// A token from a Bearer challenge's realm.
+    async fn fetch_token(
+        &self,
+        target: &Target<'_>,
+        challenge: &Challenge,
+        scope: &str,
+    ) -> eyre::Result<String> {
+        let Some(realm) = challenge.param("realm") else {
+            bail!(
+                "{} failed: the registry asks for a Bearer token but names no token service \
+                 (no `realm` in its WWW-Authenticate header).",
+                target.action
+            );
+        };
+        let mut url = match Url::parse(realm) {
+            Ok(url) if matches!(url.scheme(), "https" | "http") => url,
+            _ => bail!(
+                "{} failed: the registry's token service `{}` is not an http(s) URL.",
+                target.action,
+                excerpt(realm)
+            ),
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            if let Some(service) = challenge.param("service") {
+                query.append_pair("service", service);
+            }
+            query.append_pair("scope", challenge.param("scope").unwrap_or(scope));
+        }
+        if self.credentials.is_some() {
+            let cleartext = url.scheme() == "http"
+                && self.scheme == Scheme::Https
+                && !url.host_str().is_some_and(is_loopback_host);
+            if cleartext {
+                bail!(
+                    "{} failed: the registry's token service {} is plain http://, and the \
+                     password would travel unencrypted; refusing to send it. Configure the \
+                     registry's token realm with https://.",
+                    target.action,
+                    excerpt(realm)
+                );
+            }
+        }
+        let (response, attempts) = self
+            .execute(target, &Method::GET, &url, || {
+                let request = self.http.get(url.clone());
+                match &self.credentials {
+                    Some(c) => request.basic_auth(&c.username, Some(&c.password)),
+                    None => request,
+                }
+            })
+            .await?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(target, &url, &e, 1))?;
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(self.refused(target, status, self.credentials.is_some(), Some(realm)));
+        }
+        if !status.is_success() {
+            bail!(
+                "{} failed: the registry's token service {} answered {status}{}{}.",
+                target.action,
+                excerpt(realm),
+                body_summary(&body),
+                tried(attempts)
+            );
+        }
+        parse_token(&body).map_err(|why| {
+            eyre!(
+                "{} failed: the registry's token service {} gave no token ({why}).",
+                target.action,
+                excerpt(realm)
+            )
+        })
+    }
+
+    /// The error for a `401`/`403` that a login did not (or could not) cure;
+    /// `token_service` names the realm when it was the one refusing.
+    fn refused(
+        &self,
+        target: &Target<'_>,
+        status: StatusCode,
+        logged_in: bool,
+        token_service: Option<&str>,
+    ) -> eyre::Report {
+        let who = match token_service {
+            Some(realm) => format!("the token service of {} ({})", self.host(), excerpt(realm)),
+            None => self.host().to_owned(),
+        };
+        match &self.credentials {
+            None => eyre!(
+                "{} failed: no password given for a protected registry: {who} answered \
+                 {status}. Pass --registry-password (and --registry-username).",
+                target.action
+            ),
+            Some(c) if logged_in || status == StatusCode::UNAUTHORIZED => eyre!(
+                "{} failed: wrong credentials: {who} refused user `{}` ({status}). Check \
+                 --registry-username and --registry-password, and that the user may read {}.",
+                target.action,
+                excerpt(&c.username),
+                target.repository
+            ),
+            Some(c) => eyre!(
+                "{} failed: {who} denies access ({status}) without asking for a login, so \
+                 user `{}` was not tried. Check that the registry lets that user read {}.",
+                target.action,
+                excerpt(&c.username),
+                target.repository
+            ),
+        }
+    }
+}
+
+/// Whether `host` (a name or an IP address, maybe in brackets) is this
+/// machine.
+fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback_host("127.0.0.1"));
+        assert!(is_loopback_host("[::1]"));
+        assert!(is_loopback_host("LOCALHOST"));
+        assert!(!is_loopback_host("registry.ops.eblu.me"));
+        assert!(!is_loopback_host("10.0.0.1"));
+    }
+
+    #[test]
+    fn the_password_never_shows() {
+        let creds = Credentials::new("zot-ci", "s3cr3t-pass");
+        assert!(!format!("{creds:?}").contains("s3cr3t"));
+        let client = RegistryClient::new("registry.ops.eblu.me", Some(creds)).unwrap();
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+        assert!(debug.contains("zot-ci"), "{debug}");
+    }
+}

@@ -1,0 +1,222 @@
+//! Why a request got no answer, and what the client says about it:
+//! [`Failure`] tells transport failures apart (refused, dropped, timed
+//! out, TLS, certificate, DNS) for the retry policy and for the error
+//! message, which [`RegistryClient::transport_error`] writes for the person
+//! at the terminal.
+
+use eyre::eyre;
+use reqwest::Url;
+
+use super::client::{RegistryClient, Target};
+use super::retry::tried;
+
+impl RegistryClient {
+    /// A transport failure, said for the person at the terminal, after
+    /// `attempts` attempts.
+    pub(super) fn transport_error(
+        &self,
+        target: &Target<'_>,
+        url: &Url,
+        err: &reqwest::Error,
+        attempts: usize,
+    ) -> eyre::Report {
+        // The causes under reqwest's own message (which holds the URL).
+        let causes = std::error::Error::source(err).map_or_else(|| err.to_string(), error_chain);
+        let cause = root_cause(err);
+        let host = url.host_str().unwrap_or_default();
+        let host = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        let action = &target.action;
+        let registry = self.host();
+        let tried = tried(attempts);
+        match Failure::of(err) {
+            failure @ (Failure::ConnectTimeout | Failure::Timeout) => {
+                let (what, after) = if failure == Failure::ConnectTimeout {
+                    ("connecting to", self.connect_timeout)
+                } else {
+                    ("waiting for", self.request_timeout)
+                };
+                eyre!(
+                    "{action} failed: timed out after {}s {what} {host}{tried}. Is the registry \
+                     up and reachable from here, and is --registry={registry} right?",
+                    after.as_secs_f32()
+                )
+            }
+            Failure::Refused => eyre!(
+                "{action} failed: could not connect to {host}: connection refused{tried}. Is \
+                 the registry running, and is --registry={registry} right?"
+            ),
+            Failure::Certificate => eyre!(
+                "{action} failed: TLS failure: certificate not trusted: {host}'s certificate \
+                 was rejected ({cause}). The client trusts the system's CAs (in a Dagger call, \
+                 the engine's) and the public Mozilla roots; if a private CA signed the \
+                 registry's certificate, pass that CA with --registry-ca. Check also that \
+                 --registry={registry} names the host the certificate is for."
+            ),
+            Failure::Tls => eyre!(
+                "{action} failed: TLS failure talking to {host} ({cause}). Is it a plain-HTTP \
+                 registry? The client speaks HTTPS unless told to use plain HTTP."
+            ),
+            Failure::Dns => eyre!(
+                "{action} failed: could not resolve the host {host} ({cause}). Is \
+                 --registry={registry} spelled right?"
+            ),
+            Failure::Dropped => eyre!(
+                "{action} failed: {host} closed the connection before it answered ({cause}){tried}. \
+                 Is the registry running (or restarting)? Try again in a moment, or look at its \
+                 logs."
+            ),
+            Failure::Connect => eyre!(
+                "{action} failed: could not connect to {host}{tried} ({causes}). Is the \
+                 registry running and reachable, and is --registry={registry} right?"
+            ),
+            Failure::Other => eyre!(
+                "{action} failed: the request to {url} failed: {causes}. Is \
+                 --registry={registry} an OCI registry, reachable from here?"
+            ),
+        }
+    }
+}
+
+/// Why a request got no answer, as the client tells failures apart (for
+/// its messages and for the retry policy, `retry_delay`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Failure {
+    /// No connection within the connect timeout.
+    ConnectTimeout,
+    /// No (whole) answer within the request timeout.
+    Timeout,
+    /// Nothing listens on the port.
+    Refused,
+    /// The server's certificate was not trusted.
+    Certificate,
+    /// Any other TLS failure (often: HTTPS to a plain-HTTP server).
+    Tls,
+    /// The host name does not resolve.
+    Dns,
+    /// The connection was reset or closed before an answer.
+    Dropped,
+    /// Any other failure to connect.
+    Connect,
+    /// Anything else (an answer that is not HTTP, ...).
+    Other,
+}
+
+impl Failure {
+    /// How `err` failed.
+    pub(super) fn of(err: &reqwest::Error) -> Failure {
+        use std::io::ErrorKind;
+        let lower = error_chain(err).to_ascii_lowercase();
+        if err.is_timeout() {
+            return if err.is_connect() {
+                Failure::ConnectTimeout
+            } else {
+                Failure::Timeout
+            };
+        }
+        let io = io_kind(err);
+        if io == Some(ErrorKind::ConnectionRefused) {
+            Failure::Refused
+        } else if lower.contains("certificate") {
+            Failure::Certificate
+        } else if lower.contains("tls")
+            || lower.contains("handshake")
+            || lower.contains("corrupt message")
+        {
+            Failure::Tls
+        } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
+            Failure::Dns
+        } else if matches!(
+            io,
+            Some(
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            )
+        ) || lower.contains("connection closed before message completed")
+            // hyper's word for a connection that closed before the request
+            // could even be written (the server accepted and hung up).
+            || lower.contains("channel closed")
+        {
+            Failure::Dropped
+        } else if err.is_connect() {
+            Failure::Connect
+        } else {
+            Failure::Other
+        }
+    }
+}
+
+/// An error and its causes, `: `-joined, repeats dropped.
+pub(super) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
+/// The innermost cause of an error (`invalid peer certificate: UnknownIssuer`).
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
+/// The `io::ErrorKind` somewhere in an error's causes.
+pub(super) fn io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        current = e.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::trust::build_http;
+    use super::*;
+
+    #[tokio::test]
+    async fn transport_failures_are_told_apart() {
+        // Nothing listens on a port just released: refused, retried.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let http = build_http(&[], Duration::from_secs(2), Duration::from_secs(2)).unwrap();
+        let err = http
+            .get(format!("http://127.0.0.1:{port}/v2/"))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(Failure::of(&err), Failure::Refused);
+        // A server that accepts and closes without a word: dropped, retried.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let closer = std::thread::spawn(move || drop(listener.accept()));
+        let err = http
+            .get(format!("http://{addr}/v2/"))
+            .send()
+            .await
+            .unwrap_err();
+        closer.join().unwrap();
+        assert_eq!(Failure::of(&err), Failure::Dropped, "{}", error_chain(&err));
+    }
+}

@@ -1,0 +1,54 @@
+//! A small client for the OCI distribution API, for the two questions the
+//! module asks a registry: does this tag exist, and with which digest
+//! (`publish`, before it pushes an immutable tag), and which tags does a
+//! repository have (`list-tags`).
+//!
+//! It speaks the read side of the [distribution spec]:
+//!
+//! - `HEAD /v2/<repository>/manifests/<tag>`, accepting OCI indexes and
+//!   manifests and Docker manifest lists and v2 manifests; the digest comes
+//!   from the `Docker-Content-Digest` header.
+//! - `GET /v2/<repository>/tags/list[?n=<page size>]`, following
+//!   `Link: <...>; rel="next"` pages (relative or absolute, same origin only).
+//!
+//! One file per concern:
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `client.rs` | [`RegistryClient`], its settings and its two calls |
+//! | `auth.rs` | [`Credentials`], the `401` challenges (Basic, Bearer), the token flow and cache |
+//! | `retry.rs` | the retry policy ([`RETRY_BACKOFF`]) and the loop that applies it |
+//! | `failure.rs` | transport failures told apart, and the errors said about them |
+//! | `trust.rs` | the HTTP client underneath: the CAs it trusts, its timeouts |
+//! | `headers.rs` | `WWW-Authenticate` challenges and `Link` headers |
+//! | `body.rs` | the JSON answers: tag lists, tokens, registry errors |
+//! | `grammar.rs` | repository paths and digests |
+//!
+//! The password never appears in an error, a log line or `Debug` output.
+//!
+//! The HTTP mechanics are kept apart from the pure parsing (`headers.rs`,
+//! `body.rs`, `grammar.rs`), which is tested without a network, and public
+//! so that `tests/fuzz.rs` can drive it; `tests/registry.rs` runs the
+//! client against a real distribution registry (`docker-registry`), with
+//! TLS, htpasswd and token auth, and `tests/registry_faults.rs` against
+//! one that fails.
+//!
+//! [distribution spec]: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
+
+mod auth;
+mod body;
+mod client;
+mod failure;
+mod grammar;
+mod headers;
+mod retry;
+mod trust;
+
+pub use auth::Credentials;
+pub use body::{body_summary, parse_tag_list, parse_token, registry_error};
+pub use client::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MANIFEST_MEDIA_TYPES, RegistryClient, Scheme,
+};
+pub use grammar::{check_repository, is_digest};
+pub use headers::{Challenge, next_link, parse_challenges};
+pub use retry::RETRY_BACKOFF;
