@@ -59,6 +59,35 @@ const CONTAINER_NAME: ArgSpec = ArgSpec {
     doc: "The container to work on: the name of its folder under containers/ (e.g. nettest).",
 };
 
+const NIX_CONTAINER_NAME: ArgSpec = ArgSpec {
+    name: "containerName",
+    ty: Type::String,
+    default: Default::Required,
+    doc: "The image's name: the name of its folder under containers/ (e.g. nettest), whose \
+          default.nix is built; with --nix-file or --flake-output, the name it gets in the \
+          registry (and in the archive) only, and containers/<name>/ need not exist.",
+};
+
+const NIX_FILE: ArgSpec = ArgSpec {
+    name: "nixFile",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "Build this Nix file of the repository instead of containers/<name>/default.nix, \
+          relative to --src (e.g. packages/ollama-container.nix). Like default.nix, it is \
+          called with nixpkgs' callPackage: written { pkgs, ... }: or with package arguments.",
+};
+
+const FLAKE_OUTPUT: ArgSpec = ArgSpec {
+    name: "flakeOutput",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "Build this output of the flake at the root of --src instead of a Nix file, read as \
+          `nix build .#<output>` reads it: a name is packages.<the engine's system>.<name> \
+          (e.g. attic-server-image), a full attribute path also works \
+          (packages.x86_64-linux.ollama-container). Its flake.lock pins everything, so \
+          --flake-lock, --nixpkgs-input and --nixpkgs do not apply.",
+};
+
 const VARIANT: ArgSpec = ArgSpec {
     name: "variant",
     ty: Type::String,
@@ -334,15 +363,19 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "buildNix",
         doc: "Build a container's Nix image, without Nix on your machine.\n\n\
-              Runs nix-build containers/<container-name>/default.nix in the Nix image, with \
-              <nixpkgs> pinned by the repository's flake.lock (its hash checked; without a \
-              lock, the flake registry's nixpkgs, and the log says so) and the Nix store \
-              cached between builds. Returns the docker-archive as the builder made it \
-              (gzipped by buildLayeredImage; streamLayeredImage's stream is captured). Chain \
-              `export --path=./<name>.tar.gz`, then `docker load -i`.",
+              Builds containers/<container-name>/default.nix (or --nix-file) in the Nix image \
+              with nixpkgs' callPackage, <nixpkgs> pinned by the repository's flake.lock (its \
+              hash checked; without a lock, the flake registry's nixpkgs, and the log says so), \
+              or builds a --flake-output of the repository's flake; the Nix store is cached \
+              between builds. Returns the docker-archive as the builder made it (gzipped by \
+              buildLayeredImage; streamLayeredImage's stream is captured; a nix2container \
+              image is written by its own copyTo, layer for layer, as <container-name>:latest). \
+              Chain `export --path=./<name>.tar.gz`, then `docker load -i`.",
         args: &[
             SRC,
-            CONTAINER_NAME,
+            NIX_CONTAINER_NAME,
+            NIX_FILE,
+            FLAKE_OUTPUT,
             FLAKE_LOCK,
             NIXPKGS_INPUT,
             NIXPKGS,
@@ -445,14 +478,18 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "publishNix",
         doc: "Build a container's Nix image and push it with its commit tag.\n\n\
-              Like publish, for containers/<container-name>/default.nix: pushes \
+              Like publish, for what build-nix builds (containers/<container-name>/default.nix, \
+              --nix-file or --flake-output): pushes \
               <registry>/<namespace>/<container-name>:v<version>-<sha7>-nix, then the moving \
-              --tags, unless the registry already has the commit tag. The version is \
-              default.nix's `version`, else the Dockerfile's, else the pinned nixpkgs'. The \
-              image is pushed as Nix built it (see --labels).",
+              --tags, unless the registry already has the commit tag. The version is the Nix \
+              file's `version`, else the Dockerfile's, else the pinned nixpkgs'; a flake \
+              output's is its `version` attribute, else its image tag, else the Dockerfile's. \
+              The image is pushed as Nix built it (see --labels).",
         args: &[
             SRC,
-            CONTAINER_NAME,
+            NIX_CONTAINER_NAME,
+            NIX_FILE,
+            FLAKE_OUTPUT,
             COMMIT_SHA,
             VERSION,
             REGISTRY,

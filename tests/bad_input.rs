@@ -61,6 +61,10 @@ enum Fx {
     /// `tests/fixtures/bad-input` (no flake.lock), where the Nix image
     /// cannot reach its flake registry (no network).
     RegistryDown,
+    /// `tests/fixtures/bad-input`, where every command the module runs ends
+    /// with this exit status, stdout and stderr: what the build script and
+    /// Nix 2.8 print (`tests/nix_real.rs`).
+    Nix(i32, &'static str, &'static str),
 }
 
 /// One row: function (wire name), what is wrong, arguments, fixture,
@@ -185,6 +189,20 @@ const ROWS: &[Row] = &[
     ("buildNix", "bad --nixpkgs: injection", &[("containerName", S("nix-only")), ("nixpkgs", S("https://x/\"; builtins.exec"))], Repo, "is neither a tarball URL nor a store path"),
     ("buildNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S("nixos/nix;rm -rf /"))], Repo, "is not an image reference"),
     ("buildNix", "build killed for memory (exit 137)", &[("containerName", S("nix-only")), ("nixpkgs", S("/nix/store/0123-source"))], Killed, "was killed by signal 9 (SIGKILL, exit status 137)"),
+    ("buildNix", "output neither an archive, a stream nor a nix2container image", &[("containerName", S("nix-only")), ("nixpkgs", S("/nix/store/0123-source"))], Nix(15, "/nix/store/0123-nix-only.json\nother\n", ""), "which is not a tar archive, so neither a docker image archive, an image stream nor a nix2container image"),
+    ("buildNix", "nix2container image without copyTo", &[("containerName", S("nix-only")), ("nixpkgs", S("/nix/store/0123-source"))], Nix(16, "/nix/store/0123-image-nix-only.json\n", "error: attribute 'copyTo' in selection path 'copyTo' not found"), "builds a nix2container image description"),
+    ("buildNix", "nix2container copy-to failed", &[("containerName", S("nix-only")), ("nixpkgs", S("/nix/store/0123-source"))], Nix(17, "", "FATA[0000] writing blob: no space left on device"), "could not write it as a docker-archive"),
+    ("buildNix", "callPackage file missing an argument", &[("containerName", S("nix-only")), ("nixpkgs", S("/nix/store/0123-source"))], Nix(11, "", "error: evaluation aborted with the following error message: 'lib.customisation.callPackageWith: Function called without required argument \"no-such-package\" at /src/containers/nix-only/default.nix:1'"), "is called with nixpkgs' callPackage, and nixpkgs has nothing named `no-such-package`"),
+    ("buildNix", "pinned base image changed (fixed-output hash mismatch)", &[("containerName", S("nix-only")), ("nixpkgs", S("/nix/store/0123-source"))], Nix(11, "", "error: hash mismatch in fixed-output derivation '/nix/store/0123-docker-image-alpine-latest.tar.drv':\n         specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n            got:    sha256-hz8oAXsJsbjJyUOHs0ZWC5HepHlRZX/EpWW3hVoICBU="), "a download in the build (a fixed-output derivation"),
+    ("buildNix", "traversing --nix-file", &[("containerName", S("x")), ("nixFile", S("../etc/x.nix"))], Repo, "--nix-file `../etc/x.nix` is not a path inside the repository"),
+    ("buildNix", "missing --nix-file", &[("containerName", S("x")), ("nixFile", S("packages/nope.nix"))], Repo, "--nix-file `packages/nope.nix` does not exist in --src"),
+    ("buildNix", "--nix-file and --flake-output", &[("containerName", S("x")), ("nixFile", S("a.nix")), ("flakeOutput", S("a"))], Repo, "both name the image to build"),
+    ("buildNix", "--flake-output injection", &[("containerName", S("x")), ("flakeOutput", S("x; builtins.exec [\"rm\"]"))], Repo, "is not an attribute path of the flake's outputs"),
+    ("buildNix", "--flake-output as a flake reference", &[("containerName", S("x")), ("flakeOutput", S("github:x/y#img"))], Repo, "is not an attribute path of the flake's outputs"),
+    ("buildNix", "--nixpkgs with --flake-output", &[("containerName", S("x")), ("flakeOutput", S("img")), ("nixpkgs", S("/nix/store/0123-source"))], Repo, "--nixpkgs does not apply to --flake-output"),
+    ("buildNix", "--flake-output without flake.nix", &[("containerName", S("x")), ("flakeOutput", S("img"))], NoContainers, "--src has no flake.nix"),
+    ("buildNix", "flake output that does not exist", &[("containerName", S("x")), ("flakeOutput", S("nope"))], Nix(11, "", "error: blumeops-ci: the flake of --src has no output `nope` (neither packages.x86_64-linux.nope, legacyPackages.x86_64-linux.nope nor nope)"), "the flake of --src has no output `nope`"),
+    ("buildNix", "flake.lock missing an input", &[("containerName", S("x")), ("flakeOutput", S("img"))], Nix(11, "", "error: flake 'path:/src' requires lock file changes but they're not allowed due to '--no-update-lock-file'"), "does not lock every input of its flake.nix"),
     // nixVersion
     ("nixVersion", "not an attribute path", &[("package", S("jq; builtins.exec"))], Repo, "is not a nixpkgs attribute path"),
     ("nixVersion", "empty package", &[("package", S(""))], Repo, "is not a nixpkgs attribute path"),
@@ -206,6 +224,10 @@ const ROWS: &[Row] = &[
     ("publishNix", "bad source URL", &[("containerName", S("nix-only")), ("sourceUrl", S("x"))], Repo, "is not a URL"),
     ("publishNix", "version only nixpkgs knows, flake registry unreachable", &[("containerName", S("nix-no-version"))], RegistryDown, "could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs`"),
     ("publishNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S(""))], Repo, "is not an image reference"),
+    ("publishNix", "traversing --nix-file", &[("containerName", S("x")), ("nixFile", S("/etc/x.nix"))], Repo, "is not a path inside the repository"),
+    ("publishNix", "--flake-lock with --flake-output", &[("containerName", S("x")), ("flakeOutput", S("img")), ("flakeLock", S("locks/git-type.lock"))], Repo, "--flake-lock does not apply to --flake-output"),
+    ("publishNix", "flake output that does not exist", &[("containerName", S("x")), ("flakeOutput", S("nope"))], Nix(1, "", "error: blumeops-ci: the flake of --src has no output `nope` (neither packages.x86_64-linux.nope, legacyPackages.x86_64-linux.nope nor nope)"), "the flake of --src has no output `nope`"),
+    ("publishNix", "flake output without a version", &[("containerName", S("attic-server")), ("flakeOutput", S("attic-server-image"))], Nix(0, "{\"tag\":\"v75vk8z5mn6dn02k64bplp9avrqkg943\",\"version\":null}", ""), "has no version: it has no `version` attribute, its tag `v75vk8z5mn6dn02k64bplp9avrqkg943` is a content hash"),
     // checkVersions
     ("checkVersions", "invalid container name", &[("containerNames", L(&["Nettest"]))], Repo, "--container-names: `Nettest` is not a valid container name"),
     ("checkVersions", "unknown container", &[("containerNames", L(&["no-such"]))], Repo, "--container-names names `no-such`, which is not a container of --src"),
@@ -288,7 +310,7 @@ fn fixture(fx: Fx) -> PathBuf {
     static EMPTY: OnceLock<tempfile::TempDir> = OnceLock::new();
     static HUGE: OnceLock<tempfile::TempDir> = OnceLock::new();
     match fx {
-        Repo | Killed | RegistryDown => crate_root().join("tests/fixtures/bad-input"),
+        Repo | Killed | RegistryDown | Nix(..) => crate_root().join("tests/fixtures/bad-input"),
         NoContainers => EMPTY
             .get_or_init(|| tempfile::tempdir().unwrap())
             .path()
@@ -324,6 +346,7 @@ fn engine(row: &Row) -> Engine {
                  Couldn't resolve host name (6)",
             )
         }
+        Nix(code, stdout, stderr) => engine = engine.exec_answers(code, stdout, stderr),
         _ => {}
     }
     let given = |name: &str| args.iter().any(|(n, _)| *n == name);
@@ -399,7 +422,9 @@ Dockerfile, 1 MiB names) are made by the test. `containers` does not fail on
 a broken build file: it shows the problem in that container's row of its
 table. `build` does not fail on a Dockerfile whose version it cannot read:
 it builds any Dockerfile (BuildKit judges it) and leaves the version label
-out, saying why in its log.
+out, saying why in its log. The `build-nix` and `publish-nix` rows about
+what Nix built or evaluated script the command's end as the build script and
+Nix 2.8 print it (`tests/nix_real.rs` runs them for real).
 ";
 
 fn cell(text: &str) -> String {

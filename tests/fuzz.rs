@@ -25,7 +25,7 @@ use blumeops_ci::core::dockerfile::{app_version, declared_app_version};
 use blumeops_ci::core::image_ref::{Namespace, Registry, Repository};
 use blumeops_ci::core::names::ContainerName;
 use blumeops_ci::core::nix::nix_version;
-use blumeops_ci::core::nix_build::{parse_nix_image, parse_result};
+use blumeops_ci::core::nix_build::{Shape, parse_nix_image, parse_result};
 use blumeops_ci::core::nixpkgs::{
     self, AttrPath, Nixpkgs, Source, from_lock, parse_input_path, parse_lock_path, parse_override,
     parse_versions, pin,
@@ -2956,36 +2956,53 @@ fn nix_inputs() {
         },
     );
     f.check(
-        "build result: exactly `archive|stream <name without />` on the last line",
+        "build result: exactly `archive|stream|nix2container <name without />` on the last line",
         prop_oneof![
             mutated(
                 &[
                     "archive nettest.tar.gz\n",
                     "stream jq.tar",
                     "building...\nstream jq.tar\n",
-                    "copying path\r\narchive x.tar\r\n"
+                    "copying path\r\narchive x.tar\r\n",
+                    "Copying blob\nnix2container attic.tar\n"
                 ],
                 &[
-                    " ", "/", "\n", "\r", "\r\n", "archive ", "stream ", "..", "\t", "é", "x"
+                    " ",
+                    "/",
+                    "\n",
+                    "\r",
+                    "\r\n",
+                    "archive ",
+                    "stream ",
+                    "nix2container ",
+                    "..",
+                    "\t",
+                    "é",
+                    "x"
                 ],
             ),
-            "(archive|stream|zip)( [a-z./ ]{0,6})?\n?",
+            "(archive|stream|nix2container|zip)( [a-z./ ]{0,6})?\n?",
             any_text(),
         ],
         |stdout| {
             let got = parse_result(&stdout);
             let last = stdout.lines().last().unwrap_or_default();
             let want = match last.split_once(' ') {
-                Some((shape @ ("archive" | "stream"), file))
+                Some((shape @ ("archive" | "stream" | "nix2container"), file))
                     if !file.is_empty() && !file.contains('/') =>
                 {
-                    Some((file.to_owned(), shape == "stream"))
+                    Some((file.to_owned(), shape))
                 }
                 _ => None,
             };
             match (&got, &want) {
-                (Ok(b), Some((file, streamed))) => {
-                    ensure!(&b.file == file && b.streamed == *streamed, "{b:?}")
+                (Ok(b), Some((file, shape))) => {
+                    let expected = match *shape {
+                        "archive" => Shape::Archive,
+                        "stream" => Shape::Stream,
+                        _ => Shape::Nix2container,
+                    };
+                    ensure!(&b.file == file && b.shape == expected, "{b:?}")
                 }
                 (Err(e), None) => {
                     let e = e.to_string();

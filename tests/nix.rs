@@ -9,7 +9,9 @@ mod harness;
 mod support;
 
 use blumeops_ci::core::names::ContainerName;
-use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE};
+use blumeops_ci::core::nix_build::image_version;
+use blumeops_ci::core::nix_build::target::{FILE_EXPR, FLAKE_EXPR};
+use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget};
 use blumeops_ci::core::nixpkgs::{self, AttrPath};
 use harness::{Engine, examples_root};
 use serde_json::json;
@@ -56,11 +58,13 @@ async fn build_nix_builds_in_the_cached_store_and_copies_the_archive_out() {
     let engine = build_nix("nettest").exec_answers(0, "archive nettest.tar.gz\n", "");
     let chain = engine.returned_chain().await;
     let name = ContainerName::parse("nettest").unwrap();
-    let argv = nix_build::build_argv(&pinned_expr(), &name, ArchiveFormat::AsBuilt);
+    let target = NixTarget::Container(name.clone());
+    let argv = nix_build::build_argv(&target, Some(&pinned_expr()), &name, ArchiveFormat::AsBuilt);
     assert_eq!(
         argv[4..],
         [
             pinned_expr(),
+            FILE_EXPR.into(),
             "containers/nettest/default.nix".into(),
             "/out".into(),
             "nettest".into(),
@@ -449,7 +453,8 @@ async fn publish_nix_imports_the_archive_as_built_and_pushes_it() {
         .exec_answers_where("\"tar\"]", 0, "archive jq.tar", "");
     assert_eq!(engine.returned_chain().await, PUSHED);
     let name = ContainerName::parse("jq").unwrap();
-    let argv = nix_build::build_argv(&pinned_expr(), &name, ArchiveFormat::Tar);
+    let target = NixTarget::Container(name.clone());
+    let argv = nix_build::build_argv(&target, Some(&pinned_expr()), &name, ArchiveFormat::Tar);
     let host = &registry.host;
     assert_eq!(
         engine.leaves("publish"),
@@ -513,5 +518,273 @@ async fn an_existing_nix_tag_builds_and_pushes_nothing() {
     assert!(
         leaves.iter().all(|l| l.ends_with(".plaintext")),
         "something ran or was pushed: {leaves:#?}"
+    );
+}
+
+// ---- --nix-file and --flake-output -------------------------------------
+
+/// The repository of every Nix form (`tests/fixtures/nix/forms`): a flake
+/// at its root, containers/, packages/.
+fn forms_root() -> std::path::PathBuf {
+    harness::crate_root().join("tests/fixtures/nix/forms")
+}
+
+fn build_forms(name: &str) -> Engine {
+    Engine::call("buildNix")
+        .dir_arg("src", forms_root())
+        .arg("containerName", json!(name))
+        .arg("nixpkgs", json!("/nix/store/0123-source"))
+}
+
+#[tokio::test]
+async fn a_nix_file_is_built_with_call_package_and_the_pinned_nixpkgs() {
+    let engine = build_forms("ollama")
+        .arg("nixFile", json!("packages/ollama-container.nix"))
+        .exec_answers(0, "archive ollama.tar", "");
+    let chain = engine.returned_chain().await;
+    let name = ContainerName::parse("ollama").unwrap();
+    let target = NixTarget::File("packages/ollama-container.nix".into());
+    let argv = nix_build::build_argv(
+        &target,
+        Some("builtins.storePath \"/nix/store/0123-source\""),
+        &name,
+        ArchiveFormat::AsBuilt,
+    );
+    assert_eq!(argv[5], FILE_EXPR);
+    assert_eq!(argv[6], "packages/ollama-container.nix");
+    assert_eq!(
+        chain,
+        format!(
+            "{}{}.file(path: \"/out/ollama.tar\")",
+            nix_container(),
+            exec(&argv)
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_flake_output_is_built_without_a_nixpkgs_pin_and_the_log_says_whose() {
+    let engine = Engine::call("buildNix")
+        .dir_arg("src", forms_root())
+        .arg("containerName", json!("attic-server"))
+        .arg("flakeOutput", json!("attic-server-image"))
+        .exec_answers(0, "nix2container attic-server.tar", "");
+    let chain = engine.returned_chain().await;
+    let name = ContainerName::parse("attic-server").unwrap();
+    let target = NixTarget::parse_flake_output("attic-server-image").unwrap();
+    let argv = nix_build::build_argv(&target, None, &name, ArchiveFormat::AsBuilt);
+    assert_eq!(argv[4..7], ["", FLAKE_EXPR, "attic-server-image"]);
+    assert_eq!(
+        chain,
+        format!(
+            "{}{}.file(path: \"/out/attic-server.tar\")",
+            nix_container(),
+            exec(&argv)
+        )
+    );
+    // Only the build ran: no nixpkgs was resolved or evaluated.
+    let state = engine.state();
+    assert!(state.exec_steps.iter().all(|(_, step)| step.args == argv));
+    drop(state);
+    assert_eq!(
+        engine.log(),
+        [
+            "nixpkgs: the flake's own, as the flake.lock of --src pins it (flake output \
+          `attic-server-image` of path:/src)"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn forms_are_refused_before_any_engine_work_when_malformed() {
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (
+            &[("nixFile", "../x.nix")],
+            "--nix-file `../x.nix` is not a path inside the repository",
+        ),
+        (
+            &[("flakeOutput", "x; builtins.exec")],
+            "--flake-output `x; builtins.exec` is not an attribute path",
+        ),
+        (
+            &[("flakeOutput", "path:/etc#x")],
+            "--flake-output `path:/etc#x` is not an attribute path",
+        ),
+        (
+            &[("nixFile", "a.nix"), ("flakeOutput", "a")],
+            "--nix-file and --flake-output both name the image to build",
+        ),
+        (
+            &[("flakeOutput", "a"), ("flakeLock", "nixos/host/flake.lock")],
+            "--flake-lock and --nixpkgs do not apply to --flake-output",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut engine = build_forms("x");
+        for (arg, value) in args {
+            engine = engine.arg(arg, json!(value));
+        }
+        let message = engine.returned_error().await;
+        assert!(message.starts_with(expected), "{args:?}: {message}");
+        let queries = engine.state.lock().unwrap().queries.len();
+        assert_eq!(queries, 3, "{args:?} reached the engine");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_nix_file_or_flake_is_named() {
+    let message = build_forms("x")
+        .arg("nixFile", json!("packages/nope.nix"))
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("--nix-file `packages/nope.nix` does not exist in --src"),
+        "{message}"
+    );
+    // A repository without flake.nix.
+    let dir = repo_without_lock();
+    let message = Engine::call("buildNix")
+        .dir_arg("src", dir.path())
+        .arg("containerName", json!("x"))
+        .arg("flakeOutput", json!("x"))
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with(
+            "--flake-output reads the flake at the root of --src, and --src has no flake.nix"
+        ),
+        "{message}"
+    );
+    // Without --src: the module's own repository, which has neither.
+    let message = Engine::call("buildNix")
+        .dir_arg("src", harness::crate_root())
+        .arg("containerName", json!("x"))
+        .arg("nixFile", json!("packages/x.nix"))
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("--src is blumeops-ci's own repository"),
+        "{message}"
+    );
+}
+
+fn publish_forms(name: &str) -> Engine {
+    Engine::call("publishNix")
+        .dir_arg("src", forms_root())
+        .arg("containerName", json!(name))
+        .arg("commitSha", json!(SHA))
+}
+
+#[tokio::test]
+async fn a_flake_outputs_version_is_evaluated_and_a_dry_run_builds_nothing() {
+    let engine = publish_forms("ollama")
+        .arg("flakeOutput", json!("ollama-container"))
+        .arg("dryRun", json!(true))
+        .exec_answers(0, "{\"tag\":\"0.1.2\",\"version\":null}\n", "");
+    assert_eq!(
+        engine.returned_chain().await,
+        "registry.ops.eblu.me/blumeops/ollama:v0.1.2-0123456-nix\n\
+         dry run: nothing was built or pushed"
+    );
+    let attr = AttrPath::parse("ollama-container").unwrap();
+    let argv = image_version::flake_version_command("/src", &attr);
+    let state = engine.state();
+    let evaluated: Vec<&String> = state.exec_steps.iter().map(|(c, _)| c).collect();
+    assert_eq!(evaluated, [&format!("{}{}", nix_container(), exec(&argv))]);
+}
+
+#[tokio::test]
+async fn a_flake_output_without_a_version_asks_for_one() {
+    let message = publish_forms("attic-server")
+        .arg("flakeOutput", json!("attic-server-image"))
+        .arg("dryRun", json!(true))
+        .exec_answers(
+            0,
+            "{\"tag\":\"v75vk8z5mn6dn02k64bplp9avrqkg943\",\"version\":null}",
+            "",
+        )
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with(
+            "flake output `attic-server-image` has no version: it has no `version` attribute, \
+             its tag `v75vk8z5mn6dn02k64bplp9avrqkg943` is a content hash"
+        ),
+        "{message}"
+    );
+    // --version says it, and nothing is evaluated.
+    let engine = publish_forms("attic-server")
+        .arg("flakeOutput", json!("attic-server-image"))
+        .arg("dryRun", json!(true))
+        .arg("version", json!("0.4.0"));
+    assert!(
+        engine
+            .returned_chain()
+            .await
+            .starts_with("registry.ops.eblu.me/blumeops/attic-server:v0.4.0-0123456-nix\n")
+    );
+    assert!(engine.state().exec_steps.is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_flake_evaluation_is_explained() {
+    let message = publish_forms("x")
+        .arg("flakeOutput", json!("nope"))
+        .arg("dryRun", json!(true))
+        .exec_answers(
+            1,
+            "",
+            "error: blumeops-ci: the flake of --src has no output `nope` (neither \
+             packages.x86_64-linux.nope, legacyPackages.x86_64-linux.nope nor nope)",
+        )
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("the flake of --src has no output `nope`"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_nix_files_version_is_read_from_it_like_default_nix() {
+    // packages/ollama-container.nix sets no `version`: with no Dockerfile
+    // for `ollama`, nixpkgs' ollama.version it is.
+    let engine = publish_forms("ollama")
+        .arg("nixFile", json!("packages/ollama-container.nix"))
+        .arg("nixpkgs", json!("/nix/store/0123-source"))
+        .arg("dryRun", json!(true))
+        .exec_answers(0, "{\"ollama\":\"0.9.0\"}", "");
+    assert!(
+        engine
+            .returned_chain()
+            .await
+            .starts_with("registry.ops.eblu.me/blumeops/ollama:v0.9.0-0123456-nix\n")
+    );
+}
+
+#[tokio::test]
+async fn publish_nix_pushes_a_flake_output_as_built() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    let engine = against(publish_forms("attic-server"), &registry, &ca)
+        .arg("flakeOutput", json!("attic-server-image"))
+        .arg("version", json!("0.4.0"))
+        .exec_answers(0, "nix2container attic-server.tar", "");
+    assert_eq!(engine.returned_chain().await, PUSHED);
+    let name = ContainerName::parse("attic-server").unwrap();
+    let target = NixTarget::parse_flake_output("attic-server-image").unwrap();
+    let argv = nix_build::build_argv(&target, None, &name, ArchiveFormat::Tar);
+    let host = &registry.host;
+    assert_eq!(
+        engine.leaves("publish"),
+        [format!(
+            "container.import(source: {}{}.file(path: \"/out/attic-server.tar\"))\
+             .withRegistryAuth(address: \"{host}\", secret: $registryPassword, username: \"{}\")\
+             .publish(address: \"{host}/blumeops/attic-server:v0.4.0-0123456-nix\")",
+            nix_container(),
+            exec(&argv),
+            support::USER
+        )]
     );
 }

@@ -1,14 +1,21 @@
 //! The Nix side of the Nix functions, run for real with Debian's `nix-bin`:
 //! the expressions and command lines the pipelines emit
-//! ([`nixpkgs::version_command`], [`nix_build::build_argv`]), against a
-//! small stand-in nixpkgs (`tests/fixtures/nix/stand-in-nixpkgs/`) that a
-//! test `flake.lock` pins by its true NAR hash, as a `file://` tarball and
-//! as a `path` node. Image archives come from the stand-in's busybox
-//! builders, and from tools no one here wrote (`skopeo`, `umoci`).
+//! ([`nixpkgs::version_command`], [`nix_build::build_argv`],
+//! [`image_version::flake_version_command`]), against a small stand-in
+//! nixpkgs (`tests/fixtures/nix/stand-in-nixpkgs/`) that a test
+//! `flake.lock` pins by its true NAR hash, as a `file://` tarball and as a
+//! `path` node, and a stand-in nix2container
+//! (`tests/fixtures/nix/stand-in-nix2container/`). Every form of Nix image
+//! build-nix builds is built here (`tests/fixtures/nix/forms/`): files
+//! called with callPackage, nix2container images, a base image pulled by a
+//! fixed-output derivation, and the outputs of a flake locked with
+//! `nix flake lock` (path: inputs, no network). Image archives come from
+//! the stand-in's busybox builders, and from tools no one here wrote
+//! (`skopeo`, `umoci`), and are checked with them.
 //!
 //! What only the real `nixos/nix` image and a Dagger engine can confirm
-//! (the cache volume, the image's nix.conf, real nixpkgs) is in
-//! `ci/e2e` and docs/explanation.md.
+//! (the cache volume, the image's nix.conf, real nixpkgs and nix2container)
+//! is in `ci/e2e` and docs/explanation.md.
 
 #[path = "support/registry.rs"]
 mod support;
@@ -18,15 +25,17 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use blumeops_ci::core::names::ContainerName;
-use blumeops_ci::core::nix_build::{self, ArchiveFormat, Built, OUT_DIR};
+use blumeops_ci::core::nix_build::image_version::{self, FlakeImage};
+use blumeops_ci::core::nix_build::{self, ArchiveFormat, Built, NixTarget, OUT_DIR, Shape};
 use blumeops_ci::core::nixpkgs::{self, AttrPath, Nixpkgs};
+use blumeops_ci::core::versions::AppVersion;
 use support::run;
 
 /// Nix as root on this machine: no build users, no sandbox (the stand-in's
 /// builders run the host's busybox), and no binary cache: nothing here is
 /// downloaded.
-const NIX_CONFIG: &str =
-    "build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command";
+const NIX_CONFIG: &str = "build-users-group =\nsandbox = false\nsubstituters =\n\
+     experimental-features = nix-command flakes";
 
 fn nix_available() -> bool {
     let has_nix = Command::new("nix-build").arg("--version").output().is_ok();
@@ -67,12 +76,8 @@ impl Repo {
                 .as_nanos()
         );
         let stand_in = dir.path().join("nixpkgs");
-        std::fs::create_dir_all(&stand_in).unwrap();
-        let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/nix/stand-in-nixpkgs/default.nix"),
-        )
-        .unwrap();
+        copy_fixture("stand-in-nixpkgs", &stand_in);
+        let text = std::fs::read_to_string(stand_in.join("default.nix")).unwrap();
         std::fs::write(stand_in.join("default.nix"), format!("# {nonce}\n{text}")).unwrap();
         let hash = nix_hash(&stand_in);
         run(Command::new("tar")
@@ -127,8 +132,9 @@ impl Repo {
         self.exec(&nixpkgs::version_command(&self.pinned(), root, &attrs))
     }
 
-    /// Runs the build script for `name`, with the output folder under the
-    /// temporary directory instead of the container's `/out`.
+    /// Runs the build script for `containers/<name>/default.nix`, with the
+    /// output folder under the temporary directory instead of the
+    /// container's `/out`.
     fn build(&self, name: &str, format: ArchiveFormat) -> (Output, PathBuf) {
         self.build_with(&self.pinned(), name, format)
     }
@@ -141,8 +147,26 @@ impl Repo {
         format: ArchiveFormat,
     ) -> (Output, PathBuf) {
         let name = ContainerName::parse(name).unwrap();
+        self.build_target(
+            Some(nixpkgs),
+            &NixTarget::Container(name.clone()),
+            &name,
+            format,
+        )
+    }
+
+    /// Runs the build script for `target` as the pipelines do: with the
+    /// pinned nixpkgs for a file, without for a flake output.
+    fn build_target(
+        &self,
+        nixpkgs: Option<&Nixpkgs>,
+        target: &NixTarget,
+        name: &ContainerName,
+        format: ArchiveFormat,
+    ) -> (Output, PathBuf) {
         let root = self.path().to_str().unwrap();
-        let mut argv = nix_build::build_argv(&nixpkgs.expr(root), &name, format);
+        let expr = nixpkgs.map(|n| n.expr(root));
+        let mut argv = nix_build::build_argv(target, expr.as_deref(), name, format);
         let out = self.path().join("out");
         let at = argv
             .iter()
@@ -151,6 +175,18 @@ impl Repo {
         argv[at] = out.to_str().unwrap().to_owned();
         (self.exec(&argv), out)
     }
+}
+
+/// Copies `tests/fixtures/nix/<name>` to `to`.
+fn copy_fixture(name: &str, to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/nix")
+        .join(name);
+    std::fs::create_dir_all(to).unwrap();
+    run(Command::new("cp")
+        .arg("-R")
+        .arg(format!("{}/.", from.display()))
+        .arg(to));
 }
 
 fn nix_hash(path: &Path) -> String {
@@ -312,7 +348,7 @@ fn build_layered_image_gives_a_gzipped_docker_archive() {
         built,
         Built {
             file: "tiny.tar.gz".into(),
-            streamed: false
+            shape: Shape::Archive,
         }
     );
     assert_eq!(skopeo_layers(&out.join(&built.file)), 1);
@@ -344,7 +380,7 @@ fn build_image_and_stream_layered_image_are_accepted() {
         plain,
         Built {
             file: "plain.tar".into(),
-            streamed: false
+            shape: Shape::Archive,
         }
     );
     assert_eq!(skopeo_layers(&out.join(&plain.file)), 1);
@@ -354,7 +390,7 @@ fn build_image_and_stream_layered_image_are_accepted() {
         streamed,
         Built {
             file: "streamed.tar".into(),
-            streamed: true
+            shape: Shape::Stream,
         }
     );
     assert_eq!(skopeo_layers(&out.join(&streamed.file)), 1);
@@ -465,7 +501,7 @@ fn without_a_lock_the_flake_registry_names_nixpkgs_and_the_build_uses_it() {
     .unwrap();
     let config = format!(
         "{}\nexperimental-features = nix-command flakes\nflake-registry = {}\n",
-        NIX_CONFIG.replace("experimental-features = nix-command", ""),
+        NIX_CONFIG.replace("experimental-features = nix-command flakes", ""),
         registry.display()
     );
     let argv: Vec<String> = nixpkgs::REGISTRY_COMMAND.map(str::to_owned).to_vec();
@@ -486,4 +522,412 @@ fn without_a_lock_the_flake_registry_names_nixpkgs_and_the_build_uses_it() {
     let (output, out) = repo.build_with(&resolved, "tiny", ArchiveFormat::AsBuilt);
     let file = built(&output).file;
     assert_eq!(skopeo_layers(&out.join(file)), 1);
+}
+
+// ---- the forms of Nix images -------------------------------------------
+
+/// The fake hash a pullImage gets before its real one is known (as a user
+/// does before `nix-prefetch-docker`).
+const FAKE_HASH: &str = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+impl Repo {
+    /// A repository with every form of `tests/fixtures/nix/forms/`: the
+    /// stand-ins beside it, its flake locked by `nix flake lock`, so that
+    /// one flake.lock pins nixpkgs for the files and everything for the
+    /// flake outputs (as an ops repository's does). The base image's hash
+    /// is still [`FAKE_HASH`] ([`Repo::pin_base_image`] sets it).
+    fn forms() -> Repo {
+        let repo = Repo::new();
+        copy_fixture("forms", repo.path());
+        copy_fixture("stand-in-nix2container", &repo.path().join("nix2container"));
+        repo.substitute(
+            "flake.nix",
+            "@NIXPKGS@",
+            &repo.path().join("nixpkgs").display().to_string(),
+        );
+        repo.substitute(
+            "flake.nix",
+            "@NIX2CONTAINER@",
+            &repo.path().join("nix2container").display().to_string(),
+        );
+        repo.substitute(
+            "packages/ollama-container.nix",
+            "@BASE_IMAGE_HASH@",
+            FAKE_HASH,
+        );
+        std::fs::remove_file(repo.path().join("flake.lock")).unwrap();
+        let output = repo.exec(&["nix".into(), "flake".into(), "lock".into()]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        repo
+    }
+
+    fn substitute(&self, file: &str, placeholder: &str, value: &str) {
+        let path = self.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(placeholder), "{file} has no {placeholder}");
+        std::fs::write(&path, text.replace(placeholder, value)).unwrap();
+    }
+
+    /// Builds `packages/ollama-container.nix` once with the fake hash,
+    /// checks that the fixed-output derivation refuses it, and writes the
+    /// hash Nix got (trust on first use, as `nix-prefetch-docker` does).
+    fn pin_base_image(&self) {
+        let file = NixTarget::File("packages/ollama-container.nix".into());
+        let (output, _) = self.build_file(&file, "ollama", ArchiveFormat::Tar);
+        let message = build_error(&output, "packages/ollama-container.nix");
+        assert!(
+            message.starts_with(
+                "nix-build packages/ollama-container.nix failed: a download in the build"
+            ),
+            "{message}"
+        );
+        let got = text(&output.stderr)
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("got:").map(|h| h.trim().to_owned()))
+            .expect("Nix says the hash it got");
+        self.substitute("packages/ollama-container.nix", FAKE_HASH, &got);
+    }
+
+    /// Builds a file with the lock's nixpkgs, as `name`.
+    fn build_file(
+        &self,
+        target: &NixTarget,
+        name: &str,
+        format: ArchiveFormat,
+    ) -> (Output, PathBuf) {
+        let name = ContainerName::parse(name).unwrap();
+        self.build_target(Some(&self.pinned()), target, &name, format)
+    }
+
+    /// Builds a flake output (no nixpkgs: the flake's lock pins it), as `name`.
+    fn build_output(&self, attr: &str, name: &str, format: ArchiveFormat) -> (Output, PathBuf) {
+        let target = NixTarget::parse_flake_output(attr).unwrap();
+        let name = ContainerName::parse(name).unwrap();
+        self.build_target(None, &target, &name, format)
+    }
+
+    /// Evaluates a flake output's version and tag, as publish-nix does.
+    fn flake_image(&self, attr: &str) -> Output {
+        let root = self.path().to_str().unwrap();
+        self.exec(&image_version::flake_version_command(
+            root,
+            &AttrPath::parse(attr).unwrap(),
+        ))
+    }
+}
+
+/// The system Nix builds for here (what `packages.<system>` means).
+fn current_system() -> String {
+    run(Command::new("nix")
+        .args([
+            "eval",
+            "--impure",
+            "--raw",
+            "--expr",
+            "builtins.currentSystem",
+        ])
+        .env("NIX_CONFIG", NIX_CONFIG))
+}
+
+/// The image in a docker-archive: its layer count (`skopeo inspect`), its
+/// `RepoTags`, and its root filesystem (`skopeo copy` to an OCI layout,
+/// `umoci unpack`).
+struct Inspected {
+    layers: usize,
+    repo_tags: Vec<String>,
+    rootfs: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn inspect(archive: &Path) -> Inspected {
+    let layers = skopeo_layers(archive);
+    let dir = tempfile::tempdir().unwrap();
+    let plain = archive.with_extension("inspect.tar");
+    let manifest = run(Command::new("tar")
+        .arg("-xOf")
+        .arg(&plain)
+        .arg("manifest.json"));
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let repo_tags = manifest[0]["RepoTags"]
+        .as_array()
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let layout = dir.path().join("layout");
+    run(Command::new("skopeo").args([
+        "copy",
+        &format!("docker-archive:{}", plain.display()),
+        &format!("oci:{}:image", layout.display()),
+    ]));
+    let bundle = dir.path().join("bundle");
+    run(Command::new("umoci")
+        .args([
+            "unpack",
+            "--rootless",
+            "--image",
+            &format!("{}:image", layout.display()),
+        ])
+        .arg(&bundle));
+    Inspected {
+        layers,
+        repo_tags,
+        rootfs: bundle.join("rootfs"),
+        _dir: dir,
+    }
+}
+
+/// The store path under `rootfs/nix/store` whose name ends in `-<name>`.
+fn store_dir(rootfs: &Path, name: &str) -> Option<PathBuf> {
+    std::fs::read_dir(rootfs.join("nix/store"))
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(&format!("-{name}")))
+}
+
+#[test]
+fn call_package_files_build_whatever_their_arguments() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::forms();
+    repo.container("default-pkgs", LAYERED);
+    repo.container(
+        "pkgs-and-more",
+        "{ pkgs, ... }:\npkgs.dockerTools.buildLayeredImage { name = \"pkgs-and-more\"; }\n",
+    );
+    repo.container(
+        "not-a-function",
+        "let pkgs = import <nixpkgs> { }; in pkgs.dockerTools.buildImage { name = \"x\"; }\n",
+    );
+    // containers/greeting/default.nix: `{ dockerTools, greeting }:`.
+    for name in [
+        "default-pkgs",
+        "pkgs-and-more",
+        "not-a-function",
+        "greeting",
+    ] {
+        let (output, out) = repo.build(name, ArchiveFormat::AsBuilt);
+        let built = built(&output);
+        assert_eq!(built.shape, Shape::Archive, "{name}");
+        assert_eq!(skopeo_layers(&out.join(&built.file)), 1, "{name}");
+    }
+
+    let (output, _) = repo.build("needs-arg", ArchiveFormat::AsBuilt);
+    let message = build_error(&output, "containers/needs-arg/default.nix");
+    assert!(
+        message.starts_with(
+            "containers/needs-arg/default.nix is called with nixpkgs' callPackage, and nixpkgs \
+             has nothing named `no-such-package` to give its argument `no-such-package`."
+        ) && message.contains("Function called without required argument"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_nix2container_image_is_written_by_its_copy_to_layer_for_layer() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::forms();
+    // containers/attic/default.nix: two buildLayer groups.
+    for format in [ArchiveFormat::AsBuilt, ArchiveFormat::Tar] {
+        let (output, out) = repo.build("attic", format);
+        let built = built(&output);
+        assert_eq!(
+            built,
+            Built {
+                file: "attic.tar".into(),
+                shape: Shape::Nix2container,
+            }
+        );
+        let image = inspect(&out.join(&built.file));
+        assert_eq!(image.layers, 2);
+        assert_eq!(image.repo_tags, ["docker.io/library/attic:latest"]);
+        // Layer 1: the greeting package in the store; layer 2: its
+        // buildEnv at the root.
+        let greeting = store_dir(&image.rootfs, "greeting-1.0").expect("greeting in the store");
+        assert!(greeting.join("bin/greeting").is_file());
+        assert!(image.rootfs.join("bin/greeting").exists());
+    }
+    // What copy-to printed went to stderr: the last stdout line is the result.
+    let (output, _) = repo.build("attic", ArchiveFormat::Tar);
+    assert_eq!(text(&output.stdout), "nix2container attic.tar\n");
+    assert!(text(&output.stderr).contains("Running skopeo --insecure-policy copy nix:"));
+}
+
+#[test]
+fn a_json_that_is_no_nix2container_image_or_has_no_copy_to_is_refused() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    let files = repo.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("other.json"), "{\"layers\": []}\n").unwrap();
+    std::fs::write(
+        files.join("image.json"),
+        "{\"version\":1,\"image-config\":{},\"layers\":[]}\n",
+    )
+    .unwrap();
+    for (name, file) in [("other", "other.json"), ("no-copy-to", "image.json")] {
+        repo.container(
+            name,
+            &format!(
+                "{{ pkgs ? import <nixpkgs> {{}} }}:\npkgs.copyFile {}\n",
+                files.join(file).display()
+            ),
+        );
+    }
+    let (output, _) = repo.build("other", ArchiveFormat::AsBuilt);
+    let message = build_error(&output, "containers/other/default.nix");
+    assert!(
+        message.contains("which is not a tar archive, so neither a docker image archive, an image stream nor a nix2container image"),
+        "{message}"
+    );
+    let (output, _) = repo.build("no-copy-to", ArchiveFormat::AsBuilt);
+    assert_eq!(output.status.code(), Some(16));
+    let message = build_error(&output, "containers/no-copy-to/default.nix");
+    assert!(
+        message.starts_with("containers/no-copy-to/default.nix builds a nix2container image description (/nix/store/")
+            && message.contains("its copyTo could not be built")
+            && message.contains("attribute 'copyTo' in selection path 'copyTo' not found"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_nix_file_outside_containers_builds_on_a_pinned_base_image() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::forms();
+    repo.pin_base_image();
+    let file = NixTarget::File("packages/ollama-container.nix".into());
+    let (output, out) = repo.build_file(&file, "ollama", ArchiveFormat::AsBuilt);
+    let built = built(&output);
+    assert_eq!(built.file, "ollama.tar");
+    let image = inspect(&out.join(&built.file));
+    // The base image's layer, then the image's own.
+    assert_eq!(image.layers, 2);
+    assert_eq!(image.repo_tags, ["ollama:0.1.2"]);
+    let base = std::fs::read_to_string(image.rootfs.join("base-image")).unwrap();
+    assert!(base.starts_with("alpine@sha256:4bcff639"), "{base}");
+    assert!(image.rootfs.join("bin/greeting").exists());
+}
+
+#[test]
+fn flake_outputs_build_with_the_flakes_own_lock() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::forms();
+    repo.pin_base_image();
+
+    // nix2container, named as packages.<system>.<name>.
+    let (output, out) = repo.build_output("attic-server-image", "attic-server", ArchiveFormat::Tar);
+    let built_image = built(&output);
+    assert_eq!(built_image.shape, Shape::Nix2container);
+    let image = inspect(&out.join(&built_image.file));
+    assert_eq!(image.layers, 2);
+    assert!(store_dir(&image.rootfs, "greeting-1.0").is_some());
+
+    // callPackage of a file, named by its full attribute path.
+    let full = format!("packages.{}.ollama-container", current_system());
+    let (output, out) = repo.build_output(&full, "ollama", ArchiveFormat::AsBuilt);
+    let built_image = built(&output);
+    assert_eq!(built_image.shape, Shape::Archive);
+    let image = inspect(&out.join(&built_image.file));
+    assert_eq!(
+        (image.layers, image.repo_tags),
+        (2, vec!["ollama:0.1.2".to_owned()])
+    );
+
+    // streamLayeredImage.
+    let (output, _) = repo.build_output("greeter-image", "greeter", ArchiveFormat::AsBuilt);
+    assert_eq!(built(&output).shape, Shape::Stream);
+
+    let (output, _) = repo.build_output("nope", "nope", ArchiveFormat::AsBuilt);
+    let message = build_error(&output, "flake output `nope`");
+    let system = current_system();
+    assert!(
+        message.starts_with(&format!(
+            "the flake of --src has no output `nope` (neither packages.{system}.nope, \
+             legacyPackages.{system}.nope nor nope).\nName one of its outputs"
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_flake_lock_that_misses_an_input_is_refused_not_updated() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::forms();
+    std::fs::remove_file(repo.path().join("flake.lock")).unwrap();
+    let (output, _) = repo.build_output("greeter-image", "greeter", ArchiveFormat::AsBuilt);
+    let message = build_error(&output, "flake output `greeter-image`");
+    assert!(
+        message.starts_with("the flake.lock of --src does not lock every input of its flake.nix"),
+        "{message}"
+    );
+    assert!(
+        !repo.path().join("flake.lock").exists(),
+        "a lock file was written"
+    );
+}
+
+#[test]
+fn flake_output_versions_are_evaluated() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::forms();
+    let evaluate = |attr: &str| {
+        let output = repo.flake_image(attr);
+        assert!(output.status.success(), "{attr}: {}", text(&output.stderr));
+        image_version::parse_flake_image(&text(&output.stdout)).unwrap()
+    };
+    // No tag: nix2container's content hash, which is no version.
+    let attic = evaluate("attic-server-image");
+    assert_eq!(attic.version, None);
+    let tag = attic.tag.clone().unwrap();
+    assert!(image_version::is_content_hash(&tag), "{tag}");
+    assert_eq!(
+        evaluate("ollama-container"),
+        FlakeImage {
+            version: None,
+            tag: Some("0.1.2".into())
+        }
+    );
+    let greeter = evaluate("greeter-image");
+    assert_eq!(greeter.version.as_deref(), Some("1.0"));
+
+    let version = |attr: &str, image: &FlakeImage| {
+        image_version::flake_app_version(&AttrPath::parse(attr).unwrap(), image, None, "x")
+    };
+    assert!(matches!(
+        version("ollama-container", &evaluate("ollama-container")).unwrap(),
+        AppVersion::Known { version, .. } if version == "0.1.2"
+    ));
+    assert!(matches!(
+        version("greeter-image", &greeter).unwrap(),
+        AppVersion::Known { version, .. } if version == "1.0"
+    ));
+    let err = version("attic-server-image", &attic)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is a content hash"), "{err}");
+
+    let output = repo.flake_image("nope");
+    assert!(!output.status.success());
+    let message = nix_build::evaluation_error("flake output `nope`", &text(&output.stderr));
+    assert!(
+        message.starts_with("the flake of --src has no output `nope`"),
+        "{message}"
+    );
 }

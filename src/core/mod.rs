@@ -20,7 +20,7 @@
 //! - [`listing`]: the `containers` table.
 //! - [`nix`]: a `default.nix`'s `version = "...";`, and where a Nix image's version comes from.
 //! - [`nixpkgs`]: the nixpkgs pin from `flake.lock`, and the Nix expressions that fetch and query it.
-//! - [`nix_build`]: the `nix-build` script of `build-nix` and what its result means.
+//! - [`nix_build`]: what `build-nix` builds (a file, a flake output), its script, and what its result means.
 //! - [`shell`]: how a script and its arguments become an exec's argv.
 
 pub mod build_options;

@@ -51,23 +51,36 @@ pub fn resolve(
                 from: path.to_owned(),
             })
         }
-        Variant::Nix => {
-            let nix_path = build_file_path(name, Variant::Nix);
-            let Some(text) = texts.nix.as_deref() else {
-                bail!("{nix_path} does not exist: container `{name}` has no default.nix.");
-            };
-            Ok(match nix::resolve_nix_version(text, dockerfile, name)? {
-                NixVersion::Literal { version, from } => AppVersion::Known {
-                    version,
-                    from: match from {
-                        VersionSource::DefaultNix => nix_path,
-                        VersionSource::Dockerfile => dockerfile_path,
-                    },
-                },
-                NixVersion::NeedsNixpkgs { attr } => AppVersion::NeedsNixpkgs { attr },
-            })
-        }
+        Variant::Nix => resolve_nix(name, &build_file_path(name, Variant::Nix), texts),
     }
+}
+
+/// Resolves the version of `name`'s Nix image built from the file at
+/// `nix_path` (its `default.nix`, or another file of the repository),
+/// whose text is `texts.nix`.
+pub fn resolve_nix(
+    name: &ContainerName,
+    nix_path: &str,
+    texts: &BuildTexts,
+) -> eyre::Result<AppVersion> {
+    let dockerfile_path = build_file_path(name, Variant::Dockerfile);
+    let dockerfile = texts
+        .dockerfile
+        .as_deref()
+        .map(|t| (t, dockerfile_path.as_str()));
+    let Some(text) = texts.nix.as_deref() else {
+        bail!("{nix_path} does not exist: container `{name}` has no default.nix.");
+    };
+    Ok(match nix::resolve_nix_version(text, dockerfile, name)? {
+        NixVersion::Literal { version, from } => AppVersion::Known {
+            version,
+            from: match from {
+                VersionSource::DefaultNix => nix_path.to_owned(),
+                VersionSource::Dockerfile => dockerfile_path,
+            },
+        },
+        NixVersion::NeedsNixpkgs { attr } => AppVersion::NeedsNixpkgs { attr },
+    })
 }
 
 impl AppVersion {

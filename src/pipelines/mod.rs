@@ -5,6 +5,7 @@ pub mod build;
 pub mod check_versions;
 pub mod exec;
 pub mod nix;
+pub mod nix_target;
 pub mod ops;
 pub mod publish;
 pub mod registry_access;

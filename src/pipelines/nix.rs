@@ -2,8 +2,9 @@
 //! over the repository, with nixpkgs pinned by the repository's
 //! `flake.lock` ([`crate::core::nixpkgs`]) and `/nix` on a cache volume, so
 //! a second build of an unchanged container downloads and builds nothing.
-//! The script and the meaning of its result live in
-//! [`crate::core::nix_build`].
+//! What is built (a file, or a flake output, which pins its own nixpkgs) is
+//! [`super::nix_target`]'s; the script and the meaning of its result live
+//! in [`crate::core::nix_build`].
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ use eyre::bail;
 
 use crate::core::build_options;
 use crate::core::names::ContainerName;
-use crate::core::nix_build::{self, ArchiveFormat, NIX_CONFIG, OUT_DIR, REPO_MOUNT};
+use crate::core::nix_build::{self, ArchiveFormat, NIX_CONFIG, NixTarget, OUT_DIR, REPO_MOUNT};
 use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
 use crate::core::tags::{self, CommitSha};
 use crate::core::variant::Variant;
@@ -24,9 +25,9 @@ use crate::module::graphql;
 use crate::module::output::Output;
 
 use super::exec;
+use super::nix_target;
 use super::publish::{Image, PushTarget};
 use super::repo;
-use super::versions;
 
 pub async fn nix_version(call: Invocation) -> eyre::Result<Output> {
     let attr = AttrPath::parse(&call.args.string("package")?)?;
@@ -40,11 +41,19 @@ pub async fn nix_version(call: Invocation) -> eyre::Result<Output> {
 pub async fn build_nix(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(&call.args.string("containerName")?)?;
     let nix = Nix::from_args(&call)?;
+    let target = nix_target::from_args(&call, &name)?;
     let src = call.args.directory(&call.query, "src")?;
-    repo::require(&src, &name, Variant::Nix).await?;
-    let nixpkgs = nix.pin(&call, &src).await?;
+    nix_target::require(&src, &target).await?;
+    let nixpkgs = nix.pin_for(&call, &src, &target).await?;
     let file = nix
-        .build(&call, &src, &nixpkgs, &name, ArchiveFormat::AsBuilt)
+        .build(
+            &call,
+            &src,
+            nixpkgs.as_ref(),
+            &target,
+            &name,
+            ArchiveFormat::AsBuilt,
+        )
         .await?;
     Ok(Output::File(file))
 }
@@ -60,16 +69,18 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
         .map(|u| build_options::parse_source_url(&u))
         .transpose()?;
     let labels = call.args.bool("labels");
+    let image_target = nix_target::from_args(&call, &name)?;
     let src = call.args.directory(&call.query, "src")?;
 
-    // The version: --version, else the repository's, else nixpkgs'.
+    // The version: --version, else the repository's (or the flake
+    // output's), else nixpkgs'.
     let mut pinned = None;
     let (version, from) = match call.args.opt_string("version")? {
         Some(v) => {
-            repo::require(&src, &name, Variant::Nix).await?;
+            nix_target::require(&src, &image_target).await?;
             (v, "--version".to_owned())
         }
-        None => match versions::app_version(&call, &name, Variant::Nix).await? {
+        None => match nix_target::app_version(&call, &src, &nix, &name, &image_target).await? {
             AppVersion::Known { version, from } => (version, from),
             AppVersion::NeedsNixpkgs { attr } => {
                 let attr = AttrPath::parse(&attr)?;
@@ -85,11 +96,18 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     let pushed = target
         .push(&call.query, &tags, || async {
             let nixpkgs = match pinned {
-                Some(p) => p,
-                None => nix.pin(&call, &src).await?,
+                Some(p) => Some(p),
+                None => nix.pin_for(&call, &src, &image_target).await?,
             };
             let archive = nix
-                .build(&call, &src, &nixpkgs, &name, ArchiveFormat::Tar)
+                .build(
+                    &call,
+                    &src,
+                    nixpkgs.as_ref(),
+                    &image_target,
+                    &name,
+                    ArchiveFormat::Tar,
+                )
                 .await?;
             let mut image = call.query.container().import(archive);
             if labels {
@@ -172,6 +190,24 @@ impl Nix {
             call.log.say(nixpkgs::UNPINNED_ADVICE);
         }
         Ok(nixpkgs)
+    }
+
+    /// The nixpkgs `target` is built with: [`Nix::pin`] for a file; none
+    /// for a flake output, whose flake.lock pins its own (the log says so).
+    pub async fn pin_for(
+        &self,
+        call: &Invocation,
+        src: &Directory,
+        target: &NixTarget,
+    ) -> eyre::Result<Option<Nixpkgs>> {
+        if target.needs_nixpkgs() {
+            return Ok(Some(self.pin(call, src).await?));
+        }
+        call.log.say(format!(
+            "nixpkgs: the flake's own, as the flake.lock of --src pins it ({target} of \
+             path:{REPO_MOUNT})"
+        ));
+        Ok(None)
     }
 
     /// What the flake registry of the Nix image resolves `nixpkgs` to,
@@ -267,28 +303,29 @@ impl Nix {
         }
     }
 
-    /// Builds `containers/<name>/default.nix` and returns the image
-    /// archive, copied out of the store.
+    /// Builds `target` (with `nixpkgs` as `<nixpkgs>` for a file) as the
+    /// image `name`, and returns the image archive, copied out of the store.
     async fn build(
         &self,
         call: &Invocation,
         src: &Directory,
-        nixpkgs: &Nixpkgs,
+        nixpkgs: Option<&Nixpkgs>,
+        target: &NixTarget,
         name: &ContainerName,
         format: ArchiveFormat,
     ) -> eyre::Result<File> {
         let container = self.container(call, src).await?;
-        let argv = nix_build::build_argv(&nixpkgs.expr(REPO_MOUNT), name, format);
-        let nix_file = crate::core::discovery::build_file_path(name, Variant::Nix);
-        let command = format!("nix-build of {nix_file}");
+        let nixpkgs_expr = nixpkgs.map(|n| n.expr(REPO_MOUNT));
+        let argv = nix_build::build_argv(target, nixpkgs_expr.as_deref(), name, format);
+        let command = format!("nix-build of {target}");
         let (ran, outcome) = exec::run_keeping(&call.query, &container, argv, &command).await?;
         if outcome.exit_code != 0 {
             bail!(nix_build::script_error(
                 outcome.exit_code,
                 &outcome.stdout,
                 &outcome.stderr,
-                &nixpkgs.to_string(),
-                &nix_file,
+                &nixpkgs.map(ToString::to_string).unwrap_or_default(),
+                &target.to_string(),
             ));
         }
         let built = nix_build::parse_result(&outcome.stdout)?;

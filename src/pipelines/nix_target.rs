@@ -1,0 +1,131 @@
+//! Which Nix expression a `build-nix` or `publish-nix` call builds (the
+//! container's `default.nix`, `--nix-file` or `--flake-output`, see
+//! [`NixTarget`]), that `--src` has it, and the version of its image. The
+//! rules are in [`crate::core::nix_build`].
+
+use dagger_sdk::Directory;
+use eyre::bail;
+
+use crate::core::discovery::{self, build_file_path};
+use crate::core::names::ContainerName;
+use crate::core::nix_build::image_version::{self, flake_app_version};
+use crate::core::nix_build::target::FLAKE_FILE;
+use crate::core::nix_build::{self, NixTarget, REPO_MOUNT};
+use crate::core::variant::Variant;
+use crate::core::versions::{self, AppVersion, BuildTexts};
+use crate::module::args::Invocation;
+use crate::module::graphql;
+
+use super::exec;
+use super::nix::Nix;
+use super::repo;
+use super::versions as version_pipeline;
+
+/// The target of the call, checked before any engine work: `--nix-file`
+/// or `--flake-output` (and the nixpkgs arguments a flake output refuses),
+/// else `containers/<name>/default.nix`.
+pub fn from_args(call: &Invocation, name: &ContainerName) -> eyre::Result<NixTarget> {
+    let args = &call.args;
+    let target = NixTarget::parse(
+        name,
+        args.opt_string("nixFile")?.as_deref(),
+        args.opt_string("flakeOutput")?.as_deref(),
+    )?;
+    target.check_nixpkgs_args(
+        &args.string("flakeLock")?,
+        &args.string("nixpkgsInput")?,
+        args.opt_string("nixpkgs")?.as_deref(),
+    )?;
+    Ok(target)
+}
+
+/// Fails unless `src` has what `target` builds: the container's
+/// `default.nix` (else the error lists the containers that have one), the
+/// `--nix-file`, or a `flake.nix` at its root.
+pub async fn require(src: &Directory, target: &NixTarget) -> eyre::Result<()> {
+    let (path, flag, example) = match target {
+        NixTarget::Container(name) => {
+            repo::require(src, name, Variant::Nix).await?;
+            return Ok(());
+        }
+        NixTarget::File(path) => (path.as_str(), "--nix-file", "packages/ollama-container.nix"),
+        NixTarget::FlakeOutput(_) => (FLAKE_FILE, "--flake-output", FLAKE_FILE),
+    };
+    if src.exists(path).await? {
+        return Ok(());
+    }
+    if repo::is_module_repository(src).await? {
+        return Err(discovery::module_repository_error());
+    }
+    match target {
+        NixTarget::FlakeOutput(_) => bail!(
+            "--flake-output reads the flake at the root of --src, and --src has no {FLAKE_FILE}.\n\
+             Is --src the root of the ops repository? Without a flake, name a Nix file with \
+             --nix-file (e.g. {example})."
+        ),
+        _ => bail!(
+            "{flag} `{path}` does not exist in --src: give the file's path relative to --src \
+             (e.g. {example})."
+        ),
+    }
+}
+
+/// The version of the image `target` builds, published as `name`: for a
+/// file, as the repository states it ([`versions::resolve_nix`]); for a
+/// flake output, as Nix evaluates it ([`flake_app_version`]).
+pub async fn app_version(
+    call: &Invocation,
+    src: &Directory,
+    nix: &Nix,
+    name: &ContainerName,
+    target: &NixTarget,
+) -> eyre::Result<AppVersion> {
+    match target {
+        NixTarget::Container(name) => version_pipeline::app_version(call, name, Variant::Nix).await,
+        NixTarget::File(path) => {
+            require(src, target).await?;
+            let (nix, dockerfile) = read(call, src, Some(path), name).await?;
+            versions::resolve_nix(name, path, &BuildTexts { dockerfile, nix })
+        }
+        NixTarget::FlakeOutput(attr) => {
+            require(src, target).await?;
+            let container = nix.container(call, src).await?;
+            let argv = image_version::flake_version_command(REPO_MOUNT, attr);
+            let outcome = exec::run(&call.query, &container, argv, "`nix-instantiate`").await?;
+            if outcome.exit_code != 0 {
+                bail!(nix_build::evaluation_error(
+                    &target.to_string(),
+                    &outcome.stderr
+                ));
+            }
+            let image = image_version::parse_flake_image(&outcome.stdout)?;
+            let (_, dockerfile) = read(call, src, None, name).await?;
+            let dockerfile_path = build_file_path(name, Variant::Dockerfile);
+            let dockerfile = dockerfile.as_deref().map(|t| (t, dockerfile_path.as_str()));
+            flake_app_version(attr, &image, dockerfile, name.as_str())
+        }
+    }
+}
+
+/// The text of `file` (when given) and of `containers/<name>/Dockerfile`
+/// (when the repository has one), in one read.
+async fn read(
+    call: &Invocation,
+    src: &Directory,
+    file: Option<&str>,
+    name: &ContainerName,
+) -> eyre::Result<(Option<String>, Option<String>)> {
+    let dockerfile_path = build_file_path(name, Variant::Dockerfile);
+    let has_dockerfile = src.exists(dockerfile_path.as_str()).await?;
+    let paths: Vec<String> = file
+        .map(str::to_owned)
+        .into_iter()
+        .chain(has_dockerfile.then_some(dockerfile_path))
+        .collect();
+    let src_id = call.args.object_id("src")?;
+    let mut texts = graphql::read_files(&call.query.graphql_client, &src_id, &paths)
+        .await?
+        .into_iter();
+    let file_text = file.and_then(|_| texts.next());
+    Ok((file_text, texts.next()))
+}
