@@ -788,3 +788,48 @@ async fn publish_nix_pushes_a_flake_output_as_built() {
         )]
     );
 }
+
+/// Every form of `tests/fixtures/nix/forms` gets its version and tags as
+/// the rule says: read from a file, or evaluated (nixpkgs' for a file that
+/// states none, the flake's for a flake output).
+#[tokio::test]
+async fn every_form_versions_and_tags() {
+    let forms = |function: &str, name: &str| {
+        Engine::call(function)
+            .dir_arg("src", forms_root())
+            .arg("containerName", json!(name))
+    };
+    // A nix2container image in containers/: its file's `version`.
+    let version = forms("version", "attic").arg("variant", json!("nix"));
+    assert_eq!(version.returned_chain().await, "0.3.0");
+    let tags = forms("tags", "attic")
+        .arg("variant", json!("nix"))
+        .arg("commitSha", json!(SHA));
+    assert_eq!(tags.returned_chain().await, "v0.3.0-0123456-nix");
+    let dry = |name: &str| {
+        publish_forms(name)
+            .arg("dryRun", json!(true))
+            .arg("nixpkgs", json!("/nix/store/0123-source"))
+    };
+    assert_eq!(
+        dry("attic").returned_chain().await,
+        "registry.ops.eblu.me/blumeops/attic:v0.3.0-0123456-nix\n\
+         dry run: nothing was built or pushed"
+    );
+    // A callPackage file that states no version: nixpkgs' greeting.version.
+    let engine = dry("greeting").exec_answers(0, "{\"greeting\":\"1.0\"}", "");
+    assert!(
+        engine
+            .returned_chain()
+            .await
+            .starts_with("registry.ops.eblu.me/blumeops/greeting:v1.0-0123456-nix\n")
+    );
+    let message = forms("version", "greeting")
+        .arg("variant", json!("nix"))
+        .returned_error()
+        .await;
+    assert!(
+        message.contains("so its version is nixpkgs' `greeting.version`"),
+        "{message}"
+    );
+}
