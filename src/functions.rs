@@ -414,7 +414,8 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         name: "version",
         doc: "Print a container's app version.\n\n\
               Dockerfile: the value of ARG CONTAINER_APP_VERSION. Nix: version = \"...\"; in \
-              default.nix, else the Dockerfile's version.",
+              default.nix, else its image's tag = \"...\"; (not latest), else the Dockerfile's \
+              version.",
         args: &[SRC, CONTAINER_NAME, VARIANT],
         returns: Type::String,
         cache: CachePolicy::Default,
@@ -482,7 +483,8 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
               --nix-file or --flake-output): pushes \
               <registry>/<namespace>/<container-name>:v<version>-<sha7>-nix, then the moving \
               --tags, unless the registry already has the commit tag. The version is the Nix \
-              file's `version`, else the Dockerfile's, else the pinned nixpkgs'; a flake \
+              file's `version`, else its image's `tag`, else the Dockerfile's, else the pinned \
+              nixpkgs'; a flake \
               output's is its `version` attribute, else its image tag, else the Dockerfile's. \
               The image is pushed as Nix built it (see --labels).",
         args: &[

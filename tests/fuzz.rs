@@ -910,7 +910,7 @@ fn nix_item() -> impl Strategy<Value = NixItem> {
                 }
             }),
         3 => ("[a-z][a-zA-Z0-9_]{0,8}", "[a-z0-9 .-]{0,10}")
-            .prop_filter("not the version", |(n, _)| n != "version")
+            .prop_filter("not the version or tag", |(n, _)| n != "version" && n != "tag")
             .prop_map(|(n, v)| NixItem::Other(format!("{n} = {};", nix_string(&v)))),
     ]
 }

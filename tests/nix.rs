@@ -747,19 +747,19 @@ async fn a_failed_flake_evaluation_is_explained() {
 
 #[tokio::test]
 async fn a_nix_files_version_is_read_from_it_like_default_nix() {
-    // packages/ollama-container.nix sets no `version`: with no Dockerfile
-    // for `ollama`, nixpkgs' ollama.version it is.
+    // packages/ollama-container.nix sets no `version`, but tags its image
+    // 0.1.2: nothing is evaluated.
     let engine = publish_forms("ollama")
         .arg("nixFile", json!("packages/ollama-container.nix"))
         .arg("nixpkgs", json!("/nix/store/0123-source"))
-        .arg("dryRun", json!(true))
-        .exec_answers(0, "{\"ollama\":\"0.9.0\"}", "");
+        .arg("dryRun", json!(true));
     assert!(
         engine
             .returned_chain()
             .await
-            .starts_with("registry.ops.eblu.me/blumeops/ollama:v0.9.0-0123456-nix\n")
+            .starts_with("registry.ops.eblu.me/blumeops/ollama:v0.1.2-0123456-nix\n")
     );
+    assert!(engine.state().exec_steps.is_empty());
 }
 
 #[tokio::test]

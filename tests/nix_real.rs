@@ -906,6 +906,12 @@ fn flake_output_versions_are_evaluated() {
     );
     let greeter = evaluate("greeter-image");
     assert_eq!(greeter.version.as_deref(), Some("1.0"));
+    // The tag the lexer reads in the file is the one Nix evaluates.
+    let file = std::fs::read_to_string(repo.path().join("packages/ollama-container.nix")).unwrap();
+    assert_eq!(
+        blumeops_ci::core::nix::image_tag(&file),
+        evaluate("ollama-container").tag
+    );
 
     let version = |attr: &str, image: &FlakeImage| {
         image_version::flake_app_version(&AttrPath::parse(attr).unwrap(), image, None, "x")

@@ -1,6 +1,7 @@
 //! The app version of a container's `default.nix`.
 //!
-//! In order: the file's own `version = "<version>";` binding; else the
+//! In order: the file's own `version = "<version>";` binding; else the tag
+//! it gives its image (`tag = "<version>";`, [`image_tag`]); else the
 //! version its Dockerfile declares; else nothing in the repository says, and
 //! the version is the one nixpkgs has for the package named like the
 //! container.
@@ -12,11 +13,12 @@
 
 use super::dockerfile;
 use super::names::ContainerName;
+use super::nix_build::image_version::tag_version;
 
 /// Where a literal version was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionSource {
-    /// The `version = "...";` binding of the container's `default.nix`.
+    /// The `version = "...";` (else `tag = "...";`) binding of the container's `default.nix`.
     DefaultNix,
     /// The `ARG CONTAINER_APP_VERSION=...` of the container's Dockerfile.
     Dockerfile,
@@ -51,11 +53,27 @@ pub enum NixVersion {
 /// `my-version =`, `version.x =`, `x.version =`, `inherit version;`,
 /// `{ version ? "1" }:` and `version == "1"` do not, nor anything inside a
 /// comment or a string.
+///
+/// Without one, the file's [`image_tag`] is its version.
 pub fn nix_version(text: &str) -> Option<String> {
+    binding(text, "version").or_else(|| image_tag(text))
+}
+
+/// The version the image's tag stands for: the first `tag = "<value>";`
+/// binding (`dockerTools.buildImage { tag = "0.1.2"; ... }`, nix2container's
+/// alike), read as [`nix_version`] reads `version`, unless that tag is no
+/// version (`latest`, see [`tag_version`]). Without a `tag`, the builders
+/// tag an image with a content hash, which is no version either.
+pub fn image_tag(text: &str) -> Option<String> {
+    binding(text, "tag").filter(|tag| tag_version(tag).is_some())
+}
+
+/// The first plain `<name> = "<value>";` binding of a Nix file.
+fn binding(text: &str, name: &str) -> Option<String> {
     let mut matcher = Matcher::default();
     let mut found = None;
     lex(text, |token| {
-        found = matcher.feed(token);
+        found = matcher.feed(token, name);
         found.is_some()
     });
     found
@@ -125,13 +143,13 @@ enum State {
 }
 
 impl Matcher {
-    fn feed(&mut self, token: Token<'_>) -> Option<String> {
+    fn feed(&mut self, token: Token<'_>, name: &str) -> Option<String> {
         let state = std::mem::take(&mut self.state);
         self.state = match (state, &token) {
             (State::WantAssign, Token::Assign) => State::WantString,
             (State::WantString, Token::Str(Some(value))) => State::WantSemicolon(value.clone()),
             (State::WantSemicolon(value), Token::Semicolon) => return Some(value),
-            _ if self.at_binding && token == Token::Ident("version") => State::WantAssign,
+            _ if self.at_binding && token == Token::Ident(name) => State::WantAssign,
             _ => State::Idle,
         };
         self.at_binding = matches!(
@@ -532,6 +550,36 @@ mod tests {
             Some("1")
         );
         assert_eq!(nix_version("{ /* unterminated version = \"1\"; }"), None);
+    }
+
+    #[test]
+    fn without_a_version_the_image_tag_is_the_version() {
+        let image = "{ pkgs, ... }:\npkgs.dockerTools.buildImage {\n  name = \"ollama\";\n  \
+                     tag = \"0.1.2\";\n}\n";
+        assert_eq!(image_tag(image).as_deref(), Some("0.1.2"));
+        assert_eq!(nix_version(image).as_deref(), Some("0.1.2"));
+        // `version` first, wherever the tag is.
+        let both = "{ tag = \"0.1.2\"; version = \"0.1.3\"; }";
+        assert_eq!(nix_version(both).as_deref(), Some("0.1.3"));
+        // Not a version: latest, a tag that is no plain string, no binding.
+        for none in [
+            "{ tag = \"latest\"; }",
+            "{ tag = \"v${version}\"; }",
+            "{ tag = version; }",
+            "{ imageTag = \"1\"; finalImageTag = \"3.19\"; }",
+            "{ x.tag = \"1\"; }",
+            "# tag = \"1\";\n{ }",
+        ] {
+            assert_eq!(nix_version(none), None, "{none}");
+        }
+        let resolved = resolve_nix_version(image, None, &name("ollama")).unwrap();
+        assert_eq!(
+            resolved,
+            NixVersion::Literal {
+                version: "0.1.2".into(),
+                from: VersionSource::DefaultNix
+            }
+        );
     }
 
     #[test]
