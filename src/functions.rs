@@ -233,8 +233,9 @@ const MAIN_BRANCH: ArgSpec = ArgSpec {
 const LIMIT: ArgSpec = ArgSpec {
     name: "limit",
     ty: Type::Integer,
-    default: Default::Json("10"),
-    doc: "How many tags to show per container, newest first.",
+    default: Default::Null,
+    doc: "How many tags to show per container, newest first; default: 4 per container when \
+          listing every container, 10 with --container-name.",
 };
 
 const FLAKE_LOCK: ArgSpec = ArgSpec {
@@ -504,7 +505,8 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
               For each container (or --container-name): the newest --limit version tags of \
               <registry>/<namespace>/<name>, ordered by version (v10 after v9), each marked \
               [main] when its commit is on --main-branch, [branch] when it is another commit of \
-              the repository, [unknown] when it is not in the history. Reads --src's .git.",
+              the repository, [unknown] when this clone lacks the commit; a release tag \
+              (v1.0.0, no commit) has no mark. Reads --src's .git.",
         args: &[
             SRC_WITH_GIT,
             ANY_CONTAINER,
