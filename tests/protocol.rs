@@ -110,14 +110,26 @@ async fn registration_covers_every_function_and_argument_of_the_table() {
 #[tokio::test]
 async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
     let by_name = |name: &str| FUNCTIONS.iter().find(|f| f.name == name).unwrap();
-    for name in ["publish", "publishNix", "listTags"] {
+    for name in [
+        "publish",
+        "publishNix",
+        "listTags",
+        "flakeLock",
+        "flakeUpdate",
+    ] {
         assert_eq!(
             by_name(name).cache,
             blumeops_ci::module::spec::CachePolicy::Never,
             "{name}"
         );
     }
-    for name in ["build", "buildNix", "nixVersion", "checkVersions"] {
+    for name in [
+        "build",
+        "buildNix",
+        "nixVersion",
+        "checkVersions",
+        "validateWorkflows",
+    ] {
         assert_eq!(
             by_name(name).cache,
             blumeops_ci::module::spec::CachePolicy::Default,
@@ -129,7 +141,7 @@ async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
         .filter(|f| f.check)
         .map(|f| f.name)
         .collect();
-    assert_eq!(checks, ["checkVersions"]);
+    assert_eq!(checks, ["checkVersions", "validateWorkflows"]);
 }
 
 #[tokio::test]
