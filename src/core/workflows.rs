@@ -116,16 +116,17 @@ pub fn verdict(
     if exit_code == 0 && failed.is_empty() {
         return Ok(stdout.trim_end().to_owned());
     }
-    if stderr.contains("unknown flag: --directory")
-        || stderr.contains("unknown command \"validate\"")
-    {
-        return Err(format!(
-            "forgejo-runner {version} has no `validate --directory`, which validate-workflows \
-             runs.\nPass a newer --runner-version (default: {DEFAULT_RUNNER_VERSION}).\n{}",
-            tail(stderr, TAIL_LINES)
-        ));
-    }
     if failed.is_empty() {
+        if stderr.contains("unknown flag: --directory")
+            || stderr.contains("unknown command \"validate\"")
+        {
+            return Err(format!(
+                "forgejo-runner {version} has no `validate --directory`, which \
+                 validate-workflows runs.\nPass a newer --runner-version (default: \
+                 {DEFAULT_RUNNER_VERSION}).\n{}",
+                tail(stderr, TAIL_LINES)
+            ));
+        }
         return Err(format!(
             "forgejo-runner {version} validate failed (exit status {exit_code}):\n{}\n{}",
             stdout.trim_end(),
