@@ -4,9 +4,11 @@
 pub mod build;
 pub mod check_versions;
 pub mod exec;
+pub mod flakes;
 pub mod nix;
 pub mod ops;
 pub mod publish;
 pub mod registry_access;
 pub mod repo;
 pub mod versions;
+pub mod workflows;
