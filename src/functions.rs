@@ -4,9 +4,11 @@
 //! generated from [`FUNCTIONS`]. Adding a function is one entry here plus its
 //! body under `src/pipelines/`.
 
+use crate::core::flake::DEFAULT_FLAKE_PATH;
 use crate::core::image_ref::{DEFAULT_NAMESPACE, DEFAULT_REGISTRY, DEFAULT_REGISTRY_USERNAME};
 use crate::core::nix_build::DEFAULT_NIX_IMAGE;
 use crate::core::nixpkgs::{DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
+use crate::core::workflows::DEFAULT_RUNNER_VERSION;
 use crate::module::spec::{ArgSpec, CachePolicy, Default, FunctionSpec, Type};
 
 /// How long the engine keeps the result of a function that evaluates
@@ -262,8 +264,9 @@ const MAIN_BRANCH: ArgSpec = ArgSpec {
 const LIMIT: ArgSpec = ArgSpec {
     name: "limit",
     ty: Type::Integer,
-    default: Default::Json("10"),
-    doc: "How many tags to show per container, newest first.",
+    default: Default::Null,
+    doc: "How many tags to show per container, newest first; default: 4 per container when \
+          listing every container, 10 with --container-name.",
 };
 
 const FLAKE_LOCK: ArgSpec = ArgSpec {
@@ -334,6 +337,23 @@ const SKIP: ArgSpec = ArgSpec {
     ty: Type::StringList,
     default: Default::Json("[]"),
     doc: "Containers exempt from the check.",
+};
+
+const FLAKE_PATH: ArgSpec = ArgSpec {
+    name: "flakePath",
+    ty: Type::String,
+    default: Default::String(DEFAULT_FLAKE_PATH),
+    doc: "The folder of the flake (its flake.nix), relative to --src; `.` for a flake at the \
+          root.",
+};
+
+const RUNNER_VERSION: ArgSpec = ArgSpec {
+    name: "runnerVersion",
+    ty: Type::String,
+    default: Default::String(DEFAULT_RUNNER_VERSION),
+    doc: "The Forgejo runner whose validator runs: the version of its image \
+          code.forgejo.org/forgejo/runner:<version> (11.1 or later, which has validate \
+          --directory).",
 };
 
 pub static FUNCTIONS: &[FunctionSpec] = &[
@@ -543,7 +563,8 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
               For each container (or --container-name): the newest --limit version tags of \
               <registry>/<namespace>/<name>, ordered by version (v10 after v9), each marked \
               [main] when its commit is on --main-branch, [branch] when it is another commit of \
-              the repository, [unknown] when it is not in the history. Reads --src's .git.",
+              the repository, [unknown] when this clone lacks the commit; a release tag \
+              (v1.0.0, no commit) has no mark. Reads --src's .git.",
         args: &[
             SRC_WITH_GIT,
             ANY_CONTAINER,
@@ -559,5 +580,44 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Never,
         check: false,
         body: |call| Box::pin(pipelines::ops::list_tags(call)),
+    },
+    FunctionSpec {
+        name: "flakeLock",
+        doc: "Lock a flake's inputs, without Nix on your machine.\n\n\
+              Runs nix flake lock --accept-flake-config in --flake-path (the folder of its \
+              flake.nix) in the Nix image, and returns the flake.lock it leaves there: inputs \
+              the lock already pins keep their pin, new ones are resolved over the network. \
+              Chain `export --path=<flake-path>/flake.lock` to write it back. Runs every time.",
+        args: &[SRC, FLAKE_PATH, NIX_IMAGE],
+        returns: Type::FILE,
+        cache: CachePolicy::Never,
+        check: false,
+        body: |call| Box::pin(pipelines::flakes::flake_lock(call)),
+    },
+    FunctionSpec {
+        name: "flakeUpdate",
+        doc: "Update a flake's inputs to their newest versions, without Nix on your machine.\n\n\
+              Runs nix flake update --accept-flake-config in --flake-path (the folder of its \
+              flake.nix) in the Nix image, and returns the new flake.lock; the inputs that \
+              changed are printed under the call. Chain `export --path=<flake-path>/flake.lock` \
+              to write it back. Runs every time.",
+        args: &[SRC, FLAKE_PATH, NIX_IMAGE],
+        returns: Type::FILE,
+        cache: CachePolicy::Never,
+        check: false,
+        body: |call| Box::pin(pipelines::flakes::flake_update(call)),
+    },
+    FunctionSpec {
+        name: "validateWorkflows",
+        doc: "Check the Forgejo Actions workflows against Forgejo's schema.\n\n\
+              Runs forgejo-runner validate --directory . over --src in the runner's image: every \
+              .forgejo/workflows/*.yml (and .yaml) is checked as a workflow, every action.yml \
+              (and action.yaml) in the repository as an action. Prints one line per file; fails \
+              naming the files that do not conform, with the validator's output.",
+        args: &[SRC, RUNNER_VERSION],
+        returns: Type::String,
+        cache: CachePolicy::Default,
+        check: true,
+        body: |call| Box::pin(pipelines::workflows::validate_workflows(call)),
     },
 ];

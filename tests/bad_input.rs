@@ -65,6 +65,10 @@ enum Fx {
     /// with this exit status, stdout and stderr: what the build script and
     /// Nix 2.8 print (`tests/nix_real.rs`).
     Nix(i32, &'static str, &'static str),
+    /// `tests/fixtures/flakes` (a host flake at `nixos/ringtail`, Forgejo
+    /// workflows), where every command the module runs ends with this exit
+    /// status, stdout and stderr (what the real tool printed).
+    Flakes(i32, &'static str, &'static str),
 }
 
 /// One row: function (wire name), what is wrong, arguments, fixture,
@@ -246,6 +250,32 @@ const ROWS: &[Row] = &[
     ("listTags", "bad namespace", &[("namespace", S("a//b"))], Repo, "is not a repository namespace"),
     ("listTags", "bad --limit", &[("limit", I(0))], Repo, "--limit must be a positive number"),
     ("listTags", "option-like --main-branch", &[("mainBranch", S("-x"))], Repo, "--main-branch `-x` is not a git revision"),
+    // flakeLock and flakeUpdate (Nix's messages as Nix 2.8 prints them, tests/flake_real.rs)
+    ("flakeLock", "--flake-path without flake.nix (the default)", &[], Repo, "--flake-path `nixos/ringtail` has no flake.nix"),
+    ("flakeLock", "--flake-path without flake.nix", &[("flakePath", S("nixos"))], Flakes(0, "", ""), "--flake-path `nixos` has no flake.nix: nixos/flake.nix does not exist in --src"),
+    ("flakeLock", "traversing --flake-path", &[("flakePath", S("../ringtail"))], Flakes(0, "", ""), "is not a folder inside the repository"),
+    ("flakeLock", "absolute --flake-path", &[("flakePath", S("/etc/nixos"))], Flakes(0, "", ""), "is not a folder inside the repository"),
+    ("flakeLock", "empty --flake-path", &[("flakePath", S(""))], Flakes(0, "", ""), "is not a folder inside the repository"),
+    ("flakeLock", "bad --nix-image", &[("nixImage", S("nixos/nix;rm -rf /"))], Flakes(0, "", ""), "is not an image reference"),
+    ("flakeLock", "flake.nix Nix cannot evaluate", &[], Flakes(1, "", "error: syntax error, unexpected ';'\n\n       at /nix/store/9h59ymzs7myjcaj2d19x44qgf7nby74h-source/flake.nix:1:25:"), "Nix could not evaluate or lock it"),
+    ("flakeLock", "flake without inputs", &[], Flakes(20, "", ""), "declares no inputs, and Nix writes no lock file"),
+    ("flakeLock", "unlocked input", &[], Flakes(0, "", "warning: will not write lock file of flake 'path:/src/nixos/ringtail' because it has an unlocked input ('git+file:///x')"), "did not write nixos/ringtail/flake.lock"),
+    ("flakeLock", "nix killed (exit 137)", &[], Flakes(137, "", "Killed"), "`nix flake lock` in nixos/ringtail was killed by signal 9"),
+    ("flakeUpdate", "--flake-path without flake.nix (the root)", &[("flakePath", S("."))], Flakes(0, "", ""), "--flake-path `.` has no flake.nix: flake.nix does not exist in --src"),
+    ("flakeUpdate", "traversing --flake-path", &[("flakePath", S("nixos/../../x"))], Flakes(0, "", ""), "is not a folder inside the repository"),
+    ("flakeUpdate", "1 MiB --flake-path", &[("flakePath", Huge("a", MIB))], Flakes(0, "", ""), "has no flake.nix"),
+    ("flakeUpdate", "bad --nix-image", &[("nixImage", S(""))], Flakes(0, "", ""), "is not an image reference"),
+    ("flakeUpdate", "input unreachable", &[], Flakes(1, "", "error: unable to download 'https://api.github.com/repos/NixOS/nixpkgs/commits/nixos-unstable': Couldn't resolve host name (6)"), "`nix flake update` could not fetch an input of nixos/ringtail/flake.nix"),
+    ("flakeUpdate", "flake.nix Nix cannot evaluate", &[], Flakes(1, "", "error: undefined variable 'nixpkgz'"), "Nix could not evaluate or lock it"),
+    // validateWorkflows (the validator's output as forgejo-runner's source prints it)
+    ("validateWorkflows", "--src without .forgejo/workflows/", &[], Repo, "--src has no workflow to validate"),
+    ("validateWorkflows", "bad --runner-version", &[("runnerVersion", S("latest"))], Flakes(0, "", ""), "--runner-version `latest` is not a Forgejo runner version"),
+    ("validateWorkflows", "--runner-version with a v", &[("runnerVersion", S("v12.7.0"))], Flakes(0, "", ""), "Leave out the `v`"),
+    ("validateWorkflows", "--runner-version injection", &[("runnerVersion", S("12.7.0;rm -rf /"))], Flakes(0, "", ""), "is not a Forgejo runner version"),
+    ("validateWorkflows", "1 MiB --runner-version", &[("runnerVersion", Huge("1", MIB))], Flakes(0, "", ""), "is not a Forgejo runner version"),
+    ("validateWorkflows", "workflow failing the schema", &[], Flakes(1, ".forgejo/workflows/ci.yml workflow schema validation failed:\nLine: 5 Column 5: Failed to match job-factory: Line: 5 Column 5: Unknown Property ruins-on\n", "Error: .forgejo/workflows/ci.yml workflow schema validation failed"), "1 of 1 Forgejo Actions files fail the schema of forgejo-runner 12.7.0: .forgejo/workflows/ci.yml"),
+    ("validateWorkflows", "runner without validate --directory", &[("runnerVersion", S("9.1.0"))], Flakes(1, "", "Error: unknown flag: --directory"), "forgejo-runner 9.1.0 has no `validate --directory`"),
+    ("validateWorkflows", "validator killed (exit 137)", &[], Flakes(137, "", "Killed"), "forgejo-runner validate was killed by signal 9"),
 ];
 
 /// Arguments every row of a function gets unless it gives them itself:
@@ -311,6 +341,7 @@ fn fixture(fx: Fx) -> PathBuf {
     static HUGE: OnceLock<tempfile::TempDir> = OnceLock::new();
     match fx {
         Repo | Killed | RegistryDown | Nix(..) => crate_root().join("tests/fixtures/bad-input"),
+        Flakes(..) => crate_root().join("tests/fixtures/flakes"),
         NoContainers => EMPTY
             .get_or_init(|| tempfile::tempdir().unwrap())
             .path()
@@ -348,6 +379,9 @@ fn engine(row: &Row) -> Engine {
         }
         Nix(code, stdout, stderr) => engine = engine.exec_answers(code, stdout, stderr),
         _ => {}
+    }
+    if let Flakes(code, stdout, stderr) = fx {
+        engine = engine.exec_answers(code, stdout, stderr);
     }
     let given = |name: &str| args.iter().any(|(n, _)| *n == name);
     let all = args
@@ -405,9 +439,17 @@ const DOC: &str = "docs/bad-input.md";
 const DOC_HEAD: &str = "\
 # Bad input
 
-What each function says when its input is unusable: one row per function
-and kind of bad input, with the first line of the error the user sees
-(`dagger call` prints it as the function's error).
+What the module returns when a function's input is unusable: one row per
+function and kind of bad input, with the error the module hands back
+(`dagger call` prints it as the function's error; lines are separated by
+`<br>` here, and a long message is cut after its first lines). Nothing is
+built or published in any of these cases.
+
+Some input never reaches the module: the Dagger CLI itself refuses a call
+without a required flag (`--container-name`, `--commit-sha`, ...) or with a
+flag the function does not have, before the module runs, with its own
+message (`required flag(s) \"container-name\" not set`). The rows below are
+what the module says about the values it does receive.
 
 This page is generated by `tests/bad_input.rs`, and every row is a test:
 the call runs through the recording engine (`tests/harness/`) on the fake
@@ -424,25 +466,47 @@ table. `build` does not fail on a Dockerfile whose version it cannot read:
 it builds any Dockerfile (BuildKit judges it) and leaves the version label
 out, saying why in its log. The `build-nix` and `publish-nix` rows about
 what Nix built or evaluated script the command's end as the build script and
-Nix 2.8 print it (`tests/nix_real.rs` runs them for real).
+Nix 2.8 print it (`tests/nix_real.rs` runs them for real). Most
+`flake-lock`, `flake-update` and `validate-workflows` rows run on
+`tests/fixtures/flakes/` (a host flake at `nixos/ringtail`, a workflow),
+with the command's failure scripted as Nix 2.8 (`tests/flake_real.rs`) and
+`forgejo-runner`'s source print it.
 ";
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// How many lines of a message the page shows.
+const SHOWN_LINES: usize = 4;
+
+/// A message as one table cell: its first lines, joined by `<br>`.
+fn message_cell(message: &str) -> String {
+    let lines: Vec<&str> = message.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut shown: Vec<String> = lines
+        .iter()
+        .take(SHOWN_LINES)
+        .map(|l| cell(l.trim()))
+        .collect();
+    if lines.len() > SHOWN_LINES {
+        shown.push("…".into());
+    }
+    shown.join("<br>")
 }
 
 fn render(rows: &[(&Row, String)]) -> String {
     let mut out = String::from(DOC_HEAD);
-    out.push_str("\n| function | bad input | arguments | what the user sees (first line) |\n");
+    out.push_str("\n| function | bad input | arguments | what the module returns |\n");
     out.push_str("|---|---|---|---|\n");
     for (row, message) in rows {
-        let first = message.lines().next().unwrap_or_default();
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             kebab_case(row.0),
             cell(row.1),
             cell(&shown(row.2)),
-            cell(first)
+            message_cell(message)
         ));
     }
     out

@@ -22,6 +22,7 @@ use blumeops_ci::core::build_options::{
     parse_source_url, parse_target,
 };
 use blumeops_ci::core::dockerfile::{app_version, declared_app_version};
+use blumeops_ci::core::flake::FlakePath;
 use blumeops_ci::core::image_ref::{Namespace, Registry, Repository};
 use blumeops_ci::core::names::ContainerName;
 use blumeops_ci::core::nix::nix_version;
@@ -35,6 +36,7 @@ use blumeops_ci::core::tags::{
 };
 use blumeops_ci::core::text::excerpt;
 use blumeops_ci::core::variant::Variant;
+use blumeops_ci::core::workflows::{parse_runner_version, verdict};
 use blumeops_ci::registry::{
     Challenge, body_summary, check_repository, is_digest, next_link, parse_challenges,
     parse_tag_list, parse_token, registry_error,
@@ -3050,6 +3052,122 @@ fn nix_inputs() {
                 Err(e) => {
                     let e = e.to_string();
                     ensure!(e.starts_with("--nix-image `") && e.len() < 1_000, "{e}");
+                }
+            }
+            Ok(())
+        },
+    );
+    f.finish();
+}
+
+// ---- core::flake, core::workflows --------------------------------------
+
+#[test]
+fn flake_and_workflow_rules() {
+    let mut f = Fuzz::new("flake and workflow options (core::flake, core::workflows)");
+    f.check(
+        "--flake-path: a relative folder without `..` (or the root), its workdir under /src",
+        prop_oneof![
+            4 => mutated(
+                &["nixos/ringtail", ".", "./", "nixos/../x", "/etc/nixos", "a#b?c"],
+                PATH_PIECES
+            ),
+            1 => any_text(),
+        ],
+        |raw| {
+            let parts: Vec<&str> = raw
+                .split('/')
+                .filter(|p| !p.is_empty() && *p != ".")
+                .collect();
+            let valid = !raw.is_empty()
+                && !raw.starts_with('/')
+                && !parts.contains(&"..")
+                && !raw.contains(['\\', '\n', '\0']);
+            let got = FlakePath::parse(&raw);
+            ensure!(got.is_ok() == valid, "{raw:?}: {got:?}");
+            match got {
+                Ok(flake) => {
+                    let want = if parts.is_empty() {
+                        ".".to_owned()
+                    } else {
+                        parts.join("/")
+                    };
+                    ensure!(flake.as_str() == want, "{raw:?}: {flake:?}");
+                    let workdir = flake.workdir();
+                    ensure!(
+                        workdir.starts_with("/src")
+                            && !workdir.split('/').any(|p| p == ".." || p == ".")
+                            && flake.lock_in_image() == format!("{workdir}/flake.lock"),
+                        "{workdir}"
+                    );
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    ensure!(e.starts_with("--flake-path `") && e.len() < 1_000, "{e}");
+                }
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "--runner-version: exactly <n>[.<n>[.<n>]][-<suffix>] of at most 64 bytes",
+        prop_oneof![
+            mutated(
+                &["12.7.0", "11.1.2", "12", "12.7.0-rc1"],
+                &["v", ".", "-", ";", " ", "\n", ":", "@", "/", "$(", "é", "_"]
+            ),
+            "[0-9.v-]{0,12}",
+            any_text(),
+        ],
+        |raw| {
+            let want =
+                raw.len() <= 64 && re(r"^[0-9]+(\.[0-9]+){0,2}(-[0-9A-Za-z.]+)?$").is_match(&raw);
+            let got = parse_runner_version(&raw);
+            ensure!(got.is_ok() == want, "{raw:?}: {got:?}");
+            if let Err(e) = got {
+                let e = e.to_string();
+                ensure!(
+                    e.starts_with("--runner-version `") && e.len() < 1_000,
+                    "{e}"
+                );
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "the validator's verdict: its output exactly when it exited 0 and no file failed",
+        (
+            prop::collection::vec(
+                prop_oneof![
+                    Just(".forgejo/workflows/ci.yml workflow schema validation OK".to_owned()),
+                    Just(
+                        ".forgejo/workflows/a b.yml workflow schema validation failed:".to_owned()
+                    ),
+                    Just("action.yml action schema validation failed:".to_owned()),
+                    Just("Unknown Property ruins-on".to_owned()),
+                    any_text(),
+                ],
+                0..6,
+            ),
+            prop_oneof![Just(0), Just(1), -1i32..300],
+            any_text(),
+        ),
+        |(lines, code, stderr)| {
+            let stdout = lines.join("\n");
+            let failed = stdout
+                .lines()
+                .any(|l| l.ends_with(" schema validation failed:"));
+            match verdict("12.7.0", code, &stdout, &stderr) {
+                Ok(out) => {
+                    ensure!(code == 0 && !failed, "{code} {stdout:?}");
+                    ensure!(out == stdout.trim_end(), "{out:?}");
+                }
+                Err(e) => {
+                    ensure!(code != 0 || failed, "{code} {stdout:?}: {e}");
+                    ensure!(
+                        !failed || e.contains(stdout.trim_end()),
+                        "the output is missing: {e}"
+                    );
                 }
             }
             Ok(())

@@ -54,7 +54,7 @@ async fn tags_are_newest_first_and_marked_by_their_commit() {
         output,
         format!(
             "{}/blumeops/nettest\n  v0.10.0-abcdef0      [main]\n  v0.10.0-abcdef0-nix  [main]\n  \
-             v0.9.0-1234567       [branch]\n  v0.2.0               [unknown]\n",
+             v0.9.0-1234567       [branch]\n  v0.2.0\n",
             registry.host
         )
     );
@@ -148,4 +148,43 @@ async fn a_bad_limit_is_refused() {
         message.starts_with("--limit must be a positive number"),
         "{message}"
     );
+}
+
+/// As the origin showed them: 10 tags for one container, 4 per container
+/// when listing every container, unless --limit says.
+#[tokio::test]
+async fn ten_tags_for_one_container_four_for_each_of_all() {
+    if !support::tools_available() {
+        return;
+    }
+    let registry = TestRegistry::start(true, Login::Htpasswd);
+    for minor in 0..12 {
+        registry.push(support::REPO, &format!("v1.{minor}.0"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, registry.ca_pem()).unwrap();
+    // A repository whose only container is nettest (support::REPO).
+    let repo = tempfile::tempdir().unwrap();
+    let nettest = repo.path().join("containers/nettest");
+    std::fs::create_dir_all(&nettest).unwrap();
+    std::fs::write(nettest.join("Dockerfile"), "FROM alpine\n").unwrap();
+
+    let shown = |output: String| output.lines().skip(1).count();
+    let one = list_tags(&registry.host, Some(&ca))
+        .arg("containerName", json!("nettest"))
+        .returned_chain()
+        .await;
+    assert_eq!(shown(one), 10);
+    let all = Engine::call("listTags")
+        .dir_arg("src", repo.path())
+        .arg("registry", json!(registry.host))
+        .arg("registryUsername", json!(USER))
+        .secret_arg("registryPassword")
+        .stub("plaintext", json!(PASSWORD))
+        .file_arg("registryCa", &ca)
+        .returned_chain()
+        .await;
+    assert_eq!(shown(all.clone()), 4, "{all}");
+    assert!(all.contains("v1.11.0"), "newest first: {all}");
 }

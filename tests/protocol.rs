@@ -118,7 +118,13 @@ async fn registration_covers_every_function_and_argument_of_the_table() {
 #[tokio::test]
 async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
     let by_name = |name: &str| FUNCTIONS.iter().find(|f| f.name == name).unwrap();
-    for name in ["publish", "publishNix", "listTags"] {
+    for name in [
+        "publish",
+        "publishNix",
+        "listTags",
+        "flakeLock",
+        "flakeUpdate",
+    ] {
         assert_eq!(
             by_name(name).cache,
             blumeops_ci::module::spec::CachePolicy::Never,
@@ -127,6 +133,10 @@ async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
     }
     assert_eq!(
         by_name("build").cache,
+        blumeops_ci::module::spec::CachePolicy::Default
+    );
+    assert_eq!(
+        by_name("validateWorkflows").cache,
         blumeops_ci::module::spec::CachePolicy::Default
     );
     // What evaluates nixpkgs may read an unpinned one, which moves.
@@ -142,7 +152,7 @@ async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
         .filter(|f| f.check)
         .map(|f| f.name)
         .collect();
-    assert_eq!(checks, ["checkVersions"]);
+    assert_eq!(checks, ["checkVersions", "validateWorkflows"]);
 }
 
 #[tokio::test]

@@ -126,7 +126,27 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
             .file_arg("registryCa", &r.ca)
             .exec_answers(0, "0123456 main\n", ""))
     }),
+    ("flakeLock", |_| {
+        Ok(Engine::call("flakeLock")
+            .dir_arg("src", flakes_root())
+            .exec_answers(0, "", ""))
+    }),
+    ("flakeUpdate", |_| {
+        Ok(Engine::call("flakeUpdate")
+            .dir_arg("src", flakes_root())
+            .exec_answers(0, "", ""))
+    }),
+    ("validateWorkflows", |_| {
+        Ok(Engine::call("validateWorkflows")
+            .dir_arg("src", flakes_root())
+            .exec_answers(0, "", ""))
+    }),
 ];
+
+/// The fixture repository of the flake and workflow functions.
+fn flakes_root() -> PathBuf {
+    harness::crate_root().join("tests/fixtures/flakes")
+}
 
 fn registry() -> Option<Registry> {
     let (registry, dir, ca) = support::trusted_registry()?;

@@ -25,8 +25,8 @@ pub const MODULE_MARKER: &str = "rust-module-runtime/dagger.json";
 pub fn module_repository_error() -> eyre::Report {
     eyre::eyre!(
         "--src is blumeops-ci's own repository, not an ops repository: it has no \
-         {CONTAINERS_DIR}/. That is what the engine passes when --src is left out and the \
-         module is called with -m.\nPass the ops repository: --src=. from its root (or install \
+         {CONTAINERS_DIR}/ (nor your flakes or workflows). That is what the engine passes when \
+         --src is left out and the module is called with -m.\nPass the ops repository: --src=. from its root (or install \
          the module in it, see the how-to \"Install the module in the ops repository\")."
     )
 }

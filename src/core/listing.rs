@@ -41,10 +41,17 @@ pub fn render(entries: &[ContainerEntry], texts: &[BuildTexts]) -> String {
     out
 }
 
+/// How many tags `list-tags` shows per container unless `--limit` says:
+/// the origin's 4 when it lists every container, 10 for one.
+pub fn default_tag_limit(one_container: bool) -> usize {
+    if one_container { 10 } else { 4 }
+}
+
 /// One container's section of `list-tags`: a heading with the repository,
 /// then one line per tag (newest first) with its marker: `[main]`,
-/// `[branch]` or `[unknown]` by where its commit is (a tag without a
-/// commit, a release tag, is `[unknown]` too).
+/// `[branch]` or `[unknown]` by where its commit is (`[unknown]`: a commit
+/// this clone lacks). A tag that holds no commit (a release tag such as
+/// `v1.0.0`) gets no marker.
 pub fn render_tags(
     repository: &str,
     tags: &[ParsedTag<'_>],
@@ -56,13 +63,16 @@ pub fn render_tags(
     let width = tags.iter().map(|t| t.tag.len()).max().unwrap_or(0);
     let mut out = format!("{repository}\n");
     for t in tags {
-        let marker = t
-            .commit
-            .and_then(|c| ancestry.get(c))
-            .copied()
-            .unwrap_or(Ancestry::Unknown)
-            .marker();
-        out.push_str(&format!("  {:<width$}  {marker}\n", t.tag));
+        let marker = t.commit.map(|c| {
+            ancestry
+                .get(c)
+                .copied()
+                .unwrap_or(Ancestry::Unknown)
+                .marker()
+        });
+        let line = format!("  {:<width$}  {}", t.tag, marker.unwrap_or_default());
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
@@ -122,8 +132,15 @@ mod tests {
         ]);
         assert_eq!(
             render_tags("r/ns/app", &tags, &ancestry),
-            "r/ns/app\n  v1.1.0-bbbbbbb  [branch]\n  v1.0.0-aaaaaaa  [main]\n  v0.9.0          [unknown]\n"
+            "r/ns/app\n  v1.1.0-bbbbbbb  [branch]\n  v1.0.0-aaaaaaa  [main]\n  v0.9.0\n"
         );
+        // A commit this clone lacks is [unknown].
+        let tags = crate::core::ordering::sort_newest_first(["v1.0.0-ccccccc"]);
+        assert_eq!(
+            render_tags("r/ns/app", &tags, &ancestry),
+            "r/ns/app\n  v1.0.0-ccccccc  [unknown]\n"
+        );
+        assert_eq!((default_tag_limit(false), default_tag_limit(true)), (4, 10));
         assert_eq!(
             render_tags("r/ns/app", &[], &ancestry),
             "r/ns/app\n  (no version tags)\n"

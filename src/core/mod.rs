@@ -22,12 +22,15 @@
 //! - [`nixpkgs`]: the nixpkgs pin from `flake.lock`, and the Nix expressions that fetch and query it.
 //! - [`nix_build`]: what `build-nix` builds (a file, a flake output), its script, and what its result means.
 //! - [`shell`]: how a script and its arguments become an exec's argv.
+//! - [`flake`]: the `nix flake lock`/`update` script of `flake-lock` and `flake-update`, and its outcome.
+//! - [`workflows`]: `forgejo-runner validate` for `validate-workflows`, and its verdict.
 
 pub mod build_options;
 pub mod build_version;
 pub mod discovery;
 pub mod dockerfile;
 pub mod exit_status;
+pub mod flake;
 pub mod git;
 pub mod image_ref;
 pub mod listing;
@@ -43,3 +46,4 @@ pub mod text;
 pub mod variant;
 pub mod version_check;
 pub mod versions;
+pub mod workflows;

@@ -95,7 +95,7 @@ impl AppVersion {
             AppVersion::NeedsNixpkgs { attr } => bail!(
                 "{} sets no `version = \"...\";` and container `{name}` has no Dockerfile \
                  version, so its version is nixpkgs' `{attr}.version`, which this function \
-                 does not evaluate.\n`dagger call nix-version --package={attr}` prints it; to \
+                 does not evaluate.\n`dagger call nix-version --src=. --package={attr}` prints it; to \
                  fix it in the repository, add `version = \"<version>\";` to {0}.",
                 build_file_path(name, Variant::Nix)
             ),

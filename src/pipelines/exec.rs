@@ -117,3 +117,20 @@ fn engine_error(error: &GraphQLError) -> String {
         other => other.to_string(),
     }
 }
+
+/// The environment variable [`fresh`] sets.
+pub const FRESH_VARIABLE: &str = "BLUMEOPS_CI_RUN";
+
+/// `container` with [`FRESH_VARIABLE`] set to a value no earlier call had,
+/// so that its next exec runs again. The engine caches an exec by its
+/// inputs, also in a function registered `Never` (which re-runs only the
+/// function's body, Dagger's "Function caching vs. layer caching"): a
+/// command that reads outside state (the network) would otherwise hand
+/// back what it printed the first time.
+pub fn fresh(container: Container) -> Container {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    container.with_env_variable(FRESH_VARIABLE, format!("{now}-{}", std::process::id()))
+}

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check_versions;
 pub mod exec;
+pub mod flakes;
 pub mod nix;
 pub mod nix_target;
 pub mod ops;
@@ -11,3 +12,4 @@ pub mod publish;
 pub mod registry_access;
 pub mod repo;
 pub mod versions;
+pub mod workflows;

@@ -238,28 +238,9 @@ impl Nix {
         nixpkgs::from_registry(&outcome.stdout, &self.image)
     }
 
-    /// The Nix image with the repository at [`REPO_MOUNT`] and `/nix` on
-    /// the store's cache volume, seeded from the image's own `/nix` (where
-    /// Nix itself is installed). Nix's own locks keep concurrent builds
-    /// on one engine correct, so the volume is shared.
+    /// The Nix image with the repository ([`in_image`]).
     pub async fn container(&self, call: &Invocation, src: &Directory) -> eyre::Result<Container> {
-        let query = &call.query;
-        let image = query.container().from(self.image.as_str());
-        let seed = image.directory("/nix").id().await?;
-        let opts = ContainerWithMountedCacheOptsBuilder::default()
-            .source(seed)
-            .sharing(CacheSharingMode::Shared)
-            .build()
-            .expect("every field has a default");
-        Ok(image
-            .with_mounted_cache_opts(
-                "/nix",
-                query.cache_volume(nix_build::store_volume(&self.image)),
-                opts,
-            )
-            .with_env_variable("NIX_CONFIG", NIX_CONFIG)
-            .with_mounted_directory(REPO_MOUNT, src.clone())
-            .with_workdir(REPO_MOUNT))
+        in_image(call, &self.image, src).await
     }
 
     /// The versions nixpkgs has for `attrs`, in one evaluation (`None`:
@@ -331,4 +312,29 @@ impl Nix {
         let built = nix_build::parse_result(&outcome.stdout)?;
         Ok(ran.file(format!("{OUT_DIR}/{}", built.file)))
     }
+}
+
+/// The Nix image `image` (checked by [`nix_build::parse_nix_image`]) with
+/// the repository at [`REPO_MOUNT`] and `/nix` on the store's cache volume,
+/// seeded from the image's own `/nix` (where Nix itself is installed).
+/// Nix's own locks keep concurrent builds on one engine correct, so the
+/// volume is shared.
+pub async fn in_image(call: &Invocation, image: &str, src: &Directory) -> eyre::Result<Container> {
+    let query = &call.query;
+    let base = query.container().from(image);
+    let seed = base.directory("/nix").id().await?;
+    let opts = ContainerWithMountedCacheOptsBuilder::default()
+        .source(seed)
+        .sharing(CacheSharingMode::Shared)
+        .build()
+        .expect("every field has a default");
+    Ok(base
+        .with_mounted_cache_opts(
+            "/nix",
+            query.cache_volume(nix_build::store_volume(image)),
+            opts,
+        )
+        .with_env_variable("NIX_CONFIG", NIX_CONFIG)
+        .with_mounted_directory(REPO_MOUNT, src.clone())
+        .with_workdir(REPO_MOUNT))
 }

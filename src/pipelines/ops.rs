@@ -46,14 +46,16 @@ pub async fn list_tags(call: Invocation) -> eyre::Result<Output> {
     let access = RegistryAccess::from_args(&call.args)?;
     let namespace = Namespace::parse(&call.args.string("namespace")?)?;
     let main = git::parse_revision("--main-branch", &call.args.string("mainBranch")?)?;
+    let one = call.args.opt_string("containerName")?;
     let limit = match call.args.integer("limit") {
+        None => listing::default_tag_limit(one.is_some()),
         Some(n) if n > 0 => n as usize,
-        _ => {
+        Some(_) => {
             eyre::bail!("--limit must be a positive number of tags per container, e.g. --limit=10.")
         }
     };
     let src = call.args.directory(&call.query, "src")?;
-    let names = match call.args.opt_string("containerName")? {
+    let names = match one {
         Some(name) => vec![ContainerName::parse(&name)?],
         None => repo::catalog(&src)
             .await?

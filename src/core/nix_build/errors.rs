@@ -125,7 +125,8 @@ fn known_failure(what: &str, stderr: &str) -> Option<String> {
         return Some(format!(
             "the flake.lock of --src does not lock every input of its flake.nix, and \
              blumeops-ci does not lock them itself (that would build something unpinned).\nRun \
-             `nix flake lock` (or `dagger call flake-lock`) and commit flake.lock.\n{tail}"
+             `nix flake lock` at its root (without Nix: the flake-lock function, with \
+             --flake-path=.) and commit flake.lock.\n{tail}"
         ));
     }
     None
