@@ -14,6 +14,8 @@
 //! - [`dockerfile`]: a Dockerfile's `ARG CONTAINER_APP_VERSION`, read as BuildKit reads it.
 //! - [`versions`]: the one entry point for a container's version, per variant.
 //! - [`version_check`]: do a container's versions agree (check-versions).
+//! - [`mapping`]: list arguments of `container=value` entries.
+//! - [`service_versions`]: `service-versions.yaml`, the list of deployed versions.
 //! - [`exit_status`]: what a command's exit status means when a signal ended it.
 //! - [`git`]: the git scripts of the ops helpers and their output.
 //! - [`listing`]: the `containers` table.
@@ -29,12 +31,14 @@ pub mod exit_status;
 pub mod git;
 pub mod image_ref;
 pub mod listing;
+pub mod mapping;
 pub mod names;
 pub mod nix;
 pub mod nix_build;
 pub mod nixpkgs;
 pub mod ordering;
 pub mod publish;
+pub mod service_versions;
 pub mod shell;
 pub mod tags;
 pub mod text;
