@@ -13,13 +13,14 @@
 //! - [`image_ref`]: `<registry>/<namespace>/<name>:<tag>` and its defaults.
 //! - [`dockerfile`]: a Dockerfile's `ARG CONTAINER_APP_VERSION`, read as BuildKit reads it.
 //! - [`versions`]: the one entry point for a container's version, per variant.
+//! - [`nix_image_version`]: the one rule for a Nix image's version.
 //! - [`version_check`]: do a container's versions agree (check-versions).
 //! - [`mapping`]: list arguments of `container=value` entries.
 //! - [`service_versions`]: `service-versions.yaml`, the list of deployed versions.
 //! - [`exit_status`]: what a command's exit status means when a signal ended it.
 //! - [`git`]: the git scripts of the ops helpers and their output.
 //! - [`listing`]: the `containers` table.
-//! - [`nix`]: a `default.nix`'s `version = "...";`, and where a Nix image's version comes from.
+//! - [`nix`]: a `default.nix`'s own `version = "...";`.
 //! - [`nixpkgs`]: the nixpkgs pin from `flake.lock`, and the Nix expressions that fetch and query it.
 //! - [`nix_build`]: the `nix-build` script of `build-nix` and what its result means.
 //! - [`shell`]: how a script and its arguments become an exec's argv.
@@ -35,6 +36,7 @@ pub mod mapping;
 pub mod names;
 pub mod nix;
 pub mod nix_build;
+pub mod nix_image_version;
 pub mod nixpkgs;
 pub mod ordering;
 pub mod publish;
