@@ -14,8 +14,9 @@
 //! - [`dockerfile`]: a Dockerfile's `ARG CONTAINER_APP_VERSION`, read as BuildKit reads it.
 //! - [`versions`]: the one entry point for a container's version, per variant.
 //! - [`nix_image_version`]: the one rule for a Nix image's version.
-//! - [`version_check`]: do a container's versions agree (check-versions).
 //! - [`mapping`]: list arguments of `container=value` entries.
+//! - [`version_check`]: do a container's versions agree, with each other and with what is deployed (check-versions).
+//! - [`check_scope`]: which containers check-versions checks, and its defaults.
 //! - [`service_versions`]: `service-versions.yaml`, the list of deployed versions.
 //! - [`exit_status`]: what a command's exit status means when a signal ended it.
 //! - [`git`]: the git scripts of the ops helpers and their output.
@@ -26,6 +27,7 @@
 //! - [`shell`]: how a script and its arguments become an exec's argv.
 
 pub mod build_options;
+pub mod check_scope;
 pub mod discovery;
 pub mod dockerfile;
 pub mod exit_status;
