@@ -4,6 +4,7 @@
 //! generated from [`FUNCTIONS`]. Adding a function is one entry here plus its
 //! body under `src/pipelines/`.
 
+use crate::core::check_scope::{DEFAULT_NIX_PACKAGES, DEFAULT_SERVICE_NAMES, DEFAULT_SKIP};
 use crate::core::flake::DEFAULT_FLAKE_PATH;
 use crate::core::image_ref::{DEFAULT_NAMESPACE, DEFAULT_REGISTRY, DEFAULT_REGISTRY_USERNAME};
 use crate::core::nix_build::DEFAULT_NIX_IMAGE;
@@ -52,6 +53,21 @@ const SRC_WITH_GIT: ArgSpec = ArgSpec {
         ignore: SRC_WITH_GIT_IGNORE,
     },
     doc: "The ops repository, with its .git (a clone; in CI, checked out with full history).",
+};
+
+/// The repository for `check-versions`, with its `.git`, which `--base` reads.
+const SRC_TO_CHECK: ArgSpec = ArgSpec {
+    name: "src",
+    ty: Type::DIRECTORY,
+    default: Default::Path {
+        path: ".",
+        ignore: SRC_WITH_GIT_IGNORE,
+    },
+    doc: "The ops repository: the folder that holds containers/<name>/ and \
+          service-versions.yaml, e.g. --src=. Default: the folder of the dagger.json that loads \
+          the module (with -m <module>, the module's own repository, which has no containers/: \
+          pass --src). With --base its .git is read too: a clone (in CI, checked out with the \
+          history back to the merge base, e.g. fetch-depth: 0).",
 };
 
 const CONTAINER_NAME: ArgSpec = ArgSpec {
@@ -327,16 +343,37 @@ const CONTAINER_NAMES: ArgSpec = ArgSpec {
 const NIX_PACKAGES: ArgSpec = ArgSpec {
     name: "nixPackages",
     ty: Type::StringList,
-    default: Default::Json("[]"),
-    doc: "The nixpkgs package of a container whose default.nix sets no version, as \
-          container=attribute (e.g. ntfy=ntfy-sh); default: the container's name.",
+    default: Default::Strings(DEFAULT_NIX_PACKAGES),
+    doc: "The nixpkgs package of a container, as container=attribute (e.g. ntfy=ntfy-sh), for \
+          a Nix image whose default.nix and Dockerfile declare no version; another container's \
+          package is named like it. Replaces the default list; a container --src lacks (or \
+          that has no default.nix) is ignored (the log says so, unless it is a default).",
 };
 
 const SKIP: ArgSpec = ArgSpec {
     name: "skip",
     ty: Type::StringList,
-    default: Default::Json("[]"),
-    doc: "Containers exempt from the check.",
+    default: Default::Strings(DEFAULT_SKIP),
+    doc: "Containers exempt from the check. Replaces the default list; a name --src has no \
+          container of is ignored (the log says so, unless it is a default).",
+};
+
+const SERVICE_NAMES: ArgSpec = ArgSpec {
+    name: "serviceNames",
+    ty: Type::StringList,
+    default: Default::Strings(DEFAULT_SERVICE_NAMES),
+    doc: "The service of a container in service-versions.yaml, as container=service (e.g. \
+          quartz=docs), when it is not named like the container. Replaces the default list; a \
+          container --src lacks is ignored (the log says so, unless it is a default).",
+};
+
+const CHANGED_SINCE: ArgSpec = ArgSpec {
+    name: "base",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "Check only the containers changed since this commit (e.g. --base=origin/main): since \
+          its merge base with HEAD, uncommitted and untracked files included; every container \
+          when service-versions.yaml changed. Reads --src's .git. Default: every container.",
 };
 
 const FLAKE_PATH: ArgSpec = ArgSpec {
@@ -536,17 +573,25 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
     },
     FunctionSpec {
         name: "checkVersions",
-        doc: "Check that the versions each container declares agree.\n\n\
-              For every container (or --container-names, less --skip): the Dockerfile's \
-              CONTAINER_APP_VERSION, the nix version (default.nix's `version`, else the \
-              pinned nixpkgs' version of its package) and containers/<name>/VERSION, compared \
-              without a leading v. Prints a table; fails listing every mismatch and missing \
-              version, so one run shows them all.",
+        doc: "Check each container's versions against each other and what is deployed.\n\n\
+              For every container (or --container-names, less --skip; with --base, those \
+              changed since it): the Dockerfile's CONTAINER_APP_VERSION (required when there is \
+              a Dockerfile), the Nix image's version (default.nix's `version`, else its image's \
+              `tag`, else the Dockerfile's, else the pinned nixpkgs' version of its package) and \
+              the deployed \
+              version: the current-version of its entry in service-versions.yaml at the root \
+              of --src (required, not null; the entry is named like the container, or as \
+              --service-names says). All must agree after removing one leading v. Prints a \
+              table; fails listing every problem, so one run shows them all. Without \
+              service-versions.yaml, deployed versions are not compared, and the table and \
+              the log say so.",
         args: &[
-            SRC,
+            SRC_TO_CHECK,
             CONTAINER_NAMES,
-            NIX_PACKAGES,
             SKIP,
+            SERVICE_NAMES,
+            NIX_PACKAGES,
+            CHANGED_SINCE,
             FLAKE_LOCK,
             NIXPKGS_INPUT,
             NIXPKGS,

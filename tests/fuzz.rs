@@ -31,6 +31,7 @@ use blumeops_ci::core::nixpkgs::{
     self, AttrPath, Nixpkgs, Source, from_lock, parse_input_path, parse_lock_path, parse_override,
     parse_versions, pin,
 };
+use blumeops_ci::core::service_versions;
 use blumeops_ci::core::tags::{
     CommitSha, MAX_TAG_LEN, Tag, commit_tag, legacy_tag, normalize_version, publish_tags,
 };
@@ -912,7 +913,7 @@ fn nix_item() -> impl Strategy<Value = NixItem> {
                 }
             }),
         3 => ("[a-z][a-zA-Z0-9_]{0,8}", "[a-z0-9 .-]{0,10}")
-            .prop_filter("not the version or tag", |(n, _)| n != "version" && n != "tag")
+            .prop_filter("not the version", |(n, _)| n != "version")
             .prop_map(|(n, v)| NixItem::Other(format!("{n} = {};", nix_string(&v)))),
     ]
 }
@@ -3169,6 +3170,135 @@ fn flake_and_workflow_rules() {
                         "the output is missing: {e}"
                     );
                 }
+            }
+            Ok(())
+        },
+    );
+    f.finish();
+}
+
+// ---- core::service_versions --------------------------------------------
+
+const SERVICE_VERSIONS_SEEDS: &[&str] = &[
+    include_str!("fixtures/origin-ops-repo/service-versions.yaml"),
+    "services: []\n",
+    "services:\n  - {name: flow, current-version: 1.10}\n  - name: \"2048\"\n    current-version: ~\n",
+];
+
+const YAML_PIECES: &[&str] = &[
+    "\n",
+    "  ",
+    "- ",
+    ": ",
+    ":",
+    "name",
+    "current-version",
+    "services",
+    "null",
+    "~",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!int ",
+    "!x ",
+    "? ",
+    "#",
+    "---\n",
+    "...\n",
+    "\t",
+    "|\n",
+    ">-\n",
+    "é",
+    "\\",
+    "%YAML 1.2\n",
+    "\u{feff}",
+    "\r\n",
+    "1.10",
+    "0x1f",
+];
+
+/// A deployed version as the file may write it: quoted, or plain (a plain
+/// number must come back as written).
+fn written_version() -> impl Strategy<Value = (String, bool)> {
+    (
+        prop_oneof![
+            "[0-9]{1,3}(\\.[0-9]{1,3}){0,3}",
+            "v?[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}(-r[0-9])?",
+            "[0-9]{4}\\.[0-9]{1,2}\\.[0-9]",
+        ],
+        any::<bool>(),
+    )
+}
+
+#[test]
+fn service_versions_file() {
+    let mut f = Fuzz::new("service-versions.yaml (core::service_versions)");
+    f.check(
+        "never panics; an error names the file (and a line) in a few lines",
+        prop_oneof![
+            4 => mutated(SERVICE_VERSIONS_SEEDS, YAML_PIECES),
+            2 => pieces_of(YAML_PIECES, 60),
+            1 => any_text(),
+        ],
+        |text| {
+            if let Err(e) = service_versions::parse(&text) {
+                let e = e.to_string();
+                ensure!(
+                    e.starts_with("service-versions.yaml ") && e.len() < 2_000,
+                    "{e}"
+                );
+            }
+            Ok(())
+        },
+    );
+    f.check(
+        "reads back every service of a generated list, versions as written",
+        (
+            prop::collection::btree_map(
+                "[a-z][a-z0-9-]{0,15}",
+                prop::option::of(written_version()),
+                0..10,
+            ),
+            any::<bool>(),
+        ),
+        |(services, flow)| {
+            let mut text = String::from("# deployed\nservices:");
+            if services.is_empty() {
+                text.push_str(" []\n");
+            } else {
+                text.push('\n');
+            }
+            for (name, version) in &services {
+                let version = match version {
+                    None => "null".to_owned(),
+                    Some((v, true)) => format!("\"{v}\""),
+                    Some((v, false)) => v.clone(),
+                };
+                if flow {
+                    text.push_str(&format!(
+                        "  - {{name: \"{name}\", type: argocd, current-version: {version}}}\n"
+                    ));
+                } else {
+                    text.push_str(&format!(
+                        "  - name: \"{name}\"\n    last-reviewed: 2026-02-01\n    \
+                         current-version: {version}\n    notes: >-\n      a: b\n"
+                    ));
+                }
+            }
+            let parsed =
+                service_versions::parse(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            ensure!(parsed.len() == services.len(), "{text}");
+            for (name, version) in &services {
+                let got = parsed.get(name).map(|s| s.current_version.as_deref());
+                let want = version.as_ref().map(|(v, _)| v.as_str());
+                ensure!(got == Some(want), "{name}: {got:?} != {want:?} in\n{text}");
             }
             Ok(())
         },

@@ -1,13 +1,15 @@
-//! The git scripts of `changed-containers` and `list-tags`, run for real
-//! with git on a repository this test builds: main, a branch, a merge, a
-//! deleted container, and a commit that is not in the history.
+//! The git scripts of `changed-containers`, `list-tags` and
+//! `check-versions --base`, run for real with git on repositories this test
+//! builds: main, a branch, a merge, a deleted container, a commit that is
+//! not in the history, uncommitted and untracked files, a shallow clone.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use blumeops_ci::core::check_scope::{self, Changed};
 use blumeops_ci::core::git::{
-    ANCESTRY_SCRIPT, Ancestry, CHANGED_SCRIPT, EMPTY_TREE, NO_GIT_EXIT, NO_REVISION_EXIT,
-    changed_containers, parse_ancestry,
+    ANCESTRY_SCRIPT, Ancestry, CHANGED_SCRIPT, CHANGED_SINCE_SCRIPT, EMPTY_TREE, NO_GIT_EXIT,
+    NO_MERGE_BASE_EXIT, NO_REVISION_EXIT, changed_containers, parse_ancestry,
 };
 
 struct Repo {
@@ -195,4 +197,114 @@ fn ancestry_marks_main_branch_and_unknown_commits() {
 
     let (status, _, stderr) = repo.script(ANCESTRY_SCRIPT, &["nope", &main7]);
     assert_eq!((status, stderr.trim()), (NO_REVISION_EXIT, "nope"));
+}
+
+/// What `check-versions --base=<base>` checks in `repo`: the containers, or
+/// `["*"]` for every one.
+fn changed_since(repo: &Repo, base: &str) -> Vec<String> {
+    let (status, stdout, stderr) = repo.script(CHANGED_SINCE_SCRIPT, &[base]);
+    assert_eq!(status, 0, "{stderr}");
+    match check_scope::changed(&stdout) {
+        Changed::Every => vec!["*".to_owned()],
+        Changed::Only(names) => names.iter().map(|n| n.to_string()).collect(),
+    }
+}
+
+#[test]
+fn changed_since_counts_the_branch_since_the_merge_base_and_the_working_tree() {
+    let repo = Repo::new("since");
+    for name in ["miniflux", "navidrome", "quartz", "loki"] {
+        repo.write(
+            &format!("containers/{name}/Dockerfile"),
+            "ARG CONTAINER_APP_VERSION=1.0\n",
+        );
+    }
+    repo.write("service-versions.yaml", "services: []\n");
+    repo.write(".gitignore", "*.log\n");
+    repo.commit("first");
+
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "containers/miniflux/Dockerfile",
+        "ARG CONTAINER_APP_VERSION=1.1\n",
+    );
+    repo.commit("bump miniflux");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(
+        "containers/navidrome/Dockerfile",
+        "ARG CONTAINER_APP_VERSION=2.0\n",
+    );
+    repo.commit("main bumps navidrome");
+    repo.git(&["checkout", "-q", "feature"]);
+
+    // Since the merge base: the branch's commits, not main's (base...HEAD).
+    assert_eq!(changed_since(&repo, "main"), ["miniflux"]);
+    assert_eq!(changed_since(&repo, "HEAD"), Vec::<String>::new());
+
+    // The working tree counts: an uncommitted change, an untracked
+    // container, but not an ignored file.
+    repo.write(
+        "containers/quartz/Dockerfile",
+        "ARG CONTAINER_APP_VERSION=1.2\n",
+    );
+    repo.write("containers/kiwix-serve/Dockerfile", "FROM alpine\n");
+    repo.write("containers/loki/build.log", "x\n");
+    assert_eq!(
+        changed_since(&repo, "main"),
+        ["kiwix-serve", "miniflux", "quartz"]
+    );
+
+    // service-versions.yaml: every container.
+    repo.write("service-versions.yaml", "services:\n  - name: docs\n");
+    assert_eq!(changed_since(&repo, "main"), ["*"]);
+}
+
+#[test]
+fn changed_since_reports_a_missing_revision_a_missing_git_and_a_shallow_clone() {
+    let repo = Repo::new("since-errors");
+    repo.write("containers/a/Dockerfile", "FROM scratch\n");
+    repo.commit("a");
+    let (status, _, stderr) = repo.script(CHANGED_SINCE_SCRIPT, &["origin/main"]);
+    assert_eq!((status, stderr.trim()), (NO_REVISION_EXIT, "origin/main"));
+
+    let plain =
+        std::env::temp_dir().join(format!("blumeops-ci-nogit-since-{}", std::process::id()));
+    std::fs::create_dir_all(&plain).unwrap();
+    let (status, _, _) = run_script(&plain, CHANGED_SINCE_SCRIPT, &["main"]);
+    let _ = std::fs::remove_dir_all(&plain);
+    assert_eq!(status, NO_GIT_EXIT);
+
+    // A CI checkout of depth 1, with main fetched at depth 1: no merge base.
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("containers/a/Dockerfile", "FROM alpine\n");
+    repo.commit("feature");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("containers/b/Dockerfile", "FROM alpine\n");
+    repo.commit("main moves on");
+    let shallow = Repo {
+        dir: repo.dir.with_extension("shallow"),
+    };
+    let _ = std::fs::remove_dir_all(&shallow.dir);
+    let url = format!("file://{}", repo.dir.display());
+    let shallow_dir = shallow.dir.to_str().unwrap();
+    repo.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--branch",
+        "feature",
+        &url,
+        shallow_dir,
+    ]);
+    shallow.git(&[
+        "fetch",
+        "-q",
+        "--depth",
+        "1",
+        "origin",
+        "main:refs/remotes/origin/main",
+    ]);
+    let (status, _, stderr) = shallow.script(CHANGED_SINCE_SCRIPT, &["origin/main"]);
+    assert_eq!((status, stderr.trim()), (NO_MERGE_BASE_EXIT, "origin/main"));
 }

@@ -13,6 +13,7 @@ use eyre::bail;
 
 use super::dockerfile::VERSION_ARG;
 use super::text::excerpt;
+use super::versions::{bare, same};
 
 /// The version an image is built as, and what it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,16 +29,6 @@ pub struct BuildVersion {
     pub build_arg: Option<String>,
     /// What the user should be told about it, when anything.
     pub note: Option<String>,
-}
-
-/// `version` without one leading `v`: how versions are compared.
-pub fn bare(version: &str) -> &str {
-    version.strip_prefix('v').unwrap_or(version)
-}
-
-/// Whether two versions are the same after removing one leading `v`.
-pub fn same(a: &str, b: &str) -> bool {
-    bare(a) == bare(b)
 }
 
 /// The version of a Dockerfile image: `given` (`--version`), `build_arg`

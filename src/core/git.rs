@@ -1,7 +1,8 @@
-//! The git questions of the ops helpers, as the exact scripts the pipelines
-//! run (in a small pinned image, over the repository's `.git`) and the
-//! parsers of their output. `tests/git_real.rs` runs these scripts with
-//! real git on a repository it builds.
+//! The git questions of the ops helpers and of `check-versions --base`, as
+//! the exact scripts the pipelines run (in a small pinned image, over the
+//! repository's `.git`) and the parsers of their output.
+//! `tests/git_real.rs` runs these scripts with real git on repositories it
+//! builds.
 
 use std::collections::BTreeSet;
 
@@ -28,6 +29,10 @@ pub const NO_GIT_EXIT: i32 = 3;
 /// Exit status when a revision does not exist.
 pub const NO_REVISION_EXIT: i32 = 4;
 
+/// Exit status when a revision and `HEAD` have no common ancestor in the
+/// history at hand.
+pub const NO_MERGE_BASE_EXIT: i32 = 5;
+
 /// `sh -c CHANGED sh <base> <head>`: the paths under containers/ that
 /// differ between the two commits (every commit of the range counts: the
 /// trees are compared), then a `--` line, then every path under containers/
@@ -41,6 +46,20 @@ done
 git diff --no-renames --name-only "$1" "$2" -- containers
 echo --
 git ls-tree -r --name-only "$2" -- containers
+"#;
+
+/// `sh -c CHANGED_SINCE sh <base>`: every path that changed since the
+/// merge base of `<base>` and `HEAD`, one per line: those of the commits
+/// since then (what `git diff --name-only <base>...HEAD` lists), and those
+/// the working tree changes or adds (uncommitted, untracked and not
+/// ignored), so that a local run covers what is about to be committed. In
+/// CI the working tree is `HEAD`'s, and the list is the commits' alone.
+pub const CHANGED_SINCE_SCRIPT: &str = r#"set -eu
+git rev-parse --git-dir >/dev/null 2>&1 || exit 3
+git rev-parse --verify -q "$1^{commit}" >/dev/null || { echo "$1" >&2; exit 4; }
+base=$(git merge-base "$1" HEAD) || { echo "$1" >&2; exit 5; }
+git diff --no-renames --name-only "$base" --
+git ls-files --others --exclude-standard
 "#;
 
 /// `sh -c ANCESTRY sh <main-branch> <sha>...`: one line per SHA, `<sha>
@@ -145,6 +164,12 @@ pub fn script_error(status: i32, stderr: &str) -> String {
             "git has no revision `{}` in --src: fetch it (git fetch origin), or check the name.",
             excerpt(stderr.trim())
         ),
+        NO_MERGE_BASE_EXIT => format!(
+            "git finds no common ancestor of `{}` and HEAD in --src: the history is too \
+             shallow (in CI, check out with full history: actions/checkout fetch-depth: 0), or \
+             the revision is unrelated.",
+            excerpt(stderr.trim())
+        ),
         _ => format!("git failed (exit {status}): {}", excerpt(stderr.trim())),
     }
 }
@@ -173,6 +198,18 @@ mod tests {
         assert_eq!(parsed[0], ("abc1234".to_owned(), Ancestry::Main));
         assert_eq!(parsed[1].1.marker(), "[branch]");
         assert_eq!(parsed[2].1, Ancestry::Unknown);
+    }
+
+    #[test]
+    fn script_errors_say_what_to_do() {
+        assert!(script_error(NO_GIT_EXIT, "").contains("fetch-depth: 0"));
+        assert!(script_error(NO_REVISION_EXIT, "main\n").contains("no revision `main`"));
+        let shallow = script_error(NO_MERGE_BASE_EXIT, "origin/main\n");
+        assert!(
+            shallow.starts_with("git finds no common ancestor of `origin/main` and HEAD")
+                && shallow.contains("fetch-depth: 0"),
+            "{shallow}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::discovery::ContainerEntry;
 use super::git::Ancestry;
+use super::nix_image_version::PackageMap;
 use super::ordering::ParsedTag;
 use super::variant::Variant;
 use super::versions::{self, AppVersion, BuildTexts};
@@ -79,10 +80,13 @@ pub fn render_tags(
 
 /// The version of each build file the container has; one value when they agree.
 fn version_cell(entry: &ContainerEntry, texts: &BuildTexts) -> String {
+    // Packages named like their container: `containers` has no --nix-packages.
+    let packages = PackageMap::default();
+    let resolve = |v| versions::resolve(&entry.name, v, texts, &packages);
     let cells: Vec<(Variant, String)> = [Variant::Dockerfile, Variant::Nix]
         .into_iter()
         .filter(|&v| entry.files.has(v))
-        .map(|v| (v, describe(versions::resolve(&entry.name, v, texts))))
+        .map(|v| (v, describe(resolve(v))))
         .collect();
     match cells.as_slice() {
         [(_, only)] => only.clone(),

@@ -14,11 +14,15 @@
 //! - [`image_ref`]: `<registry>/<namespace>/<name>:<tag>` and its defaults.
 //! - [`dockerfile`]: a Dockerfile's `ARG CONTAINER_APP_VERSION`, read as BuildKit reads it.
 //! - [`versions`]: the one entry point for a container's version, per variant.
-//! - [`version_check`]: do a container's versions agree (check-versions).
+//! - [`nix_image_version`]: the one rule for a Nix image's version.
+//! - [`mapping`]: list arguments of `container=value` entries.
+//! - [`version_check`]: do a container's versions agree, with each other and with what is deployed (check-versions).
+//! - [`check_scope`]: which containers check-versions checks, and its defaults.
+//! - [`service_versions`]: `service-versions.yaml`, the list of deployed versions.
 //! - [`exit_status`]: what a command's exit status means when a signal ended it.
 //! - [`git`]: the git scripts of the ops helpers and their output.
 //! - [`listing`]: the `containers` table.
-//! - [`nix`]: a `default.nix`'s `version = "...";`, and where a Nix image's version comes from.
+//! - [`nix`]: a `default.nix`'s own `version = "...";`.
 //! - [`nixpkgs`]: the nixpkgs pin from `flake.lock`, and the Nix expressions that fetch and query it.
 //! - [`nix_build`]: what `build-nix` builds (a file, a flake output), its script, and what its result means.
 //! - [`shell`]: how a script and its arguments become an exec's argv.
@@ -27,6 +31,7 @@
 
 pub mod build_options;
 pub mod build_version;
+pub mod check_scope;
 pub mod discovery;
 pub mod dockerfile;
 pub mod exit_status;
@@ -34,12 +39,15 @@ pub mod flake;
 pub mod git;
 pub mod image_ref;
 pub mod listing;
+pub mod mapping;
 pub mod names;
 pub mod nix;
 pub mod nix_build;
+pub mod nix_image_version;
 pub mod nixpkgs;
 pub mod ordering;
 pub mod publish;
+pub mod service_versions;
 pub mod shell;
 pub mod tags;
 pub mod text;

@@ -1,46 +1,13 @@
-//! The app version of a container's `default.nix`.
-//!
-//! In order: the file's own `version = "<version>";` binding; else the tag
-//! it gives its image (`tag = "<version>";`, [`image_tag`]); else the
-//! version its Dockerfile declares; else nothing in the repository says, and
-//! the version is the one nixpkgs has for the package named like the
-//! container.
+//! A `default.nix`'s own `version = "<version>";` binding, and the
+//! `tag = "<version>";` it gives its image ([`image_tag`]): the first steps
+//! of the rule for a Nix image's version ([`super::nix_image_version`]).
 //!
 //! [`nix_version`] reads the file with a small Nix lexer rather than a
 //! pattern: it skips `#` and `/* */` comments and the contents of strings
 //! (with their `${…}` interpolations, nested to any depth), so only a real
 //! binding counts. One forward scan, so linear in the size of the file.
 
-use super::dockerfile;
-use super::names::ContainerName;
 use super::nix_build::image_version::tag_version;
-
-/// Where a literal version was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VersionSource {
-    /// The `version = "...";` (else `tag = "...";`) binding of the container's `default.nix`.
-    DefaultNix,
-    /// The `ARG CONTAINER_APP_VERSION=...` of the container's Dockerfile.
-    Dockerfile,
-}
-
-/// The version of a container's Nix image, or what is still needed to know it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NixVersion {
-    /// Written in the repository.
-    Literal {
-        /// The version as written (no `v` added).
-        version: String,
-        /// The file it was read from.
-        from: VersionSource,
-    },
-    /// Nothing in the repository says: the version is nixpkgs'
-    /// `<attr>.version`.
-    NeedsNixpkgs {
-        /// The nixpkgs attribute: the container's name.
-        attr: String,
-    },
-}
 
 /// The first `version = "<value>";` binding of a Nix file whose value is a
 /// plain string literal: `"…"` with no `${…}` interpolation (escapes such as
@@ -53,10 +20,8 @@ pub enum NixVersion {
 /// `my-version =`, `version.x =`, `x.version =`, `inherit version;`,
 /// `{ version ? "1" }:` and `version == "1"` do not, nor anything inside a
 /// comment or a string.
-///
-/// Without one, the file's [`image_tag`] is its version.
 pub fn nix_version(text: &str) -> Option<String> {
-    binding(text, "version").or_else(|| image_tag(text))
+    binding(text, "version")
 }
 
 /// The version the image's tag stands for: the first `tag = "<value>";`
@@ -77,38 +42,6 @@ fn binding(text: &str, name: &str) -> Option<String> {
         found.is_some()
     });
     found
-}
-
-/// The version of `container`'s Nix image: `nix_text`'s own
-/// `version = "...";` ([`nix_version`]); else the version of its Dockerfile
-/// (`dockerfile` is its text and its path, `None` when it has none); else
-/// [`NixVersion::NeedsNixpkgs`] for the attribute named like the container.
-///
-/// A Dockerfile that declares no version falls through to nixpkgs; one whose
-/// version is broken (variable substitution, an unclosed quote, a file
-/// Docker cannot parse) is an error, as it is for the Dockerfile build.
-pub fn resolve_nix_version(
-    nix_text: &str,
-    dockerfile: Option<(&str, &str)>,
-    container: &ContainerName,
-) -> eyre::Result<NixVersion> {
-    if let Some(version) = nix_version(nix_text) {
-        return Ok(NixVersion::Literal {
-            version,
-            from: VersionSource::DefaultNix,
-        });
-    }
-    if let Some((text, file)) = dockerfile
-        && let Some(version) = dockerfile::declared_app_version(text, file)?
-    {
-        return Ok(NixVersion::Literal {
-            version,
-            from: VersionSource::Dockerfile,
-        });
-    }
-    Ok(NixVersion::NeedsNixpkgs {
-        attr: container.as_str().to_owned(),
-    })
 }
 
 /// The tokens the version binding is made of; everything else is `Other`.
@@ -357,17 +290,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn name(s: &str) -> ContainerName {
-        ContainerName::parse(s).unwrap()
-    }
-
     const NTFY_NIX: &str = include_str!("../../examples/ops-repo/containers/ntfy/default.nix");
     const NTFY_DOCKERFILE: &str =
         include_str!("../../examples/ops-repo/containers/ntfy/Dockerfile");
     const NETTEST_NIX: &str =
         include_str!("../../examples/ops-repo/containers/nettest/default.nix");
-    const NETTEST_DOCKERFILE: &str =
-        include_str!("../../examples/ops-repo/containers/nettest/Dockerfile");
     const JQ_NIX: &str = include_str!("../../examples/ops-repo/containers/jq/default.nix");
 
     // The example containers of this repository.
@@ -382,87 +309,9 @@ mod tests {
     #[test]
     fn ntfy_agrees_with_its_dockerfile() {
         let from_dockerfile =
-            dockerfile::app_version(NTFY_DOCKERFILE, "containers/ntfy/Dockerfile").unwrap();
+            super::super::dockerfile::app_version(NTFY_DOCKERFILE, "containers/ntfy/Dockerfile")
+                .unwrap();
         assert_eq!(nix_version(NTFY_NIX), Some(from_dockerfile));
-    }
-
-    #[test]
-    fn resolves_every_example() {
-        let ntfy = resolve_nix_version(
-            NTFY_NIX,
-            Some((NTFY_DOCKERFILE, "containers/ntfy/Dockerfile")),
-            &name("ntfy"),
-        );
-        assert_eq!(
-            ntfy.unwrap(),
-            NixVersion::Literal {
-                version: "2.14.0".into(),
-                from: VersionSource::DefaultNix
-            }
-        );
-        let nettest = resolve_nix_version(
-            NETTEST_NIX,
-            Some((NETTEST_DOCKERFILE, "containers/nettest/Dockerfile")),
-            &name("nettest"),
-        );
-        assert_eq!(
-            nettest.unwrap(),
-            NixVersion::Literal {
-                version: "0.1.0".into(),
-                from: VersionSource::Dockerfile
-            }
-        );
-        let jq = resolve_nix_version(JQ_NIX, None, &name("jq"));
-        assert_eq!(jq.unwrap(), NixVersion::NeedsNixpkgs { attr: "jq".into() });
-    }
-
-    // Resolution order.
-
-    #[test]
-    fn a_dockerfile_without_a_version_falls_through_to_nixpkgs() {
-        let got = resolve_nix_version(
-            "{ }",
-            Some(("FROM alpine\n", "containers/jq/Dockerfile")),
-            &name("jq"),
-        );
-        assert_eq!(got.unwrap(), NixVersion::NeedsNixpkgs { attr: "jq".into() });
-    }
-
-    #[test]
-    fn a_broken_dockerfile_version_is_an_error() {
-        let err = resolve_nix_version(
-            "{ }",
-            Some((
-                "ARG CONTAINER_APP_VERSION=${X}\n",
-                "containers/jq/Dockerfile",
-            )),
-            &name("jq"),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.starts_with("containers/jq/Dockerfile line 1:") && err.contains("substitution"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn the_nix_version_wins_over_a_broken_dockerfile() {
-        let got = resolve_nix_version(
-            "{ version = \"1\"; }",
-            Some((
-                "ARG CONTAINER_APP_VERSION=${X}\n",
-                "containers/jq/Dockerfile",
-            )),
-            &name("jq"),
-        );
-        assert_eq!(
-            got.unwrap(),
-            NixVersion::Literal {
-                version: "1".into(),
-                from: VersionSource::DefaultNix
-            }
-        );
     }
 
     // What a binding is.
@@ -553,14 +402,11 @@ mod tests {
     }
 
     #[test]
-    fn without_a_version_the_image_tag_is_the_version() {
+    fn the_image_tag_is_a_plain_tag_binding() {
         let image = "{ pkgs, ... }:\npkgs.dockerTools.buildImage {\n  name = \"ollama\";\n  \
                      tag = \"0.1.2\";\n}\n";
         assert_eq!(image_tag(image).as_deref(), Some("0.1.2"));
-        assert_eq!(nix_version(image).as_deref(), Some("0.1.2"));
-        // `version` first, wherever the tag is.
-        let both = "{ tag = \"0.1.2\"; version = \"0.1.3\"; }";
-        assert_eq!(nix_version(both).as_deref(), Some("0.1.3"));
+        assert_eq!(nix_version(image), None);
         // Not a version: latest, a tag that is no plain string, no binding.
         for none in [
             "{ tag = \"latest\"; }",
@@ -570,16 +416,8 @@ mod tests {
             "{ x.tag = \"1\"; }",
             "# tag = \"1\";\n{ }",
         ] {
-            assert_eq!(nix_version(none), None, "{none}");
+            assert_eq!(image_tag(none), None, "{none}");
         }
-        let resolved = resolve_nix_version(image, None, &name("ollama")).unwrap();
-        assert_eq!(
-            resolved,
-            NixVersion::Literal {
-                version: "0.1.2".into(),
-                from: VersionSource::DefaultNix
-            }
-        );
     }
 
     #[test]

@@ -3,16 +3,27 @@
 //!
 //! - Dockerfile: `ARG CONTAINER_APP_VERSION=...` ([`super::dockerfile`]).
 //! - Nix: `version = "...";` in `default.nix`, else the Dockerfile's
-//!   version, else the pinned nixpkgs version of the package named like the
-//!   container ([`super::nix`]).
+//!   version, else the pinned nixpkgs version of the container's package
+//!   ([`super::nix_image_version`], the rule `check-versions` uses too).
 
 use eyre::bail;
 
 use super::discovery::build_file_path;
 use super::names::ContainerName;
-use super::nix::{self, NixVersion, VersionSource};
+use super::nix_image_version::{self, NixImage, NixVersion, PackageMap, VersionSource};
 use super::variant::Variant;
 use super::{dockerfile, tags};
+
+/// `version` without one leading `v`: how versions are compared
+/// everywhere (`2.2.17` and `v2.2.17` are one version).
+pub fn bare(version: &str) -> &str {
+    version.strip_prefix('v').unwrap_or(version)
+}
+
+/// Whether two versions are the same after removing one leading `v`.
+pub fn same(a: &str, b: &str) -> bool {
+    bare(a) == bare(b)
+}
 
 /// The text of a container's build files (`None`: the file does not exist).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,53 +41,53 @@ pub enum AppVersion {
     NeedsNixpkgs { attr: String },
 }
 
-/// Resolves the version of `name`'s `variant` from its build files.
+/// Resolves the version of `name`'s `variant` from its build files;
+/// `packages` names the nixpkgs package of a Nix image that needs one.
 pub fn resolve(
     name: &ContainerName,
     variant: Variant,
     texts: &BuildTexts,
+    packages: &PackageMap,
 ) -> eyre::Result<AppVersion> {
-    let dockerfile_path = build_file_path(name, Variant::Dockerfile);
-    let dockerfile = texts
-        .dockerfile
-        .as_deref()
-        .map(|t| (t, dockerfile_path.as_str()));
     match variant {
         Variant::Dockerfile => {
-            let Some((text, path)) = dockerfile else {
-                bail!("{dockerfile_path} does not exist: container `{name}` has no Dockerfile.");
+            let path = build_file_path(name, Variant::Dockerfile);
+            let Some(text) = texts.dockerfile.as_deref() else {
+                bail!("{path} does not exist: container `{name}` has no Dockerfile.");
             };
             Ok(AppVersion::Known {
-                version: dockerfile::app_version(text, path)?,
-                from: path.to_owned(),
+                version: dockerfile::app_version(text, &path)?,
+                from: path,
             })
         }
-        Variant::Nix => resolve_nix(name, &build_file_path(name, Variant::Nix), texts),
+        Variant::Nix => resolve_nix(name, &build_file_path(name, Variant::Nix), texts, packages),
     }
 }
 
 /// Resolves the version of `name`'s Nix image built from the file at
 /// `nix_path` (its `default.nix`, or another file of the repository),
-/// whose text is `texts.nix`.
+/// whose text is `texts.nix`; `packages` names its nixpkgs package.
 pub fn resolve_nix(
     name: &ContainerName,
     nix_path: &str,
     texts: &BuildTexts,
+    packages: &PackageMap,
 ) -> eyre::Result<AppVersion> {
-    let dockerfile_path = build_file_path(name, Variant::Dockerfile);
-    let dockerfile = texts
-        .dockerfile
-        .as_deref()
-        .map(|t| (t, dockerfile_path.as_str()));
     let Some(text) = texts.nix.as_deref() else {
         bail!("{nix_path} does not exist: container `{name}` has no default.nix.");
     };
-    Ok(match nix::resolve_nix_version(text, dockerfile, name)? {
+    let image = NixImage {
+        name,
+        nix: text,
+        dockerfile: texts.dockerfile.as_deref(),
+    };
+    Ok(match nix_image_version::resolve(&image, packages)? {
         NixVersion::Literal { version, from } => AppVersion::Known {
             version,
             from: match from {
-                VersionSource::DefaultNix => nix_path.to_owned(),
-                VersionSource::Dockerfile => dockerfile_path,
+                VersionSource::Dockerfile => from.file(name),
+                // Read in the Nix file, which may be another than default.nix.
+                _ => nix_path.to_owned(),
             },
         },
         NixVersion::NeedsNixpkgs { attr } => AppVersion::NeedsNixpkgs { attr },
@@ -145,7 +156,7 @@ mod tests {
 
     fn known(name: &str, variant: Variant, texts: &BuildTexts) -> (String, String) {
         let name = ContainerName::parse(name).unwrap();
-        match resolve(&name, variant, texts).unwrap() {
+        match resolve(&name, variant, texts, &PackageMap::default()).unwrap() {
             AppVersion::Known { version, from } => (version, from),
             other => panic!("{name}: {other:?}"),
         }
@@ -189,7 +200,13 @@ mod tests {
             ("0.1.0".into(), "containers/nettest/Dockerfile".into())
         );
         let jq = ContainerName::parse("jq").unwrap();
-        let resolved = resolve(&jq, Variant::Nix, &example!("jq", nix)).unwrap();
+        let resolved = resolve(
+            &jq,
+            Variant::Nix,
+            &example!("jq", nix),
+            &PackageMap::default(),
+        )
+        .unwrap();
         assert_eq!(resolved, AppVersion::NeedsNixpkgs { attr: "jq".into() });
         let err = resolved.known(&jq).unwrap_err().to_string();
         assert!(
@@ -205,7 +222,7 @@ mod tests {
             dockerfile: Some("ARG CONTAINER_APP_VERSION=1.0+build\n".into()),
             nix: None,
         };
-        let resolved = resolve(&name, Variant::Dockerfile, &texts).unwrap();
+        let resolved = resolve(&name, Variant::Dockerfile, &texts, &PackageMap::default()).unwrap();
         let err = resolved.known(&name).unwrap_err().to_string();
         assert!(
             err.contains("containers/x/Dockerfile") && err.contains("`+`"),
@@ -216,7 +233,8 @@ mod tests {
     #[test]
     fn a_missing_build_file_is_an_error() {
         let name = ContainerName::parse("x").unwrap();
-        assert!(resolve(&name, Variant::Dockerfile, &BuildTexts::default()).is_err());
-        assert!(resolve(&name, Variant::Nix, &BuildTexts::default()).is_err());
+        let none = PackageMap::default();
+        assert!(resolve(&name, Variant::Dockerfile, &BuildTexts::default(), &none).is_err());
+        assert!(resolve(&name, Variant::Nix, &BuildTexts::default(), &none).is_err());
     }
 }

@@ -69,7 +69,7 @@ impl Args {
                     spec.ty.display_name(),
                     first_line(spec.doc)
                 ),
-                Default::Json(_) | Default::String(_) => {
+                Default::Json(_) | Default::String(_) | Default::Strings(_) => {
                     let json = spec.default.json().expect("these defaults have JSON");
                     let value = serde_json::from_str(&json).expect("table defaults are valid JSON");
                     values.insert(spec.name, value);

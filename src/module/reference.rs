@@ -58,7 +58,9 @@ fn default_cell(a: &ArgSpec) -> String {
     match a.default {
         Default::Required => "required".into(),
         Default::Null => "none".into(),
-        Default::Json(_) | Default::String(_) => format!("`{}`", a.default.json().expect("JSON")),
+        Default::Json(_) | Default::String(_) | Default::Strings(_) => {
+            format!("`{}`", a.default.json().expect("JSON"))
+        }
         Default::Path { path, ignore } => {
             format!("`{path}` (ignoring `{}`)", ignore.join("`, `"))
         }

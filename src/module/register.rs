@@ -150,7 +150,7 @@ fn function_chain(f: &FunctionSpec, types: &BTreeMap<TypeKey, String>) -> Chain 
         );
         match arg.default {
             Default::Required | Default::Null => {}
-            Default::Json(_) | Default::String(_) => {
+            Default::Json(_) | Default::String(_) | Default::Strings(_) => {
                 let json = arg.default.json().expect("these defaults have JSON");
                 args.push_str(&format!(", defaultValue: {}", string(&json)));
             }

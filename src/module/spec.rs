@@ -75,6 +75,9 @@ pub enum Default {
     /// Optional, with this string as its default (for defaults that live
     /// as constants in [`crate::core`]).
     String(&'static str),
+    /// Optional, with this list as its default (for list defaults that live
+    /// as constants in [`crate::core`]).
+    Strings(&'static [&'static str]),
     /// A directory argument that defaults to a path of the module's context
     /// (the repository), loaded without the `ignore` patterns.
     Path {
@@ -89,6 +92,7 @@ impl Default {
         match self {
             Default::Json(json) => Some((*json).to_owned()),
             Default::String(s) => Some(serde_json::to_string(s).expect("a str serializes")),
+            Default::Strings(list) => Some(serde_json::to_string(list).expect("strs serialize")),
             Default::Required | Default::Null | Default::Path { .. } => None,
         }
     }

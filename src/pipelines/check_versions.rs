@@ -1,106 +1,113 @@
-//! `check-versions`: do the versions each container declares agree? The
-//! rules are [`crate::core::version_check`]'s; this reads the files (a
-//! glob and one batched read) and, only when a `default.nix` sets no
-//! version, asks the pinned nixpkgs once for every package involved.
+//! `check-versions`: do a container's versions agree with each other and
+//! with what is deployed? The rules are [`crate::core::version_check`]'s,
+//! which containers are checked [`crate::core::check_scope`]'s; this reads
+//! the files (a glob, `service-versions.yaml`, one batched read of the
+//! build files), runs one git script for `--base`, and when a Nix image's
+//! version is nixpkgs', asks the pinned nixpkgs once for every package
+//! involved.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use eyre::bail;
 
-use crate::core::discovery::{self, CONTAINERS_DIR, ContainerEntry};
+use crate::core::check_scope::{self, Changed};
+use crate::core::discovery::CONTAINERS_DIR;
+use crate::core::git::{self, CHANGED_SINCE_SCRIPT};
 use crate::core::names::ContainerName;
+use crate::core::nix_image_version::PackageMap;
 use crate::core::nixpkgs::AttrPath;
-use crate::core::version_check::{self, Pending};
+use crate::core::service_versions::{self, SERVICE_VERSIONS_FILE, ServiceNames};
+use crate::core::version_check::{self, NOT_COMPARED, Pending};
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
 
 use super::nix::Nix;
+use super::ops::run_git_script;
 use super::repo;
 
-/// The file beside the build files that may hold the version too.
-const VERSION_FILE: &str = "VERSION";
-
 pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
-    let only = names(&call.args.strings("containerNames"), "--container-names")?;
+    let chosen = names(&call.args.strings("containerNames"), "--container-names")?;
     let skip = names(&call.args.strings("skip"), "--skip")?;
-    let mut packages = BTreeMap::new();
-    for (container, attr) in version_check::parse_nix_packages(&call.args.strings("nixPackages"))? {
-        let in_flag = |e: eyre::Report| eyre::eyre!("--nix-packages: {e}");
-        packages.insert(
-            ContainerName::parse(&container).map_err(in_flag)?,
-            AttrPath::parse(&attr).map_err(in_flag)?,
-        );
-    }
+    let services = ServiceNames::parse(&call.args.strings("serviceNames"), "--service-names")?;
+    let packages = PackageMap::parse(&call.args.strings("nixPackages"), "--nix-packages")?;
+    let base = match call.args.opt_string("base")? {
+        Some(raw) => Some(git::parse_revision("--base", &raw)?),
+        None => None,
+    };
     let nix = Nix::from_args(&call)?;
     let src = call.args.directory(&call.query, "src")?;
+    let src_id = call.args.object_id("src")?;
 
     let catalog = repo::catalog(&src).await?;
-    let mapped: Vec<ContainerName> = packages.keys().cloned().collect();
-    let lists = [
-        ("--container-names", &only, ""),
-        ("--skip", &skip, ""),
-        ("--nix-packages", &mapped, " with a default.nix"),
-    ];
-    for (flag, list, kind) in lists {
-        for name in list {
-            let found = catalog
-                .iter()
-                .any(|e| &e.name == name && (kind.is_empty() || e.files.nix));
-            if !found {
-                let known: Vec<&str> = catalog.iter().map(|e| e.name.as_str()).collect();
-                bail!(
-                    "{flag} names `{name}`, which is not a container{kind} of --src.\n\
-                     Containers: {}",
-                    known.join(", ")
-                );
-            }
-        }
-    }
-    let entries: Vec<ContainerEntry> = catalog
-        .into_iter()
-        .filter(|e| (only.is_empty() || only.contains(&e.name)) && !skip.contains(&e.name))
-        .collect();
-    if entries.is_empty() {
+    if catalog.is_empty() {
         bail!(
             "there is no container to check: no folder under {CONTAINERS_DIR}/ has a Dockerfile \
-             or default.nix{}.",
-            if skip.is_empty() {
-                ""
-            } else {
-                " that --skip leaves"
-            }
+             or default.nix.\nIs --src the root of the ops repository (the folder that holds \
+             {CONTAINERS_DIR}/)?"
         );
     }
-
-    let src_id = call.args.object_id("src")?;
-    let texts = repo::read_build_files(&call.query, &src_id, &entries).await?;
-    let with_version_file: BTreeSet<String> = src
-        .glob(format!("{CONTAINERS_DIR}/*/{VERSION_FILE}"))
-        .await?
-        .into_iter()
-        .collect();
-    // Each entry's VERSION file, when it has one; read in one round trip.
-    let version_paths: Vec<Option<String>> = entries
+    check_scope::check_chosen(&catalog, &chosen)?;
+    for line in check_scope::ignored_names(&catalog, &skip, &services, &packages) {
+        call.log.say(line);
+    }
+    let skipped: Vec<&str> = catalog
         .iter()
-        .map(|e| {
-            let path = format!("{}/{VERSION_FILE}", discovery::folder_path(&e.name));
-            with_version_file.contains(&path).then_some(path)
-        })
+        .filter(|e| skip.contains(&e.name))
+        .map(|e| e.name.as_str())
         .collect();
-    let existing: Vec<String> = version_paths.iter().flatten().cloned().collect();
-    let mut version_texts = graphql::read_files(&call.query.graphql_client, &src_id, &existing)
-        .await?
-        .into_iter();
+    if !skipped.is_empty() {
+        call.log
+            .say(format!("not checked (--skip): {}.", skipped.join(", ")));
+    }
+    let changed = match &base {
+        None => None,
+        Some(base) => {
+            let args = std::slice::from_ref(base);
+            let paths = run_git_script(&call.query, &src, CHANGED_SINCE_SCRIPT, args).await?;
+            Some(check_scope::changed(&paths))
+        }
+    };
+    let entries = check_scope::select(catalog, &chosen, &skip, changed.as_ref());
+    if let (Some(base), Some(changed)) = (&base, &changed) {
+        let checked: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        let line = match changed {
+            Changed::Every => {
+                format!("{SERVICE_VERSIONS_FILE} changed since {base}: checking every container.")
+            }
+            Changed::Only(_) if checked.is_empty() => {
+                let message = format!("no container to check changed since {base}.");
+                call.log.say(&message);
+                return Ok(Output::Text(message));
+            }
+            Changed::Only(_) => {
+                format!("changed since {base}: checking {}.", checked.join(", "))
+            }
+        };
+        call.log.say(line);
+    }
+    if entries.is_empty() {
+        bail!("there is no container to check: --skip leaves none.");
+    }
 
+    let deployed = if src.exists(SERVICE_VERSIONS_FILE).await? {
+        let paths = [SERVICE_VERSIONS_FILE.to_owned()];
+        let text = graphql::read_files(&call.query.graphql_client, &src_id, &paths)
+            .await?
+            .remove(0);
+        Some(service_versions::parse(&text)?)
+    } else {
+        call.log.say(NOT_COMPARED);
+        None
+    };
+    let texts = repo::read_build_files(&call.query, &src_id, &entries).await?;
     let pending: Vec<Pending> = entries
         .iter()
         .zip(&texts)
-        .zip(&version_paths)
-        .map(|((entry, texts), path)| {
-            let version_file = path.as_ref().and_then(|_| version_texts.next());
-            let attr = packages.get(&entry.name).map(AttrPath::as_str);
-            version_check::read_sources(&entry.name, texts, version_file.as_deref(), attr)
+        .map(|(entry, texts)| {
+            let name = &entry.name;
+            let deployed = version_check::deployed(deployed.as_ref(), name, services.service(name));
+            version_check::read_sources(name, texts, &packages, deployed)
         })
         .collect();
 
@@ -127,7 +134,7 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
     let report = version_check::check(&rows);
     if !report.problems.is_empty() {
         bail!(
-            "the versions do not agree ({} problem{}):\n  {}\n\n{}",
+            "the versions are missing or disagree ({} problem{}):\n  {}\n\n{}",
             report.problems.len(),
             if report.problems.len() == 1 { "" } else { "s" },
             report.problems.join("\n  "),

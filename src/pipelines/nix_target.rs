@@ -11,6 +11,7 @@ use crate::core::names::ContainerName;
 use crate::core::nix_build::image_version::{self, flake_app_version};
 use crate::core::nix_build::target::FLAKE_FILE;
 use crate::core::nix_build::{self, NixTarget, REPO_MOUNT};
+use crate::core::nix_image_version::PackageMap;
 use crate::core::variant::Variant;
 use crate::core::versions::{self, AppVersion, BuildTexts};
 use crate::module::args::Invocation;
@@ -85,7 +86,9 @@ pub async fn app_version(
         NixTarget::File(path) => {
             require(src, target).await?;
             let (nix, dockerfile) = read(call, src, Some(path), name).await?;
-            versions::resolve_nix(name, path, &BuildTexts { dockerfile, nix })
+            // Named like the container: publish-nix has no --nix-packages.
+            let packages = PackageMap::default();
+            versions::resolve_nix(name, path, &BuildTexts { dockerfile, nix }, &packages)
         }
         NixTarget::FlakeOutput(attr) => {
             require(src, target).await?;

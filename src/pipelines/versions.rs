@@ -5,6 +5,7 @@
 use crate::core::discovery::{self, ContainerEntry};
 use crate::core::listing;
 use crate::core::names::ContainerName;
+use crate::core::nix_image_version::PackageMap;
 use crate::core::tags::{self, CommitSha};
 use crate::core::variant::Variant;
 use crate::core::versions::{self, AppVersion};
@@ -69,5 +70,6 @@ pub async fn app_version(
     let src = call.args.directory(&call.query, "src")?;
     let entry: ContainerEntry = repo::require(&src, name, variant).await?;
     let texts = repo::read_build_files(&call.query, &call.args.object_id("src")?, &[entry]).await?;
-    versions::resolve(name, variant, &texts[0])
+    // Named like the container: these functions have no --nix-packages.
+    versions::resolve(name, variant, &texts[0], &PackageMap::default())
 }
