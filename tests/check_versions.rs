@@ -171,7 +171,10 @@ async fn unknown_names_are_refused_with_the_list() {
             "--nix-packages: `a b` is not a nixpkgs attribute path",
         ),
     ] {
-        let message = check(&examples_root()).arg(arg, value).returned_error().await;
+        let message = check(&examples_root())
+            .arg(arg, value)
+            .returned_error()
+            .await;
         assert!(message.starts_with(expected), "{arg}: {message}");
     }
 }

@@ -297,15 +297,30 @@ const DOCKERFILES: &[(&str, &str)] = &[
         include_str!("../examples/ops-repo/containers/homepage-nginx/Dockerfile"),
         "1.29.3",
     ),
-    (include_str!("../examples/ops-repo/containers/loki/Dockerfile"), "3.5.7"),
-    (include_str!("../examples/ops-repo/containers/miniflux/Dockerfile"), "2.2.17"),
+    (
+        include_str!("../examples/ops-repo/containers/loki/Dockerfile"),
+        "3.5.7",
+    ),
+    (
+        include_str!("../examples/ops-repo/containers/miniflux/Dockerfile"),
+        "2.2.17",
+    ),
     (
         include_str!("../examples/ops-repo/containers/navidrome/Dockerfile"),
         "v0.60.3",
     ),
-    (include_str!("../examples/ops-repo/containers/nettest/Dockerfile"), "0.1.0"),
-    (include_str!("../examples/ops-repo/containers/ntfy/Dockerfile"), "2.14.0"),
-    (include_str!("../examples/ops-repo/containers/prometheus/Dockerfile"), "3.8.2"),
+    (
+        include_str!("../examples/ops-repo/containers/nettest/Dockerfile"),
+        "0.1.0",
+    ),
+    (
+        include_str!("../examples/ops-repo/containers/ntfy/Dockerfile"),
+        "2.14.0",
+    ),
+    (
+        include_str!("../examples/ops-repo/containers/prometheus/Dockerfile"),
+        "3.8.2",
+    ),
     (
         include_str!("../examples/ops-repo/containers/transmission/Dockerfile"),
         "4.1.1-r1",
@@ -768,8 +783,14 @@ const NIX_FILES: &[(&str, Option<&str>)] = &[
         include_str!("../examples/ops-repo/containers/ntfy/default.nix"),
         Some("2.14.0"),
     ),
-    (include_str!("../examples/ops-repo/containers/nettest/default.nix"), None),
-    (include_str!("../examples/ops-repo/containers/jq/default.nix"), None),
+    (
+        include_str!("../examples/ops-repo/containers/nettest/default.nix"),
+        None,
+    ),
+    (
+        include_str!("../examples/ops-repo/containers/jq/default.nix"),
+        None,
+    ),
 ];
 
 const NIX_TEXTS: &[&str] = &[NIX_FILES[0].0, NIX_FILES[1].0, NIX_FILES[2].0];

@@ -769,9 +769,18 @@ mod tests {
                 include_str!("../../examples/ops-repo/containers/homepage-nginx/Dockerfile"),
                 "1.29.3",
             ),
-            (include_str!("../../examples/ops-repo/containers/loki/Dockerfile"), "3.5.7"),
-            (include_str!("../../examples/ops-repo/containers/nettest/Dockerfile"), "0.1.0"),
-            (include_str!("../../examples/ops-repo/containers/ntfy/Dockerfile"), "2.14.0"),
+            (
+                include_str!("../../examples/ops-repo/containers/loki/Dockerfile"),
+                "3.5.7",
+            ),
+            (
+                include_str!("../../examples/ops-repo/containers/nettest/Dockerfile"),
+                "0.1.0",
+            ),
+            (
+                include_str!("../../examples/ops-repo/containers/ntfy/Dockerfile"),
+                "2.14.0",
+            ),
         ];
         for (text, expected) in examples {
             assert_eq!(version(text), expected);

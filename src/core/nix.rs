@@ -344,9 +344,12 @@ mod tests {
     }
 
     const NTFY_NIX: &str = include_str!("../../examples/ops-repo/containers/ntfy/default.nix");
-    const NTFY_DOCKERFILE: &str = include_str!("../../examples/ops-repo/containers/ntfy/Dockerfile");
-    const NETTEST_NIX: &str = include_str!("../../examples/ops-repo/containers/nettest/default.nix");
-    const NETTEST_DOCKERFILE: &str = include_str!("../../examples/ops-repo/containers/nettest/Dockerfile");
+    const NTFY_DOCKERFILE: &str =
+        include_str!("../../examples/ops-repo/containers/ntfy/Dockerfile");
+    const NETTEST_NIX: &str =
+        include_str!("../../examples/ops-repo/containers/nettest/default.nix");
+    const NETTEST_DOCKERFILE: &str =
+        include_str!("../../examples/ops-repo/containers/nettest/Dockerfile");
     const JQ_NIX: &str = include_str!("../../examples/ops-repo/containers/jq/default.nix");
 
     // The example containers of this repository.

@@ -99,7 +99,12 @@ mod tests {
         ($name:literal, dockerfile) => {
             BuildTexts {
                 dockerfile: Some(
-                    include_str!(concat!("../../examples/ops-repo/containers/", $name, "/Dockerfile")).into(),
+                    include_str!(concat!(
+                        "../../examples/ops-repo/containers/",
+                        $name,
+                        "/Dockerfile"
+                    ))
+                    .into(),
                 ),
                 nix: None,
             }
@@ -107,7 +112,14 @@ mod tests {
         ($name:literal, nix) => {
             BuildTexts {
                 dockerfile: None,
-                nix: Some(include_str!(concat!("../../examples/ops-repo/containers/", $name, "/default.nix")).into()),
+                nix: Some(
+                    include_str!(concat!(
+                        "../../examples/ops-repo/containers/",
+                        $name,
+                        "/default.nix"
+                    ))
+                    .into(),
+                ),
             }
         };
         ($name:literal, both) => {
