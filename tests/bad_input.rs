@@ -220,6 +220,11 @@ const ROWS: &[Row] = &[
     ("listTags", "bad namespace", &[("namespace", S("a//b"))], Repo, "is not a repository namespace"),
     ("listTags", "bad --limit", &[("limit", I(0))], Repo, "--limit must be a positive number"),
     ("listTags", "option-like --main-branch", &[("mainBranch", S("-x"))], Repo, "--main-branch `-x` is not a git revision"),
+    // releaseRuntime
+    ("releaseRuntime", "--src that is not the blumeops-ci crate", &[], Repo, "--src has no Cargo.toml"),
+    ("releaseRuntime", "bad registry", &[("registry", S("https://ghcr.io"))], Repo, "has a scheme"),
+    ("releaseRuntime", "bad namespace", &[("namespace", S("a//b"))], Repo, "is not a repository namespace"),
+    ("releaseRuntime", "bad moving tag", &[("tags", L(&["has:colon"]))], Repo, "--tags: `has:colon` is not a valid image tag"),
 ];
 
 /// Arguments every row of a function gets unless it gives them itself:
@@ -229,6 +234,7 @@ fn defaults(function: &str) -> &'static [(&'static str, A)] {
     match function {
         "tags" => &[("commitSha", S(SHA))],
         "publish" | "publishNix" => &[("commitSha", S(SHA)), ("dryRun", B(true))],
+        "releaseRuntime" => &[("dryRun", B(true))],
         _ => &[],
     }
 }

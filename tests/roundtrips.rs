@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use blumeops_ci::functions::FUNCTIONS;
-use harness::{Engine, Returned, examples_root};
+use harness::{Engine, Returned, crate_root, examples_root};
 use serde_json::json;
 use support::{PASSWORD, TestRegistry, USER};
 
@@ -125,6 +125,11 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
             .stub("plaintext", json!(PASSWORD))
             .file_arg("registryCa", &r.ca)
             .exec_answers(0, "0123456 main\n", ""))
+    }),
+    ("releaseRuntime", |_| {
+        Ok(Engine::call("releaseRuntime")
+            .dir_arg("src", crate_root())
+            .arg("dryRun", json!(true)))
     }),
 ];
 

@@ -20,8 +20,11 @@
 //! - [`nixpkgs`]: the nixpkgs pin from `flake.lock`, and the Nix expressions that fetch and query it.
 //! - [`nix_build`]: the `nix-build` script of `build-nix` and what its result means.
 //! - [`shell`]: how a script and its arguments become an exec's argv.
+//! - [`crate_digest`]: the digest of the module's own crate files (the pin file's key).
+//! - [`runtime_release`]: the prebuilt runtime image: its build, name, tags and pin.
 
 pub mod build_options;
+pub mod crate_digest;
 pub mod discovery;
 pub mod dockerfile;
 pub mod git;
@@ -33,6 +36,7 @@ pub mod nix_build;
 pub mod nixpkgs;
 pub mod ordering;
 pub mod publish;
+pub mod runtime_release;
 pub mod shell;
 pub mod tags;
 pub mod text;

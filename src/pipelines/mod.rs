@@ -8,5 +8,6 @@ pub mod nix;
 pub mod ops;
 pub mod publish;
 pub mod registry_access;
+pub mod release;
 pub mod repo;
 pub mod versions;
