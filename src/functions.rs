@@ -364,6 +364,22 @@ const RUNNER_VERSION: ArgSpec = ArgSpec {
           --directory).",
 };
 
+/// What `release-runtime` uploads of the blumeops-ci repository: only the
+/// crate files it builds from (`.dockerignore` rules, anchored at the root).
+const CRATE_SRC_IGNORE: &[&str] = &["*", "!Cargo.toml", "!Cargo.lock", "!build.rs", "!src"];
+
+/// The module's own repository, for `release-runtime`.
+const CRATE_SRC: ArgSpec = ArgSpec {
+    name: "src",
+    ty: Type::DIRECTORY,
+    default: Default::Path {
+        path: ".",
+        ignore: CRATE_SRC_IGNORE,
+    },
+    doc: "The blumeops-ci repository: its Cargo.toml, Cargo.lock, build.rs and src/ are built \
+          (default: the module's own source).",
+};
+
 pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "build",
@@ -624,5 +640,32 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Default,
         check: true,
         body: |call| Box::pin(pipelines::workflows::validate_workflows(call)),
+    },
+    FunctionSpec {
+        name: "releaseRuntime",
+        doc: "Build the module's static binaries and publish its prebuilt runtime image.\n\n\
+              Builds the release binary (static, musl, reproducible: src/core/release-build.sh) \
+              from --src's crate files in the pinned Rust image, for linux/amd64 and \
+              linux/arm64, and pushes them on the pinned Alpine base as one multi-platform \
+              image, <registry>/<namespace>/blumeops-ci-runtime:crate-<hex>, tagged by the \
+              crate digest (ci/crate-digest). When the registry already has that tag, nothing \
+              is built or pushed. Returns the pushed references, the crate digest and a line \
+              `pin <crate digest> <image@digest>` for the runtime shim's pin file (ci/release \
+              writes it there).",
+        args: &[
+            CRATE_SRC,
+            REGISTRY,
+            NAMESPACE,
+            REGISTRY_USERNAME,
+            REGISTRY_PASSWORD,
+            TAGS,
+            DRY_RUN,
+            OVERWRITE,
+            REGISTRY_CA,
+        ],
+        returns: Type::String,
+        cache: CachePolicy::Never,
+        check: false,
+        body: |call| Box::pin(pipelines::release::release_runtime(call)),
     },
 ];

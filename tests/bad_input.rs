@@ -264,6 +264,11 @@ const ROWS: &[Row] = &[
     ("validateWorkflows", "workflow failing the schema", &[], Flakes(1, ".forgejo/workflows/ci.yml workflow schema validation failed:\nLine: 5 Column 5: Failed to match job-factory: Line: 5 Column 5: Unknown Property ruins-on\n", "Error: .forgejo/workflows/ci.yml workflow schema validation failed"), "1 of 1 Forgejo Actions files fail the schema of forgejo-runner 12.7.0: .forgejo/workflows/ci.yml"),
     ("validateWorkflows", "runner without validate --directory", &[("runnerVersion", S("9.1.0"))], Flakes(1, "", "Error: unknown flag: --directory"), "forgejo-runner 9.1.0 has no `validate --directory`"),
     ("validateWorkflows", "validator killed (exit 137)", &[], Flakes(137, "", "Killed"), "forgejo-runner validate was killed by signal 9"),
+    // releaseRuntime
+    ("releaseRuntime", "--src that is not the blumeops-ci crate", &[], Repo, "--src has no Cargo.toml"),
+    ("releaseRuntime", "bad registry", &[("registry", S("https://ghcr.io"))], Repo, "has a scheme"),
+    ("releaseRuntime", "bad namespace", &[("namespace", S("a//b"))], Repo, "is not a repository namespace"),
+    ("releaseRuntime", "bad moving tag", &[("tags", L(&["has:colon"]))], Repo, "--tags: `has:colon` is not a valid image tag"),
 ];
 
 /// Arguments every row of a function gets unless it gives them itself:
@@ -273,6 +278,7 @@ fn defaults(function: &str) -> &'static [(&'static str, A)] {
     match function {
         "tags" => &[("commitSha", S(SHA))],
         "publish" | "publishNix" => &[("commitSha", S(SHA)), ("dryRun", B(true))],
+        "releaseRuntime" => &[("dryRun", B(true))],
         _ => &[],
     }
 }

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use blumeops_ci::functions::FUNCTIONS;
-use harness::{Engine, Returned, examples_root};
+use harness::{Engine, Returned, crate_root, examples_root};
 use serde_json::json;
 use support::{PASSWORD, TestRegistry, USER};
 
@@ -140,6 +140,11 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
         Ok(Engine::call("validateWorkflows")
             .dir_arg("src", flakes_root())
             .exec_answers(0, "", ""))
+    }),
+    ("releaseRuntime", |_| {
+        Ok(Engine::call("releaseRuntime")
+            .dir_arg("src", crate_root())
+            .arg("dryRun", json!(true)))
     }),
 ];
 

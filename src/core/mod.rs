@@ -28,10 +28,13 @@
 //! - [`shell`]: how a script and its arguments become an exec's argv.
 //! - [`flake`]: the `nix flake lock`/`update` script of `flake-lock` and `flake-update`, and its outcome.
 //! - [`workflows`]: `forgejo-runner validate` for `validate-workflows`, and its verdict.
+//! - [`crate_digest`]: the digest of the module's own crate files (the pin file's key).
+//! - [`runtime_release`]: the prebuilt runtime image: its build, name, tags and pin.
 
 pub mod build_options;
 pub mod build_version;
 pub mod check_scope;
+pub mod crate_digest;
 pub mod discovery;
 pub mod dockerfile;
 pub mod exit_status;
@@ -47,6 +50,7 @@ pub mod nix_image_version;
 pub mod nixpkgs;
 pub mod ordering;
 pub mod publish;
+pub mod runtime_release;
 pub mod service_versions;
 pub mod shell;
 pub mod tags;

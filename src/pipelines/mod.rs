@@ -9,6 +9,7 @@ pub mod nix;
 pub mod ops;
 pub mod publish;
 pub mod registry_access;
+pub mod release;
 pub mod repo;
 pub mod versions;
 pub mod workflows;
