@@ -22,9 +22,15 @@
 //! - [`nixpkgs`]: the nixpkgs pin from `flake.lock`, and the Nix expressions that fetch and query it.
 //! - [`nix_build`]: the `nix-build` script of `build-nix` and what its result means.
 //! - [`shell`]: how a script and its arguments become an exec's argv.
+//! - [`store_path`]: Nix store paths, and `builtins.parseDrvName`.
+//! - [`nar_hash`]: NAR hashes in hexadecimal and in Nix's base 32.
+//! - [`purl`]: package URLs of store paths (`pkg:nix/...`).
+//! - [`closure`]: the script that finds the store paths a Nix image holds and their closure.
+//! - [`sbom`]: the CycloneDX SBOM of a Nix image.
 
 pub mod build_options;
 pub mod build_version;
+pub mod closure;
 pub mod discovery;
 pub mod dockerfile;
 pub mod exit_status;
@@ -32,12 +38,16 @@ pub mod git;
 pub mod image_ref;
 pub mod listing;
 pub mod names;
+pub mod nar_hash;
 pub mod nix;
 pub mod nix_build;
 pub mod nixpkgs;
 pub mod ordering;
 pub mod publish;
+pub mod purl;
+pub mod sbom;
 pub mod shell;
+pub mod store_path;
 pub mod tags;
 pub mod text;
 pub mod variant;
