@@ -19,12 +19,14 @@
 //! `serialNumber` is a UUID (version 5) of the document's own content, so
 //! the same image, pin and module version give the same bytes.
 
+use eyre::bail;
 use serde_json::{Value, json};
 
 use super::closure::Closure;
 use super::nixpkgs::{Nixpkgs, Source};
 use super::purl::nix_purl;
 use super::store_path::{StorePath, parse_drv_name};
+use super::tags::{MAX_TAG_LEN, Tag};
 
 /// The CycloneDX version of the document.
 pub const SPEC_VERSION: &str = "1.6";
@@ -67,6 +69,26 @@ pub fn document(input: &SbomInput<'_>) -> String {
 /// The file name `sbom-nix` gives the document: `<image>.cdx.json`.
 pub fn file_name(image: &str) -> String {
     format!("{image}.cdx.json")
+}
+
+/// Where `publish-nix --sbom` puts the document in the image it pushes
+/// beside the Nix image.
+pub const SBOM_PATH: &str = "/sbom.cdx.json";
+
+/// The tag of the SBOM image `publish-nix --sbom` pushes beside the image
+/// tagged `image_tag`: `sbom-<image tag>`. It does not start with `v` and
+/// a digit, so it is never read as a version tag (list-tags leaves it out).
+pub fn sbom_tag(image_tag: &Tag) -> eyre::Result<Tag> {
+    let tag = format!("sbom-{image_tag}");
+    if tag.len() > MAX_TAG_LEN {
+        bail!(
+            "the SBOM's tag {tag} would be {} characters long; an image tag holds at most \
+             {MAX_TAG_LEN}. Shorten the version (--version), or publish without --sbom and get \
+             the SBOM with sbom-nix.",
+            tag.len()
+        );
+    }
+    Tag::parse(&tag)
 }
 
 fn property(name: &str, value: impl Into<String>) -> Value {
@@ -378,6 +400,17 @@ mod tests {
         assert_eq!(re.len(), 36);
         assert_eq!(&re[14..15], "5");
         assert!(matches!(&re[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn the_sbom_tag_is_not_a_version_tag() {
+        let image = Tag::parse("v1.7.1-0123456-nix").unwrap();
+        let tag = sbom_tag(&image).unwrap();
+        assert_eq!(tag.as_str(), "sbom-v1.7.1-0123456-nix");
+        assert!(crate::core::ordering::parse_tag(tag.as_str()).is_none());
+        let long = Tag::parse(&format!("v{}-0123456-nix", "1".repeat(112))).unwrap();
+        let err = sbom_tag(&long).unwrap_err().to_string();
+        assert!(err.contains("at most 128"), "{err}");
     }
 
     #[test]

@@ -9,4 +9,5 @@ pub mod ops;
 pub mod publish;
 pub mod registry_access;
 pub mod repo;
+pub mod sbom;
 pub mod versions;
