@@ -267,4 +267,18 @@ mod tests {
         assert!(argv[2].contains("\nclosure() {"));
         assert_eq!(argv[3..], ["sh", "/out/jq.tar"]);
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any output, and any cut or mix of real output lines, is read or
+        /// refused, never a panic; a refusal is not a partial closure.
+        #[test]
+        fn never_panics(s in ".*", lines in proptest::collection::vec(0usize..12, 0..30)) {
+            let _ = parse(&s);
+            let real: Vec<String> = dump().lines().map(str::to_owned).chain([String::new(), "absent x".into()]).collect();
+            let mixed: Vec<&str> = lines.iter().map(|i| real[i % real.len()].as_str()).collect();
+            let _ = parse(&mixed.join("\n"));
+        }
+    }
 }

@@ -103,4 +103,43 @@ mod tests {
         assert_eq!(nix32(&[0u8; 20]).len(), 32);
         assert_eq!(nix32(&[0xff; 1]), "7z");
     }
+
+    use proptest::prelude::*;
+
+    /// Nix base 32 as arithmetic: the bytes are a little-endian number,
+    /// written most significant digit first.
+    fn nix32_by_division(bytes: &[u8]) -> String {
+        let mut n = bytes.to_vec();
+        let mut digits = Vec::new();
+        for _ in 0..(bytes.len() * 8).div_ceil(5) {
+            let mut rem = 0u32;
+            for b in n.iter_mut().rev() {
+                let cur = (rem << 8) | u32::from(*b);
+                *b = (cur / 32) as u8;
+                rem = cur % 32;
+            }
+            digits.push(NIX32_ALPHABET[rem as usize] as char);
+        }
+        digits.iter().rev().collect()
+    }
+
+    proptest! {
+        #[test]
+        fn nix32_is_the_base_32_number(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            prop_assert_eq!(nix32(&bytes), nix32_by_division(&bytes));
+        }
+
+        #[test]
+        fn hex_round_trips(bytes in proptest::array::uniform32(any::<u8>())) {
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let hash = NarHash::from_hex(&hex).unwrap();
+            prop_assert_eq!(hash.hex(), hex);
+            prop_assert_eq!(hash.nix32().len(), "sha256:".len() + 52);
+        }
+
+        #[test]
+        fn never_panics(s in ".*") {
+            let _ = NarHash::from_hex(&s);
+        }
+    }
 }

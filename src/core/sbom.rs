@@ -421,4 +421,67 @@ mod tests {
             "dd2c1780-811a-5296-81c5-178a0ef488bc"
         );
     }
+
+    use proptest::prelude::*;
+
+    /// A registration of `n` paths whose references point only to earlier
+    /// ones, written in the order `order` gives.
+    fn registration_of(refs: &[Vec<usize>], order: &[usize]) -> String {
+        let path = |i: usize| {
+            format!(
+                "/nix/store/{:0>32}-pkg{i}-1.{i}",
+                i.to_string().replace(['e', 'o', 'u', 't'], "0")
+            )
+        };
+        let mut text = String::new();
+        for &i in order {
+            text.push_str(&format!("{}\n{:064x}\n{}\n\n", path(i), i + 1, 100 + i));
+            let mut r: Vec<usize> = refs[i]
+                .iter()
+                .map(|j| j % (i.max(1)))
+                .filter(|j| *j < i)
+                .collect();
+            r.sort_unstable();
+            r.dedup();
+            text.push_str(&format!("{}\n", r.len()));
+            for j in r {
+                text.push_str(&format!("{}\n", path(j)));
+            }
+        }
+        text
+    }
+
+    proptest! {
+        /// The document depends on the closure, not on the order Nix
+        /// printed it in; components are sorted and every reference of
+        /// `dependencies` is a component (or the image).
+        #[test]
+        fn sorted_and_independent_of_the_order_nix_printed(
+            refs in proptest::collection::vec(proptest::collection::vec(0usize..20, 0..4), 1..12),
+            shuffle in any::<u64>(),
+        ) {
+            let n = refs.len();
+            let forward: Vec<usize> = (0..n).collect();
+            let mut shuffled = forward.clone();
+            let mut x = shuffle;
+            for i in (1..n).rev() {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                shuffled.swap(i, (x >> 33) as usize % (i + 1));
+            }
+            let a = sbom(&registration_of(&refs, &forward), &pinned());
+            let b = sbom(&registration_of(&refs, &shuffled), &pinned());
+            prop_assert_eq!(&a, &b);
+            let components = a["components"].as_array().unwrap();
+            let refs: Vec<&str> = components.iter().map(|c| c["bom-ref"].as_str().unwrap()).collect();
+            let mut sorted = refs.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            prop_assert_eq!(&refs, &sorted);
+            for dependency in a["dependencies"].as_array().unwrap() {
+                for on in dependency["dependsOn"].as_array().unwrap() {
+                    prop_assert!(refs.contains(&on.as_str().unwrap()));
+                }
+            }
+        }
+    }
 }

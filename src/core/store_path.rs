@@ -179,4 +179,38 @@ mod tests {
             assert!(StorePath::parse(bad).is_err(), "{bad:?}");
         }
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The split is at the first `-` followed by anything but an ASCII
+        /// letter (a regular expression as the oracle), and nothing is lost.
+        #[test]
+        fn splits_at_the_first_dash_not_followed_by_a_letter(s in "[a-zA-Z0-9._?=+é-]{0,24}") {
+            let parsed = parse_drv_name(&s);
+            match regex::Regex::new("-[^A-Za-z]").unwrap().find(&s) {
+                Some(m) => {
+                    prop_assert_eq!(parsed.name, &s[..m.start()]);
+                    prop_assert_eq!(parsed.version, &s[m.start() + 1..]);
+                }
+                None => prop_assert_eq!((parsed.name, parsed.version), (s.as_str(), "")),
+            }
+        }
+
+        #[test]
+        fn store_paths_are_the_grammar(hash in "[0-9a-z]{31,33}", name in "[a-zA-Z0-9+._?= /-]{0,12}") {
+            let raw = format!("/nix/store/{hash}-{name}");
+            let grammar = regex::Regex::new(
+                "^/nix/store/[0-9abcdfghijklmnpqrsvwxyz]{32}-[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*$",
+            )
+            .unwrap();
+            prop_assert_eq!(StorePath::parse(&raw).is_ok(), grammar.is_match(&raw));
+        }
+
+        #[test]
+        fn never_panics(s in ".*") {
+            let _ = parse_drv_name(&s);
+            let _ = StorePath::parse(&s);
+        }
+    }
 }
