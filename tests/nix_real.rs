@@ -591,7 +591,7 @@ fn the_sbom_of_a_built_image_is_its_closure_with_nixs_own_hashes() {
         .values()
         .find(|p| p.path.name() != "jq-1.7.1-bin")
         .unwrap();
-    assert_eq!(jq.references, [onig.path.clone()]);
+    assert_eq!(jq.references, std::slice::from_ref(&onig.path));
     for info in closure.paths.values() {
         assert_eq!(
             info.nar_hash.nix32(),
