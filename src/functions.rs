@@ -304,6 +304,15 @@ const LABELS: ArgSpec = ArgSpec {
           default: the image config and layers then stay exactly as Nix built them.",
 };
 
+const SBOM: ArgSpec = ArgSpec {
+    name: "sbom",
+    ty: Type::Boolean,
+    default: Default::Json("false"),
+    doc: "Also push the image's SBOM (what sbom-nix returns, of the very archive pushed) as a \
+          one-file image, /sbom.cdx.json, tagged sbom-<commit tag> beside the image \
+          (e.g. sbom-v1.7.1-0123456-nix), and print its reference after the image's.",
+};
+
 const CONTAINER_NAMES: ArgSpec = ArgSpec {
     name: "containerNames",
     ty: Type::StringList,
@@ -542,11 +551,35 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             NIXPKGS_INPUT,
             NIXPKGS,
             NIX_IMAGE,
+            SBOM,
         ],
         returns: Type::String,
         cache: CachePolicy::Never,
         check: false,
         body: |call| Box::pin(pipelines::nix::publish_nix(call)),
+    },
+    FunctionSpec {
+        name: "sbomNix",
+        doc: "Make the SBOM of a container's Nix image: a CycloneDX 1.6 JSON file.\n\n\
+              Builds containers/<container-name>/default.nix as build-nix does (a built image \
+              is not built again), finds the store paths the image's layers hold, and lists \
+              their closure, one component per store path: name and version as Nix's \
+              builtins.parseDrvName reads them, a pkg:nix purl, the NAR hash (SHA-256), the \
+              references as dependencies; the metadata names the nixpkgs pin and blumeops-ci's \
+              version. The same image, pin and module version give the same bytes. Chain \
+              `export --path=./<name>.cdx.json`.",
+        args: &[
+            SRC,
+            CONTAINER_NAME,
+            FLAKE_LOCK,
+            NIXPKGS_INPUT,
+            NIXPKGS,
+            NIX_IMAGE,
+        ],
+        returns: Type::FILE,
+        cache: NIX_RESULT_TTL,
+        check: false,
+        body: |call| Box::pin(pipelines::sbom::sbom_nix(call)),
     },
     FunctionSpec {
         name: "checkVersions",

@@ -11,5 +11,6 @@ pub mod publish;
 pub mod registry_access;
 pub mod release;
 pub mod repo;
+pub mod sbom;
 pub mod versions;
 pub mod workflows;

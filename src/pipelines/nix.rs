@@ -1,10 +1,12 @@
-//! `nix-version`, `build-nix` and `publish-nix`: Nix runs in the Nix image,
+//! `nix-version`, `build-nix` and `publish-nix` (`sbom-nix` is in
+//! [`super::sbom`]): Nix runs in the Nix image,
 //! over the repository, with nixpkgs pinned by the repository's
 //! `flake.lock` ([`crate::core::nixpkgs`]) and `/nix` on a cache volume, so
 //! a second build of an unchanged container downloads and builds nothing.
 //! The script and the meaning of its result live in
 //! [`crate::core::nix_build`].
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use dagger_sdk::{
@@ -16,7 +18,8 @@ use crate::core::build_options;
 use crate::core::names::ContainerName;
 use crate::core::nix_build::{self, ArchiveFormat, NIX_CONFIG, OUT_DIR, REPO_MOUNT};
 use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
-use crate::core::tags::{self, CommitSha};
+use crate::core::sbom;
+use crate::core::tags::{self, CommitSha, Tag};
 use crate::core::variant::Variant;
 use crate::core::versions::AppVersion;
 use crate::module::args::Invocation;
@@ -81,31 +84,57 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
         },
     };
     let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
+    // --sbom: the SBOM of the archive that is pushed, pushed after it
+    // (src/pipelines/sbom.rs); a dry run lists its tag after the image's.
+    let sbom_tag = call
+        .args
+        .bool("sbom")
+        .then(|| sbom::sbom_tag(&tags[0]))
+        .transpose()?;
+    let listed: Vec<Tag> = tags.iter().chain(&sbom_tag).cloned().collect();
+    let document = RefCell::new(None);
 
     let pushed = target
-        .push(&call.query, &tags, || async {
-            let nixpkgs = match pinned {
-                Some(p) => p,
-                None => nix.pin(&call, &src).await?,
-            };
-            let archive = nix
-                .build(&call, &src, &nixpkgs, &name, ArchiveFormat::Tar)
-                .await?;
-            let mut image = call.query.container().import(archive);
-            if labels {
-                let labels = build_options::oci_labels(
-                    &name,
-                    Some(&version),
-                    Some(&commit),
-                    source_url.as_deref(),
-                );
-                for (label, value) in labels {
-                    image = image.with_label(label, value);
+        .push(
+            &call.query,
+            if target.dry_run { &listed } else { &tags },
+            || async {
+                let nixpkgs = match pinned {
+                    Some(p) => p,
+                    None => nix.pin(&call, &src).await?,
+                };
+                let (built, archive) = nix
+                    .build_archive(&call, &src, &nixpkgs, &name, ArchiveFormat::Tar)
+                    .await?;
+                if sbom_tag.is_some() {
+                    let sbom =
+                        super::sbom::image_sbom(&call, &nix, &built, &archive, &nixpkgs, &name)
+                            .await?;
+                    *document.borrow_mut() = Some(sbom);
                 }
-            }
-            Ok(Image::Single(image))
-        })
+                let mut image = call.query.container().import(built.file(archive));
+                if labels {
+                    let labels = build_options::oci_labels(
+                        &name,
+                        Some(&version),
+                        Some(&commit),
+                        source_url.as_deref(),
+                    );
+                    for (label, value) in labels {
+                        image = image.with_label(label, value);
+                    }
+                }
+                Ok(Image::Single(image))
+            },
+        )
         .await?;
+    let pushed = match (&sbom_tag, document.into_inner()) {
+        (Some(tag), Some(sbom)) => {
+            let sbom_pushed = super::sbom::push_sbom(&call, &target, tag, &name, sbom).await?;
+            format!("{pushed}\n{sbom_pushed}")
+        }
+        _ => pushed,
+    };
     Ok(Output::Text(pushed))
 }
 
@@ -258,6 +287,21 @@ impl Nix {
         name: &ContainerName,
         format: ArchiveFormat,
     ) -> eyre::Result<File> {
+        let (ran, archive) = self.build_archive(call, src, nixpkgs, name, format).await?;
+        Ok(ran.file(archive))
+    }
+
+    /// Builds `containers/<name>/default.nix`: the container after the
+    /// build (its `/nix` the store that built the image), and the path of
+    /// the image archive in it.
+    pub async fn build_archive(
+        &self,
+        call: &Invocation,
+        src: &Directory,
+        nixpkgs: &Nixpkgs,
+        name: &ContainerName,
+        format: ArchiveFormat,
+    ) -> eyre::Result<(Container, String)> {
         let container = self.container(call, src).await?;
         let argv = nix_build::build_argv(&nixpkgs.expr(REPO_MOUNT), name, format);
         let nix_file = crate::core::discovery::build_file_path(name, Variant::Nix);
@@ -273,7 +317,12 @@ impl Nix {
             ));
         }
         let built = nix_build::parse_result(&outcome.stdout)?;
-        Ok(ran.file(format!("{OUT_DIR}/{}", built.file)))
+        Ok((ran, format!("{OUT_DIR}/{}", built.file)))
+    }
+
+    /// The image Nix runs in (`--nix-image`).
+    pub fn image(&self) -> &str {
+        &self.image
     }
 }
 
