@@ -333,6 +333,15 @@ const LABELS: ArgSpec = ArgSpec {
           default: the image config and layers then stay exactly as Nix built them.",
 };
 
+const SBOM: ArgSpec = ArgSpec {
+    name: "sbom",
+    ty: Type::Boolean,
+    default: Default::Json("false"),
+    doc: "Also push the image's SBOM (what sbom-nix returns, of the very archive pushed) as a \
+          one-file image, /sbom.cdx.json, tagged sbom-<commit tag> beside the image \
+          (e.g. sbom-v1.7.1-0123456-nix), and print its reference after the image's.",
+};
+
 const CONTAINER_NAMES: ArgSpec = ArgSpec {
     name: "containerNames",
     ty: Type::StringList,
@@ -391,6 +400,22 @@ const RUNNER_VERSION: ArgSpec = ArgSpec {
     doc: "The Forgejo runner whose validator runs: the version of its image \
           code.forgejo.org/forgejo/runner:<version> (11.1 or later, which has validate \
           --directory).",
+};
+
+/// What `release-runtime` uploads of the blumeops-ci repository: only the
+/// crate files it builds from (`.dockerignore` rules, anchored at the root).
+const CRATE_SRC_IGNORE: &[&str] = &["*", "!Cargo.toml", "!Cargo.lock", "!build.rs", "!src"];
+
+/// The module's own repository, for `release-runtime`.
+const CRATE_SRC: ArgSpec = ArgSpec {
+    name: "src",
+    ty: Type::DIRECTORY,
+    default: Default::Path {
+        path: ".",
+        ignore: CRATE_SRC_IGNORE,
+    },
+    doc: "The blumeops-ci repository: its Cargo.toml, Cargo.lock, build.rs and src/ are built \
+          (default: the module's own source).",
 };
 
 pub static FUNCTIONS: &[FunctionSpec] = &[
@@ -565,11 +590,35 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             NIXPKGS_INPUT,
             NIXPKGS,
             NIX_IMAGE,
+            SBOM,
         ],
         returns: Type::String,
         cache: CachePolicy::Never,
         check: false,
         body: |call| Box::pin(pipelines::nix::publish_nix(call)),
+    },
+    FunctionSpec {
+        name: "sbomNix",
+        doc: "Make the SBOM of a container's Nix image: a CycloneDX 1.6 JSON file.\n\n\
+              Builds containers/<container-name>/default.nix as build-nix does (a built image \
+              is not built again), finds the store paths the image's layers hold, and lists \
+              their closure, one component per store path: name and version as Nix's \
+              builtins.parseDrvName reads them, a pkg:nix purl, the NAR hash (SHA-256), the \
+              references as dependencies; the metadata names the nixpkgs pin and blumeops-ci's \
+              version. The same image, pin and module version give the same bytes. Chain \
+              `export --path=./<name>.cdx.json`.",
+        args: &[
+            SRC,
+            CONTAINER_NAME,
+            FLAKE_LOCK,
+            NIXPKGS_INPUT,
+            NIXPKGS,
+            NIX_IMAGE,
+        ],
+        returns: Type::FILE,
+        cache: NIX_RESULT_TTL,
+        check: false,
+        body: |call| Box::pin(pipelines::sbom::sbom_nix(call)),
     },
     FunctionSpec {
         name: "checkVersions",
@@ -664,5 +713,32 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Default,
         check: true,
         body: |call| Box::pin(pipelines::workflows::validate_workflows(call)),
+    },
+    FunctionSpec {
+        name: "releaseRuntime",
+        doc: "Build the module's static binaries and publish its prebuilt runtime image.\n\n\
+              Builds the release binary (static, musl, reproducible: src/core/release-build.sh) \
+              from --src's crate files in the pinned Rust image, for linux/amd64 and \
+              linux/arm64, and pushes them on the pinned Alpine base as one multi-platform \
+              image, <registry>/<namespace>/blumeops-ci-runtime:crate-<hex>, tagged by the \
+              crate digest (ci/crate-digest). When the registry already has that tag, nothing \
+              is built or pushed. Returns the pushed references, the crate digest and a line \
+              `pin <crate digest> <image@digest>` for the runtime shim's pin file (ci/release \
+              writes it there).",
+        args: &[
+            CRATE_SRC,
+            REGISTRY,
+            NAMESPACE,
+            REGISTRY_USERNAME,
+            REGISTRY_PASSWORD,
+            TAGS,
+            DRY_RUN,
+            OVERWRITE,
+            REGISTRY_CA,
+        ],
+        returns: Type::String,
+        cache: CachePolicy::Never,
+        check: false,
+        body: |call| Box::pin(pipelines::release::release_runtime(call)),
     },
 ];

@@ -230,10 +230,25 @@ const ROWS: &[Row] = &[
     ("publishNix", "bad source URL", &[("containerName", S("nix-only")), ("sourceUrl", S("x"))], Repo, "is not a URL"),
     ("publishNix", "version only nixpkgs knows, flake registry unreachable", &[("containerName", S("nix-no-version"))], RegistryDown, "could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs`"),
     ("publishNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S(""))], Repo, "is not an image reference"),
+    ("publishNix", "--sbom with a version too long for the SBOM's tag", &[("containerName", S("nix-only")), ("version", Huge("1", 112)), ("sbom", B(true))], Repo, "the SBOM's tag sbom-v111"),
     ("publishNix", "traversing --nix-file", &[("containerName", S("x")), ("nixFile", S("/etc/x.nix"))], Repo, "is not a path inside the repository"),
     ("publishNix", "--flake-lock with --flake-output", &[("containerName", S("x")), ("flakeOutput", S("img")), ("flakeLock", S("locks/git-type.lock"))], Repo, "--flake-lock does not apply to --flake-output"),
     ("publishNix", "flake output that does not exist", &[("containerName", S("x")), ("flakeOutput", S("nope"))], Nix(1, "", "error: blumeops-ci: the flake of --src has no output `nope` (neither packages.x86_64-linux.nope, legacyPackages.x86_64-linux.nope nor nope)"), "the flake of --src has no output `nope`"),
     ("publishNix", "flake output without a version", &[("containerName", S("attic-server")), ("flakeOutput", S("attic-server-image"))], Nix(0, "{\"tag\":\"v75vk8z5mn6dn02k64bplp9avrqkg943\",\"version\":null}", ""), "has no version: it has no `version` attribute, its tag `v75vk8z5mn6dn02k64bplp9avrqkg943` is a content hash"),
+    ("publishNix", "--sbom with --flake-output", &[("containerName", S("x")), ("flakeOutput", S("img")), ("sbom", B(true))], Repo, "--sbom is not available with --flake-output"),
+    // sbomNix
+    ("sbomNix", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
+    ("sbomNix", "traversing container name", &[("containerName", S("../good"))], Repo, "is not a valid container name"),
+    ("sbomNix", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
+    ("sbomNix", "missing build file", &[("containerName", S("good"))], Repo, "containers/good/default.nix does not exist"),
+    ("sbomNix", "--src without containers/", &[("containerName", S("nix-only"))], NoContainers, "Is --src the root of the ops repository"),
+    ("sbomNix", "no flake.lock, flake registry unreachable", &[("containerName", S("nix-only"))], RegistryDown, "could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs`"),
+    ("sbomNix", "malformed flake.lock", &[("containerName", S("nix-only")), ("flakeLock", S("locks/not-json.lock"))], Repo, "is not a flake.lock Nix can read"),
+    ("sbomNix", "traversing --flake-lock", &[("containerName", S("nix-only")), ("flakeLock", S("../flake.lock"))], Repo, "is not a path inside the repository"),
+    ("sbomNix", "bad --nixpkgs", &[("containerName", S("nix-only")), ("nixpkgs", S("nixos-unstable"))], Repo, "is neither a tarball URL nor a store path"),
+    ("sbomNix", "bad --nixpkgs-input", &[("containerName", S("nix-only")), ("nixpkgsInput", S("a b"))], Repo, "is not a flake input name"),
+    ("sbomNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S("nixos/nix;rm -rf /"))], Repo, "is not an image reference"),
+    ("sbomNix", "build killed for memory (exit 137)", &[("containerName", S("nix-only")), ("nixpkgs", S("/nix/store/0123-source"))], Killed, "was killed by signal 9 (SIGKILL, exit status 137)"),
     // checkVersions
     ("checkVersions", "invalid container name", &[("containerNames", L(&["Nettest"]))], Repo, "--container-names: `Nettest` is not a valid container name"),
     ("checkVersions", "unknown container", &[("containerNames", L(&["no-such"]))], Repo, "--container-names names `no-such`, which is not a container of --src"),
@@ -286,6 +301,11 @@ const ROWS: &[Row] = &[
     ("validateWorkflows", "workflow failing the schema", &[], Flakes(1, ".forgejo/workflows/ci.yml workflow schema validation failed:\nLine: 5 Column 5: Failed to match job-factory: Line: 5 Column 5: Unknown Property ruins-on\n", "Error: .forgejo/workflows/ci.yml workflow schema validation failed"), "1 of 1 Forgejo Actions files fail the schema of forgejo-runner 12.7.0: .forgejo/workflows/ci.yml"),
     ("validateWorkflows", "runner without validate --directory", &[("runnerVersion", S("9.1.0"))], Flakes(1, "", "Error: unknown flag: --directory"), "forgejo-runner 9.1.0 has no `validate --directory`"),
     ("validateWorkflows", "validator killed (exit 137)", &[], Flakes(137, "", "Killed"), "forgejo-runner validate was killed by signal 9"),
+    // releaseRuntime
+    ("releaseRuntime", "--src that is not the blumeops-ci crate", &[], Repo, "--src has no Cargo.toml"),
+    ("releaseRuntime", "bad registry", &[("registry", S("https://ghcr.io"))], Repo, "has a scheme"),
+    ("releaseRuntime", "bad namespace", &[("namespace", S("a//b"))], Repo, "is not a repository namespace"),
+    ("releaseRuntime", "bad moving tag", &[("tags", L(&["has:colon"]))], Repo, "--tags: `has:colon` is not a valid image tag"),
 ];
 
 /// Arguments every row of a function gets unless it gives them itself:
@@ -295,6 +315,7 @@ fn defaults(function: &str) -> &'static [(&'static str, A)] {
     match function {
         "tags" => &[("commitSha", S(SHA))],
         "publish" | "publishNix" => &[("commitSha", S(SHA)), ("dryRun", B(true))],
+        "releaseRuntime" => &[("dryRun", B(true))],
         _ => &[],
     }
 }

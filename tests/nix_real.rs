@@ -11,7 +11,10 @@
 //! fixed-output derivation, and the outputs of a flake locked with
 //! `nix flake lock` (path: inputs, no network). Image archives come from
 //! the stand-in's busybox builders, and from tools no one here wrote
-//! (`skopeo`, `umoci`), and are checked with them.
+//! (`skopeo`, `umoci`), and are checked with them. The SBOM's closure
+//! script runs on those images, and the document made of its output is
+//! checked against the official CycloneDX JSON schema (`ci/validate-sbom`);
+//! `builtins.parseDrvName` is the oracle of the module's name rule.
 //!
 //! What only the real `nixos/nix` image and a Dagger engine can confirm
 //! (the cache volume, the image's nix.conf, real nixpkgs and nix2container)
@@ -754,9 +757,13 @@ fn a_nix2container_image_is_written_by_its_copy_to_layer_for_layer() {
         assert!(image.rootfs.join("bin/greeting").exists());
     }
     // What copy-to printed went to stderr: the last stdout line is the result.
-    let (output, _) = repo.build("attic", ArchiveFormat::Tar);
+    let (output, out) = repo.build("attic", ArchiveFormat::Tar);
     assert_eq!(text(&output.stdout), "nix2container attic.tar\n");
     assert!(text(&output.stderr).contains("Running skopeo --insecure-policy copy nix:"));
+    // The SBOM's closure step reads skopeo's layers as it reads dockerTools'.
+    let closure = closure_of(&repo, &out.join("attic.tar"));
+    let names: Vec<&str> = closure.paths.keys().map(StorePath::name).collect();
+    assert!(names.contains(&"greeting-1.0"), "{names:?}");
 }
 
 #[test]
@@ -936,4 +943,271 @@ fn flake_output_versions_are_evaluated() {
         message.starts_with("the flake of --src has no output `nope`"),
         "{message}"
     );
+}
+
+// The SBOM (sbom-nix, publish-nix --sbom): the closure script the module
+// emits (`closure::image_closure_argv`), run on images the stand-in built
+// with Nix 2.8, read by the module's parser, made into the module's
+// CycloneDX document, and validated against the official CycloneDX JSON
+// schema (`ci/validate-sbom`).
+
+use blumeops_ci::core::closure::{self, Closure};
+use blumeops_ci::core::sbom::{self, SbomInput};
+use blumeops_ci::core::store_path::{self, StorePath};
+
+/// Runs the closure step on the archive `file` of `out`, as the pipeline
+/// does after the build, and reads its output with the module's parser.
+fn closure_of(repo: &Repo, archive: &Path) -> Closure {
+    let output = repo.exec(&closure::image_closure_argv(archive.to_str().unwrap()));
+    assert!(
+        output.status.success(),
+        "the closure step failed ({}):\n{}",
+        output.status,
+        text(&output.stderr)
+    );
+    closure::parse(&text(&output.stdout)).unwrap()
+}
+
+/// `nix-store --query --hash` of `path`: Nix's own word for its NAR hash.
+fn nix_store_hash(path: &StorePath) -> String {
+    run(Command::new("nix-store")
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .args(["--query", "--hash", path.as_str()]))
+    .trim()
+    .to_owned()
+}
+
+/// Checks `document` with `ci/validate-sbom`: the official CycloneDX JSON
+/// schema (from cyclonedx-python-lib) and the purl parser of the purl
+/// project. When the validator cannot be installed (no python3 venv, no
+/// PyPI), fails under CI and says how to get it elsewhere.
+fn assert_valid_cyclonedx(document: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("image.cdx.json");
+    std::fs::write(&file, document).unwrap();
+    let output = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/validate-sbom"))
+        .arg(&file)
+        .output()
+        .expect("ci/validate-sbom runs");
+    match output.status.code() {
+        Some(0) => assert!(text(&output.stdout).starts_with("valid: ")),
+        Some(3) => {
+            let message = format!(
+                "the SBOM schema check needs the CycloneDX validator, which ci/validate-sbom \
+                 installs in a venv (python3 with venv, and PyPI once); run ci/test, or \
+                 ci/validate-sbom alone:\n{}",
+                text(&output.stderr)
+            );
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+                panic!("{message} (CI is set: missing tools fail the tests)");
+            }
+            eprintln!("SKIPPED: {message}");
+        }
+        _ => panic!(
+            "the SBOM is not valid CycloneDX:\n{}{}\n{document}",
+            text(&output.stdout),
+            text(&output.stderr)
+        ),
+    }
+}
+
+/// The example repository's jq image, built by Nix from the stand-in.
+#[test]
+fn the_sbom_of_a_built_image_is_its_closure_with_nixs_own_hashes() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ops-repo/containers/jq/default.nix"),
+    )
+    .unwrap();
+    repo.container("jq", &example);
+    let (output, out) = repo.build("jq", ArchiveFormat::AsBuilt);
+    let archive = out.join(built(&output).file);
+    let closure = closure_of(&repo, &archive);
+    assert!(closure.absent.is_empty(), "{:?}", closure.absent);
+
+    // The closure is jq and the library it references, nothing of the
+    // builders (the roots file, the archive).
+    let names: Vec<&str> = closure.paths.keys().map(StorePath::name).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["jq-1.7.1-bin", "oniguruma-6.9.9-lib"], "{names:?}");
+    let jq = closure
+        .paths
+        .values()
+        .find(|p| p.path.name() == "jq-1.7.1-bin")
+        .unwrap();
+    let onig = closure
+        .paths
+        .values()
+        .find(|p| p.path.name() != "jq-1.7.1-bin")
+        .unwrap();
+    assert_eq!(jq.references, std::slice::from_ref(&onig.path));
+    for info in closure.paths.values() {
+        assert_eq!(
+            info.nar_hash.nix32(),
+            nix_store_hash(&info.path),
+            "{}",
+            info.path
+        );
+        assert!(info.deriver.as_ref().unwrap().as_str().ends_with(".drv"));
+    }
+
+    // publish-nix's plain tar holds the same closure.
+    let (output, out) = repo.build("jq", ArchiveFormat::Tar);
+    assert_eq!(closure_of(&repo, &out.join(built(&output).file)), closure);
+
+    let document = sbom::document(&SbomInput {
+        image: "jq",
+        closure: &closure,
+        nixpkgs: &repo.pinned(),
+        nix_image: "nixos/nix:2.33.3",
+    });
+    let bom: serde_json::Value = serde_json::from_str(&document).unwrap();
+    let component = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "jq")
+        .unwrap();
+    assert_eq!(component["version"], "1.7.1-bin");
+    assert_eq!(
+        component["purl"],
+        format!("pkg:nix/jq@1.7.1-bin?outputhash={}", jq.path.hash())
+    );
+    assert_eq!(
+        bom["metadata"]["properties"][1]["value"], repo.hash,
+        "the pin's NAR hash"
+    );
+    assert_valid_cyclonedx(&document);
+}
+
+/// buildImage (layer entries `nix/store/...`) and streamLayeredImage hold
+/// the same closure as buildLayeredImage (`./nix/store/...`).
+#[test]
+fn every_image_builder_gives_the_same_closure() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    let image = |builder: &str, field: &str| {
+        format!(
+            "{{ pkgs ? import <nixpkgs> {{}} }}:\npkgs.dockerTools.{builder} {{ name = \"x\"; \
+             {field} = [ pkgs.jq pkgs.cacert ]; }}\n"
+        )
+    };
+    repo.container("layered", &image("buildLayeredImage", "contents"));
+    repo.container("plain", &image("buildImage", "copyToRoot"));
+    repo.container("streamed", &image("streamLayeredImage", "contents"));
+    let mut closures = Vec::new();
+    for name in ["layered", "plain", "streamed"] {
+        let (output, out) = repo.build(name, ArchiveFormat::AsBuilt);
+        closures.push(closure_of(&repo, &out.join(built(&output).file)));
+    }
+    let names: Vec<&str> = closures[0].paths.keys().map(StorePath::name).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.contains(&"nss-cacert-3.101"), "{names:?}");
+    assert_eq!(closures[0], closures[1]);
+    assert_eq!(closures[0], closures[2]);
+}
+
+/// Archives of other shapes: the outer archive and a layer gzipped, a
+/// layer with absolute names (as nixpkgs' stream script writes them), and
+/// store paths the store does not have (a base image's), which are named
+/// as absent rather than dropped. Made with GNU tar on this machine.
+#[test]
+fn store_paths_are_found_in_every_layer_shape_and_absent_ones_are_named() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.container(
+        "jq",
+        "{ pkgs ? import <nixpkgs> {} }:\npkgs.dockerTools.buildLayeredImage { name = \"jq\"; contents = [ pkgs.jq ]; }\n",
+    );
+    let (output, out) = repo.build("jq", ArchiveFormat::Tar);
+    let real = closure_of(&repo, &out.join(built(&output).file));
+    let jq = real
+        .paths
+        .keys()
+        .find(|p| p.name() == "jq-1.7.1-bin")
+        .unwrap()
+        .clone();
+
+    let dir = repo.path().join("shapes");
+    let absent = format!(
+        "{}/0c0g6sd5ixyg6iq7wgn3qw9n1a8sysh2-glibc-2.40-66",
+        store_path::STORE_DIR
+    );
+    let script = format!(
+        r#"set -eu
+mkdir -p root{absent} work
+echo libc > root{absent}/libc.so
+tar -cPf work/abs.tar --transform 's,^{root},,' {root}{absent}
+tar -cf work/rel.tar -C root .
+gzip -n work/rel.tar
+tar -cPf work/real.tar {jq}
+echo '{{}}' > work/config.json
+echo '[{{"Layers":["abs.tar","rel.tar.gz","real.tar"]}}]' > work/manifest.json
+tar -czf image.tar.gz -C work manifest.json config.json abs.tar rel.tar.gz real.tar
+"#,
+        root = dir.join("root").display(),
+        jq = jq.as_str(),
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    run(Command::new("sh").arg("-c").arg(&script).current_dir(&dir));
+    let closure = closure_of(&repo, &dir.join("image.tar.gz"));
+    assert_eq!(closure.absent, [StorePath::parse(&absent).unwrap()]);
+    assert_eq!(
+        closure.paths, real.paths,
+        "the real layer's closure, in full"
+    );
+}
+
+/// `builtins.parseDrvName` itself is the oracle of `parse_drv_name`: 2,000
+/// generated names (letters, digits, dashes and the other characters of
+/// store path names) split by Nix 2.8 and by the module.
+#[test]
+fn names_split_as_builtins_parse_drv_name_splits_them() {
+    if !nix_available() {
+        return;
+    }
+    let alphabet = b"ab-1-9.-_Z+?=-x0";
+    let mut seed: u64 = 0x5eed;
+    let mut names: Vec<String> = (0..2000)
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 59) as usize + 1;
+            (0..len)
+                .map(|i| {
+                    let r = seed.rotate_left(7 * i as u32);
+                    alphabet[(r % alphabet.len() as u64) as usize] as char
+                })
+                .collect()
+        })
+        .collect();
+    names.extend(["", "-", "a-", "-1", "a--1", "A-1", "z-Z", "a-_b"].map(String::from));
+    let expr = format!(
+        "map builtins.parseDrvName (builtins.fromJSON {})",
+        nixpkgs::nix_string(&serde_json::to_string(&names).unwrap())
+    );
+    let json = run(Command::new("nix-instantiate")
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .args(["--eval", "--strict", "--json", "--expr", &expr]));
+    let parsed: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    for (name, nix) in names.iter().zip(&parsed) {
+        let ours = store_path::parse_drv_name(name);
+        assert_eq!(
+            (ours.name, ours.version),
+            (
+                nix["name"].as_str().unwrap(),
+                nix["version"].as_str().unwrap()
+            ),
+            "{name:?}"
+        );
+    }
 }

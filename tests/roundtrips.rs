@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use blumeops_ci::functions::FUNCTIONS;
-use harness::{Engine, Returned, examples_root};
+use harness::{Engine, Returned, crate_root, examples_root};
 use serde_json::json;
 use support::{PASSWORD, TestRegistry, USER};
 
@@ -107,6 +107,15 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
             .arg("commitSha", json!(SHA))
             .arg("dryRun", json!(true)))
     }),
+    ("sbomNix", |_| {
+        let registration = "/nix/store/kyb7im3fxqh8m9ygmn4mjym7rl7k16hg-jq-1.7.1-bin\n\
+             b9805bcaa724e1d0022d52524d65d44d917217c3c04e94bebadefeee1c2772e3\n528\n\n0\n";
+        Ok(Engine::call("sbomNix")
+            .dir_arg("src", examples_root())
+            .arg("containerName", json!("jq"))
+            .exec_answers_where("image_store_paths", 0, registration, "")
+            .exec_answers(0, "archive jq.tar.gz", ""))
+    }),
     ("checkVersions", |_| {
         Ok(Engine::call("checkVersions")
             .dir_arg("src", examples_root())
@@ -140,6 +149,11 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
         Ok(Engine::call("validateWorkflows")
             .dir_arg("src", flakes_root())
             .exec_answers(0, "", ""))
+    }),
+    ("releaseRuntime", |_| {
+        Ok(Engine::call("releaseRuntime")
+            .dir_arg("src", crate_root())
+            .arg("dryRun", json!(true)))
     }),
 ];
 

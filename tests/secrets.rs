@@ -21,7 +21,7 @@ use std::path::Path;
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::spec::Type;
 use blumeops_ci::registry::{Credentials, RegistryClient};
-use harness::{Engine, examples_root};
+use harness::{Engine, crate_root, examples_root};
 use serde_json::json;
 use support::{Login, PASSWORD, REPO, TAG, TestRegistry, USER};
 
@@ -59,6 +59,12 @@ const CALLS: &[(&str, fn() -> Engine)] = &[
             .dir_arg("src", examples_root())
             .arg("containerName", json!("nettest"))
             .exec_answers(0, "0123456 main\n", "")
+    }),
+    ("releaseRuntime", || {
+        Engine::call("releaseRuntime")
+            .dir_arg("src", crate_root())
+            .arg("tags", json!(["latest"]))
+            .stub("publish", json!(PUSHED))
     }),
 ];
 

@@ -28,10 +28,19 @@
 //! - [`shell`]: how a script and its arguments become an exec's argv.
 //! - [`flake`]: the `nix flake lock`/`update` script of `flake-lock` and `flake-update`, and its outcome.
 //! - [`workflows`]: `forgejo-runner validate` for `validate-workflows`, and its verdict.
+//! - [`crate_digest`]: the digest of the module's own crate files (the pin file's key).
+//! - [`runtime_release`]: the prebuilt runtime image: its build, name, tags and pin.
+//! - [`store_path`]: Nix store paths, and `builtins.parseDrvName`.
+//! - [`nar_hash`]: NAR hashes in hexadecimal and in Nix's base 32.
+//! - [`purl`]: package URLs of store paths (`pkg:nix/...`).
+//! - [`closure`]: the script that finds the store paths a Nix image holds and their closure.
+//! - [`sbom`]: the CycloneDX SBOM of a Nix image.
 
 pub mod build_options;
 pub mod build_version;
 pub mod check_scope;
+pub mod closure;
+pub mod crate_digest;
 pub mod discovery;
 pub mod dockerfile;
 pub mod exit_status;
@@ -41,14 +50,19 @@ pub mod image_ref;
 pub mod listing;
 pub mod mapping;
 pub mod names;
+pub mod nar_hash;
 pub mod nix;
 pub mod nix_build;
 pub mod nix_image_version;
 pub mod nixpkgs;
 pub mod ordering;
 pub mod publish;
+pub mod purl;
+pub mod runtime_release;
+pub mod sbom;
 pub mod service_versions;
 pub mod shell;
+pub mod store_path;
 pub mod tags;
 pub mod text;
 pub mod variant;

@@ -155,14 +155,28 @@ pub fn publish_tags(
     variant: Variant,
     extra: &[String],
 ) -> eyre::Result<Vec<Tag>> {
-    let mut tags = vec![commit_tag(version, source, commit, variant)?];
-    for raw in extra {
-        let tag = Tag::parse(raw).map_err(|e| eyre::eyre!("--tags: {e}"))?;
-        if !tags.contains(&tag) {
-            tags.push(tag);
+    let immutable = commit_tag(version, source, commit, variant)?;
+    Ok(with_moving_tags(immutable, &moving_tags(extra)?))
+}
+
+/// The moving `--tags`, each checked.
+pub fn moving_tags(extra: &[String]) -> eyre::Result<Vec<Tag>> {
+    extra
+        .iter()
+        .map(|raw| Tag::parse(raw).map_err(|e| eyre::eyre!("--tags: {e}")))
+        .collect()
+}
+
+/// Every tag to push, in push order: `immutable`, then the moving tags,
+/// duplicates dropped.
+pub fn with_moving_tags(immutable: Tag, moving: &[Tag]) -> Vec<Tag> {
+    let mut tags = vec![immutable];
+    for tag in moving {
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
         }
     }
-    Ok(tags)
+    tags
 }
 
 /// The legacy release tag `vX.Y.Z` (`vX.Y.Z-nix`), from the version of a

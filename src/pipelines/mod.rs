@@ -10,6 +10,8 @@ pub mod nix_target;
 pub mod ops;
 pub mod publish;
 pub mod registry_access;
+pub mod release;
 pub mod repo;
+pub mod sbom;
 pub mod versions;
 pub mod workflows;

@@ -1,4 +1,5 @@
-//! `nix-version`, `build-nix` and `publish-nix`: Nix runs in the Nix image,
+//! `nix-version`, `build-nix` and `publish-nix` (`sbom-nix` is in
+//! [`super::sbom`]): Nix runs in the Nix image,
 //! over the repository, with nixpkgs pinned by the repository's
 //! `flake.lock` ([`crate::core::nixpkgs`]) and `/nix` on a cache volume, so
 //! a second build of an unchanged container downloads and builds nothing.
@@ -6,6 +7,7 @@
 //! [`super::nix_target`]'s; the script and the meaning of its result live
 //! in [`crate::core::nix_build`].
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use dagger_sdk::{
@@ -17,7 +19,8 @@ use crate::core::build_options;
 use crate::core::names::ContainerName;
 use crate::core::nix_build::{self, ArchiveFormat, NIX_CONFIG, NixTarget, OUT_DIR, REPO_MOUNT};
 use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
-use crate::core::tags::{self, CommitSha};
+use crate::core::sbom;
+use crate::core::tags::{self, CommitSha, Tag};
 use crate::core::variant::Variant;
 use crate::core::versions::AppVersion;
 use crate::module::args::Invocation;
@@ -70,6 +73,14 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
         .transpose()?;
     let labels = call.args.bool("labels");
     let image_target = nix_target::from_args(&call, &name)?;
+    if call.args.bool("sbom") && !image_target.needs_nixpkgs() {
+        bail!(
+            "--sbom is not available with --flake-output: the SBOM records the nixpkgs that \
+             built the image, and a flake output's nixpkgs is whatever its flake passes it, \
+             which blumeops-ci does not know.\nPublish it without --sbom, or build the image \
+             from a Nix file (containers/<name>/default.nix or --nix-file)."
+        );
+    }
     let src = call.args.directory(&call.query, "src")?;
 
     // The version: --version, else the repository's (or the flake
@@ -92,38 +103,72 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
         },
     };
     let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
+    // --sbom: the SBOM of the archive that is pushed, pushed after it
+    // (src/pipelines/sbom.rs); a dry run lists its tag after the image's.
+    let sbom_tag = call
+        .args
+        .bool("sbom")
+        .then(|| sbom::sbom_tag(&tags[0]))
+        .transpose()?;
+    let listed: Vec<Tag> = tags.iter().chain(&sbom_tag).cloned().collect();
+    let document = RefCell::new(None);
 
     let pushed = target
-        .push(&call.query, &tags, || async {
-            let nixpkgs = match pinned {
-                Some(p) => Some(p),
-                None => nix.pin_for(&call, &src, &image_target).await?,
-            };
-            let archive = nix
-                .build(
-                    &call,
-                    &src,
-                    nixpkgs.as_ref(),
-                    &image_target,
-                    &name,
-                    ArchiveFormat::Tar,
-                )
-                .await?;
-            let mut image = call.query.container().import(archive);
-            if labels {
-                let labels = build_options::oci_labels(
-                    &name,
-                    Some(&version),
-                    Some(&commit),
-                    source_url.as_deref(),
-                );
-                for (label, value) in labels {
-                    image = image.with_label(label, value);
+        .push(
+            &call.query,
+            if target.dry_run { &listed } else { &tags },
+            || async {
+                let nixpkgs = match pinned {
+                    Some(p) => Some(p),
+                    None => nix.pin_for(&call, &src, &image_target).await?,
+                };
+                let (built, archive) = nix
+                    .build_archive(
+                        &call,
+                        &src,
+                        nixpkgs.as_ref(),
+                        &image_target,
+                        &name,
+                        ArchiveFormat::Tar,
+                    )
+                    .await?;
+                // A flake output has no nixpkgs pin, and no --sbom (above).
+                if let (Some(_), Some(nixpkgs)) = (&sbom_tag, &nixpkgs) {
+                    let sbom = super::sbom::image_sbom(
+                        &call,
+                        &nix,
+                        &built,
+                        &archive,
+                        nixpkgs,
+                        &name,
+                        &image_target,
+                    )
+                    .await?;
+                    *document.borrow_mut() = Some(sbom);
                 }
-            }
-            Ok(Image::Single(image))
-        })
+                let mut image = call.query.container().import(built.file(archive));
+                if labels {
+                    let labels = build_options::oci_labels(
+                        &name,
+                        Some(&version),
+                        Some(&commit),
+                        source_url.as_deref(),
+                    );
+                    for (label, value) in labels {
+                        image = image.with_label(label, value);
+                    }
+                }
+                Ok(Image::Single(image))
+            },
+        )
         .await?;
+    let pushed = match (&sbom_tag, document.into_inner()) {
+        (Some(tag), Some(sbom)) => {
+            let sbom_pushed = super::sbom::push_sbom(&call, &target, tag, &name, sbom).await?;
+            format!("{pushed}\n{sbom_pushed}")
+        }
+        _ => pushed,
+    };
     Ok(Output::Text(pushed))
 }
 
@@ -295,6 +340,24 @@ impl Nix {
         name: &ContainerName,
         format: ArchiveFormat,
     ) -> eyre::Result<File> {
+        let (ran, archive) = self
+            .build_archive(call, src, nixpkgs, target, name, format)
+            .await?;
+        Ok(ran.file(archive))
+    }
+
+    /// Builds `target` (with `nixpkgs` as `<nixpkgs>` for a file) as the
+    /// image `name`: the container after the build (its `/nix` the store
+    /// that built the image), and the path of the image archive in it.
+    pub async fn build_archive(
+        &self,
+        call: &Invocation,
+        src: &Directory,
+        nixpkgs: Option<&Nixpkgs>,
+        target: &NixTarget,
+        name: &ContainerName,
+        format: ArchiveFormat,
+    ) -> eyre::Result<(Container, String)> {
         let container = self.container(call, src).await?;
         let nixpkgs_expr = nixpkgs.map(|n| n.expr(REPO_MOUNT));
         let argv = nix_build::build_argv(target, nixpkgs_expr.as_deref(), name, format);
@@ -310,7 +373,12 @@ impl Nix {
             ));
         }
         let built = nix_build::parse_result(&outcome.stdout)?;
-        Ok(ran.file(format!("{OUT_DIR}/{}", built.file)))
+        Ok((ran, format!("{OUT_DIR}/{}", built.file)))
+    }
+
+    /// The image Nix runs in (`--nix-image`).
+    pub fn image(&self) -> &str {
+        &self.image
     }
 }
 

@@ -1,0 +1,119 @@
+//! `sbom-nix`, and the SBOM that `publish-nix --sbom` pushes: the
+//! CycloneDX document of what a Nix image holds. The build is
+//! `build-nix`'s (the same exec, so a built image is not built again); the
+//! closure step ([`crate::core::closure`]) runs in the container after the
+//! build, whose `/nix` is the store that built the image; the document is
+//! made by [`crate::core::sbom`].
+
+use dagger_sdk::{Container, File, Query};
+use eyre::{WrapErr, bail};
+
+use crate::core::closure;
+use crate::core::names::ContainerName;
+use crate::core::nix_build::{ArchiveFormat, NixTarget};
+use crate::core::nixpkgs::Nixpkgs;
+use crate::core::sbom::{self, SbomInput};
+use crate::core::tags::Tag;
+use crate::core::variant::Variant;
+use crate::module::args::Invocation;
+use crate::module::output::Output;
+
+use super::exec;
+use super::nix::Nix;
+use super::publish::{Image, PushTarget};
+use super::repo;
+
+pub async fn sbom_nix(call: Invocation) -> eyre::Result<Output> {
+    let name = ContainerName::parse(&call.args.string("containerName")?)?;
+    let nix = Nix::from_args(&call)?;
+    let src = call.args.directory(&call.query, "src")?;
+    repo::require(&src, &name, Variant::Nix).await?;
+    let nixpkgs = nix.pin(&call, &src).await?;
+    let target = NixTarget::Container(name.clone());
+    let (built, archive) = nix
+        .build_archive(
+            &call,
+            &src,
+            Some(&nixpkgs),
+            &target,
+            &name,
+            ArchiveFormat::AsBuilt,
+        )
+        .await?;
+    let document = image_sbom(&call, &nix, &built, &archive, &nixpkgs, &name, &target).await?;
+    Ok(Output::File(sbom_file(&call.query, &name, document)))
+}
+
+/// The SBOM of the image archive at `archive` in `built` (the container
+/// that built it from `target`, with the store that did).
+pub async fn image_sbom(
+    call: &Invocation,
+    nix: &Nix,
+    built: &Container,
+    archive: &str,
+    nixpkgs: &Nixpkgs,
+    name: &ContainerName,
+    target: &NixTarget,
+) -> eyre::Result<String> {
+    let what = format!("the image of {target}");
+    let argv = closure::image_closure_argv(archive);
+    let command = format!("the closure step of the SBOM of {what}");
+    let outcome = exec::run(&call.query, built, argv, &command).await?;
+    if outcome.exit_code != 0 {
+        bail!(closure::script_error(
+            outcome.exit_code,
+            &outcome.stderr,
+            &what
+        ));
+    }
+    let closure = closure::parse(&outcome.stdout)
+        .wrap_err_with(|| format!("reading the closure of {what}"))?;
+    call.log.say(format!(
+        "SBOM of {what}: {} store paths with their NAR hashes",
+        closure.paths.len()
+    ));
+    if !closure.absent.is_empty() {
+        let absent: Vec<&str> = closure.absent.iter().map(|p| p.as_str()).collect();
+        call.log.say(format!(
+            "{} store paths in the image are not in the Nix store, nor in a binary cache (a base \
+             image's layers built elsewhere?): the SBOM lists them without a NAR hash or \
+             references: {}",
+            absent.len(),
+            absent.join(", ")
+        ));
+    }
+    Ok(sbom::document(&SbomInput {
+        image: name.as_str(),
+        closure: &closure,
+        nixpkgs,
+        nix_image: nix.image(),
+    }))
+}
+
+/// The document as a File named `<name>.cdx.json`.
+pub fn sbom_file(query: &Query, name: &ContainerName, document: String) -> File {
+    let file = sbom::file_name(name.as_str());
+    query
+        .directory()
+        .with_new_file(file.clone(), document)
+        .file(file)
+}
+
+/// Pushes `document` as an image of one file ([`sbom::SBOM_PATH`]) under
+/// `tag` ([`sbom::sbom_tag`]), beside the image it describes, with the
+/// image's push settings; returns what was pushed, as `publish-nix` says it.
+pub async fn push_sbom(
+    call: &Invocation,
+    target: &PushTarget,
+    tag: &Tag,
+    name: &ContainerName,
+    document: String,
+) -> eyre::Result<String> {
+    let file = sbom_file(&call.query, name, document);
+    let image = call.query.container().with_file(sbom::SBOM_PATH, file);
+    target
+        .push(&call.query, std::slice::from_ref(tag), || async {
+            Ok(Image::Single(image))
+        })
+        .await
+}

@@ -1,0 +1,264 @@
+//! The drop-in: the Python module's command lines, as its users typed them
+//! (docs/how-to.md, "Migrate from the Python module"), run unchanged on a
+//! repository shaped like its ops repository (`tests/fixtures/origin-ops-repo`:
+//! no root flake.lock, a host's lock, Dockerfiles without the version ARG,
+//! service-versions.yaml), with the module installed in it as the origin
+//! was (so a left-out `--src` is that repository). Each line either works
+//! or fails with the error the docs describe.
+//!
+//! The lines go through a small stand-in for the Dagger CLI ([`cli`]): the
+//! function and each `--flag=value` are checked against the function table
+//! and passed as the CLI passes them (a directory for `--src`, a secret for
+//! `env:NAME`, a list for comma-separated values). What the engine would
+//! run is scripted: the flake registry's nixpkgs, Nix's answers, the
+//! validator's, and a real registry (Debian's `docker-registry`) stands in
+//! for registry.ops.eblu.me where a line reads or pushes to one.
+
+mod harness;
+#[path = "support/registry.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use blumeops_ci::functions::FUNCTIONS;
+use blumeops_ci::module::spec::{CoreObject, FunctionSpec, Type};
+use harness::{Engine, Returned, crate_root};
+use serde_json::json;
+
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+fn repo() -> PathBuf {
+    crate_root().join("tests/fixtures/origin-ops-repo")
+}
+
+/// What `nix flake metadata --json nixpkgs` prints in the Nix image.
+const REGISTRY: &str = r#"{"locked": {"type": "github", "owner": "NixOS",
+    "repo": "nixpkgs", "rev": "0123456789abcdef0123456789abcdef01234567",
+    "narHash": "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4="},
+    "url": "github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567"}"#;
+
+/// A command line as the Dagger CLI would pass it to the module, run in
+/// `root` (the default `--src`, as when the module is installed there).
+fn cli(line: &str, root: &Path) -> Engine {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "call")
+        .expect("a `dagger call` line");
+    let name = words[at + 1];
+    let function: &FunctionSpec = FUNCTIONS
+        .iter()
+        .find(|f| f.cli_name() == name)
+        .unwrap_or_else(|| panic!("`{line}`: no function `{name}`"));
+    let mut engine = Engine::call(function.name);
+    let mut given_src = false;
+    for word in &words[at + 2..] {
+        let Some(flag) = word.strip_prefix("--") else {
+            break; // a chained call (`export --path=...`) starts here
+        };
+        let (flag, value) = flag.split_once('=').unwrap_or((flag, "true"));
+        let spec = function
+            .args
+            .iter()
+            .find(|a| a.flag() == format!("--{flag}"))
+            .unwrap_or_else(|| panic!("`{line}`: `{name}` has no --{flag}"));
+        engine = match spec.ty {
+            Type::Object(CoreObject::Directory) => {
+                given_src = true;
+                engine.dir_arg(spec.name, root.join(value))
+            }
+            Type::Object(CoreObject::Secret) => engine
+                .secret_arg(spec.name)
+                .stub("plaintext", json!(support::PASSWORD)),
+            Type::Object(CoreObject::File) => engine.file_arg(spec.name, value),
+            Type::Object(CoreObject::Container) => panic!("no Container arguments"),
+            Type::StringList => engine.arg(spec.name, json!(value.split(',').collect::<Vec<_>>())),
+            Type::Boolean => engine.arg(spec.name, json!(value == "true")),
+            Type::Integer => engine.arg(spec.name, json!(value.parse::<i64>().unwrap())),
+            Type::String => engine.arg(spec.name, json!(value)),
+        };
+    }
+    if !given_src && function.arg("src").is_some() {
+        engine = engine.dir_arg("src", root);
+    }
+    engine
+}
+
+/// Runs `engine`: its result, or the error the user sees.
+async fn outcome(engine: &Engine) -> Result<String, String> {
+    let outcome = engine.run().await;
+    match outcome.returned.as_slice() {
+        [Returned::Value(json)] => {
+            let text: String = serde_json::from_str(json).unwrap();
+            Ok(engine.chain_of(&text).unwrap_or(text))
+        }
+        [Returned::Error(message)] => Err(message.clone()),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The execs a Nix line runs, answered as the engine would.
+fn nix_answers(engine: Engine) -> Engine {
+    engine
+        .exec_answers_where("\"metadata\"", 0, REGISTRY, "")
+        .exec_answers_where("nix-instantiate", 0, r#"{"authentik":"2025.4.1"}"#, "")
+        .exec_answers(0, "archive image.tar", "")
+}
+
+#[tokio::test]
+async fn build_builds_any_dockerfile_the_repository_has() {
+    for name in ["miniflux", "teslamate", "kubectl", "quartz"] {
+        let line = format!("dagger call build --src=. --container-name={name}");
+        let chain = outcome(&cli(&line, &repo())).await.unwrap();
+        assert!(chain.contains(".dockerBuild("), "{line}: {chain}");
+    }
+}
+
+#[tokio::test]
+async fn build_nix_and_nix_version_work_without_a_root_lock_and_say_so() {
+    let engine = nix_answers(cli(
+        "dagger call build-nix --src=. --container-name=ntfy export --path=./ntfy.tar.gz",
+        &repo(),
+    ));
+    let chain = outcome(&engine).await.unwrap();
+    assert!(
+        chain.ends_with(".file(path: \"/out/image.tar\")"),
+        "{chain}"
+    );
+    assert!(
+        engine
+            .log()
+            .iter()
+            .any(|l| l.starts_with("nixpkgs is unpinned"))
+    );
+
+    // The origin's nix-version had no --src.
+    let engine = nix_answers(cli("dagger call nix-version --package=authentik", &repo()));
+    assert_eq!(outcome(&engine).await.unwrap(), "2025.4.1");
+    assert!(engine.log()[0].contains("from the flake registry of nixos/nix"));
+
+    // Pinning it with the host's lock.
+    let engine = nix_answers(cli(
+        "dagger call nix-version --package=authentik --flake-lock=nixos/ringtail/flake.lock",
+        &repo(),
+    ));
+    assert_eq!(outcome(&engine).await.unwrap(), "2025.4.1");
+    assert!(engine.log()[0].ends_with("from nixos/ringtail/flake.lock (input nixpkgs)"));
+}
+
+#[tokio::test]
+async fn publish_takes_the_origins_line_and_needs_a_version_only_where_none_is_declared() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    // The registry of the test stands in for registry.ops.eblu.me.
+    let to_test_registry = format!(
+        "--registry={} --registry-username={} --registry-ca={}",
+        registry.host,
+        support::USER,
+        ca.display()
+    );
+    let line = format!(
+        "dagger call publish --src=. --container-name=miniflux --version=2.2.17 \
+         --commit-sha={SHA} --registry-password=env:ZOT_CI_API_KEY {to_test_registry}"
+    );
+    let engine = cli(&line, &repo()).stub("publish", json!("pushed@sha256:1"));
+    assert_eq!(outcome(&engine).await.unwrap(), "pushed@sha256:1");
+    assert!(engine.leaves("publish")[0].ends_with("/blumeops/miniflux:v2.2.17-0123456\")"));
+
+    // teslamate declares no version: the error says both ways to give one...
+    let line = format!(
+        "dagger call publish --src=. --container-name=teslamate --commit-sha={SHA} \
+         --registry-password=env:ZOT_CI_API_KEY {to_test_registry}"
+    );
+    let message = outcome(&cli(&line, &repo())).await.unwrap_err();
+    assert!(message.contains("--version=<version>"), "{message}");
+    // ...and the origin's line, which always passed --version, works.
+    let line = format!(
+        "dagger call publish --src=. --container-name=teslamate --version=2.1.1 \
+         --commit-sha={SHA} --registry-password=env:ZOT_CI_API_KEY {to_test_registry}"
+    );
+    let engine = cli(&line, &repo()).stub("publish", json!("pushed@sha256:2"));
+    assert_eq!(outcome(&engine).await.unwrap(), "pushed@sha256:2");
+}
+
+#[tokio::test]
+async fn publish_nix_replaces_the_skopeo_step() {
+    let line = format!(
+        "dagger call publish-nix --src=. --container-name=authentik --commit-sha={SHA} --dry-run"
+    );
+    let engine = nix_answers(cli(&line, &repo()));
+    let output = outcome(&engine).await.unwrap();
+    assert!(
+        output.starts_with("registry.ops.eblu.me/blumeops/authentik:v2025.4.1-0123456-nix"),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn the_flake_helpers_and_the_workflow_check_take_the_origins_lines() {
+    for line in [
+        "dagger call flake-lock --src=. --flake-path=nixos/ringtail",
+        "dagger call flake-update --src=. --flake-path=nixos/ringtail",
+    ] {
+        let engine = cli(line, &repo()).exec_answers(0, "", "");
+        let chain = outcome(&engine).await.unwrap();
+        assert!(
+            chain.ends_with(".file(path: \"/src/nixos/ringtail/flake.lock\")"),
+            "{line}: {chain}"
+        );
+    }
+    let engine = cli(
+        "dagger call validate-workflows --src=. --runner-version=12.7.0",
+        &repo(),
+    )
+    .exec_answers(0, ".forgejo/workflows/containers.yml is valid\n", "");
+    let output = outcome(&engine).await.unwrap();
+    assert!(output.contains("containers.yml"), "{output}");
+}
+
+#[tokio::test]
+async fn check_versions_reports_the_repositorys_real_problems() {
+    let engine = nix_answers(cli("dagger call check-versions --src=.", &repo()));
+    let message = outcome(&engine).await.unwrap_err();
+    assert!(
+        message.starts_with("the versions are missing or disagree (4 problems):"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn the_helpers_list_and_describe_the_repository() {
+    let listing = outcome(&cli("dagger call containers --src=.", &repo()))
+        .await
+        .unwrap();
+    assert!(
+        listing.contains("teslamate") && listing.contains("authentik"),
+        "{listing}"
+    );
+    let tags = outcome(&cli(
+        &format!("dagger call tags --src=. --container-name=navidrome --commit-sha={SHA}"),
+        &repo(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(tags, "v0.60.3-0123456");
+    let changed = cli(
+        "dagger call changed-containers --src=. --base=origin/main",
+        &repo(),
+    )
+    .exec_answers(
+        0,
+        "containers/miniflux/Dockerfile\n--\ncontainers/miniflux/Dockerfile\n",
+        "",
+    );
+    assert_eq!(outcome(&changed).await.unwrap(), r#"["miniflux"]"#);
+}
+
+/// Every line above names functions and flags the table has: the
+/// stand-in CLI panics otherwise, so a renamed flag fails here first.
+#[test]
+fn the_stand_in_cli_refuses_what_the_real_one_would() {
+    let result = std::panic::catch_unwind(|| cli("dagger call build --no-such=1", &repo()));
+    assert!(result.is_err());
+}
