@@ -102,6 +102,15 @@ const VERSION: ArgSpec = ArgSpec {
           Dockerfile declares none. A `v` is added to the tag when it lacks one.",
 };
 
+const NIX_VERSION: ArgSpec = ArgSpec {
+    name: "version",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "The app version, as the Python module's command lines passed it: it must be the Nix \
+          image's own (default.nix's, else the Dockerfile's, else nixpkgs'), since a Nix build \
+          cannot be given another version; a different one is refused.",
+};
+
 const TAGS: ArgSpec = ArgSpec {
     name: "tags",
     ty: Type::StringList,
@@ -536,7 +545,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             SRC,
             CONTAINER_NAME,
             COMMIT_SHA,
-            VERSION,
+            NIX_VERSION,
             REGISTRY,
             NAMESPACE,
             REGISTRY_USERNAME,

@@ -515,3 +515,27 @@ async fn an_existing_nix_tag_builds_and_pushes_nothing() {
         "something ran or was pushed: {leaves:#?}"
     );
 }
+
+/// A tag must not lie: publish-nix takes `--version` (the Python module's
+/// lines always passed it) only when it is the image's own version.
+#[tokio::test]
+async fn publish_nix_takes_only_the_images_own_version() {
+    let call = |version: &str| {
+        Engine::call("publishNix")
+            .dir_arg("src", examples_root())
+            .arg("containerName", json!("ntfy"))
+            .arg("commitSha", json!("0123456"))
+            .arg("dryRun", json!(true))
+            .arg("version", json!(version))
+    };
+    let output = call("v2.14.0").returned_chain().await;
+    assert!(output.contains("/ntfy:v2.14.0-0123456-nix"), "{output}");
+    let message = call("2.15.0").returned_error().await;
+    assert!(
+        message.starts_with(
+            "--version=2.15.0 is not the version of the Nix image, 2.14.0 \
+             (containers/ntfy/default.nix)"
+        ),
+        "{message}"
+    );
+}

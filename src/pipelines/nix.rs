@@ -21,7 +21,7 @@ use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
 use crate::core::sbom;
 use crate::core::tags::{self, CommitSha, Tag};
 use crate::core::variant::Variant;
-use crate::core::versions::AppVersion;
+use crate::core::versions::{self as core_versions, AppVersion};
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
@@ -65,24 +65,22 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     let labels = call.args.bool("labels");
     let src = call.args.directory(&call.query, "src")?;
 
-    // The version: --version, else the repository's, else nixpkgs'.
+    // The version: the repository's (default.nix, the Dockerfile), else
+    // nixpkgs'. --version may only repeat it (versions::given_for_nix).
     let mut pinned = None;
-    let (version, from) = match call.args.opt_string("version")? {
-        Some(v) => {
-            repo::require(&src, &name, Variant::Nix).await?;
-            (v, "--version".to_owned())
+    let (version, from) = match versions::app_version(&call, &name, Variant::Nix).await? {
+        AppVersion::Known { version, from } => (version, from),
+        AppVersion::NeedsNixpkgs { attr } => {
+            let attr = AttrPath::parse(&attr)?;
+            let nixpkgs = nix.pin(&call, &src).await?;
+            let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
+            pinned = Some(nixpkgs);
+            (version, format!("nixpkgs' {attr}.version"))
         }
-        None => match versions::app_version(&call, &name, Variant::Nix).await? {
-            AppVersion::Known { version, from } => (version, from),
-            AppVersion::NeedsNixpkgs { attr } => {
-                let attr = AttrPath::parse(&attr)?;
-                let nixpkgs = nix.pin(&call, &src).await?;
-                let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
-                pinned = Some(nixpkgs);
-                (version, format!("nixpkgs' {attr}.version"))
-            }
-        },
     };
+    if let Some(given) = call.args.opt_string("version")? {
+        core_versions::given_for_nix(&given, &version, &from)?;
+    }
     let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
     // --sbom: the SBOM of the archive that is pushed, pushed after it
     // (src/pipelines/sbom.rs); a dry run lists its tag after the image's.
