@@ -13,7 +13,7 @@ pub fn render(table: &[FunctionSpec]) -> String {
         "# Function reference\n\n\
          Generated from the function table (`src/functions.rs`) by \
          `cargo run -q -- --reference > docs/reference.md`; do not edit by hand. \
-         Each section is what `dagger call <function> --help` shows. What the \
+         Each section is what the CLI shows for `--help` of that function. What the \
          functions expect of a repository and print, with samples: \
          [conventions and output formats](conventions.md); what their errors \
          mean: [troubleshooting](troubleshooting.md) and [bad input](bad-input.md).\n\n",
