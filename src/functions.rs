@@ -131,6 +131,16 @@ const VERSION: ArgSpec = ArgSpec {
           Dockerfile declares none. A `v` is added to the tag when it lacks one.",
 };
 
+const NIX_VERSION: ArgSpec = ArgSpec {
+    name: "version",
+    ty: Type::String,
+    default: Default::Null,
+    doc: "The app version, as the Python module's command lines passed it: it must be the Nix \
+          image's own (default.nix's, else its tag, else the Dockerfile's, else nixpkgs'; a \
+          flake output's version or tag), since a Nix build cannot be given another version; a \
+          different one is refused. It names a flake output that has no version.",
+};
+
 const TAGS: ArgSpec = ArgSpec {
     name: "tags",
     ty: Type::StringList,
@@ -575,7 +585,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             NIX_FILE,
             FLAKE_OUTPUT,
             COMMIT_SHA,
-            VERSION,
+            NIX_VERSION,
             REGISTRY,
             NAMESPACE,
             REGISTRY_USERNAME,

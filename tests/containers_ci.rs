@@ -328,6 +328,13 @@ impl Sandbox {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&dagger, std::fs::Permissions::from_mode(0o755)).unwrap();
         let repo = dir.path().join("repo");
+        // The module installed as the Python module was (a root dagger.json):
+        // the calls need no -m unless BLUMEOPS_CI names the module.
+        std::fs::copy(
+            crate_root().join("examples/installed.dagger.json"),
+            repo.join("dagger.json"),
+        )
+        .unwrap();
         for args in [
             &["init", "-q"][..],
             &["add", "-A"],
@@ -516,6 +523,26 @@ fn cases() -> Vec<Case> {
             String::new(),
         ),
     ]
+}
+
+/// Without BLUMEOPS_CI and without a root dagger.json there is no module
+/// to call: the script stops, saying how to name one, and calls nothing.
+#[test]
+fn without_a_module_the_script_says_how_to_name_one() {
+    let sandbox = Sandbox::new();
+    std::fs::remove_file(sandbox.dir.path().join("repo/dagger.json")).unwrap();
+    let out = Command::new("bash")
+        .args(["ci/containers-ci", "build", "nettest"])
+        .current_dir(sandbox.dir.path().join("repo"))
+        .env_remove("BLUMEOPS_CI")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("BLUMEOPS_CI") && stderr.contains("@<commit sha>"),
+        "{stderr}"
+    );
 }
 
 /// The script's modes make the expected dagger calls under the `bash` on

@@ -69,6 +69,10 @@
 //!   counts as `...`: a line that builds its arguments in arrays is checked
 //!   for its literal function and flags only. A function given by a variable
 //!   or an array (`dagger call "$fn"`, `dagger call "$@"`) is not checked.
+//! - **A command typed in an ops repository with the module installed**
+//!   (no `-m`, no `--src` needed): put the HTML comment
+//!   `<!-- in an ops repository with the module installed -->` alone on a
+//!   line before its code block or paragraph; rule 6 does not apply to it.
 //! - **A command shown because it fails**: put the HTML comment
 //!   `<!-- fails -->` alone on a line before its code block (blank lines in
 //!   between are fine), or before the paragraph whose inline code shows it.
@@ -101,6 +105,12 @@ fn crate_root() -> PathBuf {
 
 /// The marker for a command shown because it fails (see the module docs).
 const FAILS_MARKER: &str = "<!-- fails -->";
+
+/// Marks the next code block or paragraph as typed in an ops repository
+/// that has the module installed (its root dagger.json loads it): there a
+/// `dagger call` without `-m` runs the module, and `--src` defaults to that
+/// repository, so rule 6 does not apply.
+const INSTALLED_MARKER: &str = "<!-- in an ops repository with the module installed -->";
 
 // ---------------------------------------------------------------------------
 // The tests
@@ -260,6 +270,36 @@ fn a_failing_example_needs_the_marker_and_the_marker_needs_a_failure() {
     assert!(all.contains("t.md:7:") && !all.contains("t.md:3:"), "{all}");
 }
 
+/// A command typed in an ops repository with the module installed needs
+/// no `-m` and no `--src`, once marked; the marker covers the next block.
+#[test]
+fn the_installed_marker_lifts_rule_6_for_the_next_block_only() {
+    let plain = "    dagger call containers
+";
+    assert!(!problems_in(plain).is_empty());
+    let marked = "<!-- in an ops repository with the module installed -->
+
+    dagger call containers
+";
+    assert_eq!(problems_in(marked), Vec::<String>::new());
+    let two = "<!-- in an ops repository with the module installed -->
+
+    dagger call containers
+
+Text.
+
+    dagger call containers
+";
+    let all = problems_in(two).join("\n");
+    assert!(all.contains("t.md:7:") && !all.contains("t.md:3:"), "{all}");
+    // It does not excuse a wrong flag.
+    let wrong = "<!-- in an ops repository with the module installed -->
+
+    dagger call containers --nope
+";
+    assert!(!problems_in(wrong).is_empty());
+}
+
 /// Shell wrappers and arrays: `call FUNCTION ...` through a function that
 /// runs `dagger call "$@"` is checked; arguments from arrays are elided.
 #[test]
@@ -387,6 +427,9 @@ struct Found {
     wrapped: bool,
     /// Prose naming a call (`publish ... --dry-run`), without `dagger`.
     named: bool,
+    /// Marked [`INSTALLED_MARKER`]: typed where `--src` defaults to an ops
+    /// repository.
+    installed: bool,
 }
 
 /// The command lines of a file, by its kind.
@@ -458,16 +501,20 @@ fn fence(line: &str) -> Option<(char, usize)> {
 /// The command lines of a Markdown text: code blocks and inline code spans.
 fn markdown_commands(text: &str) -> Vec<Found> {
     let lines: Vec<&str> = text.lines().collect();
-    let mut out = Vec::new();
+    let mut out: Vec<Found> = Vec::new();
     let mut pending_fail = false;
     let mut paragraph: Vec<(usize, &str)> = Vec::new();
     let mut paragraph_fail = false;
+    // The first command of the next block or paragraph when
+    // INSTALLED_MARKER came before it.
+    let mut installed_from: Option<usize> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let trimmed = line.trim();
         if let Some((c, len)) = fence(line) {
             flush(&mut paragraph, paragraph_fail, &mut out);
+            settle_installed(&mut out, &mut installed_from);
             let mut code = Vec::new();
             i += 1;
             while i < lines.len() {
@@ -482,17 +529,25 @@ fn markdown_commands(text: &str) -> Vec<Found> {
             }
             i += 1;
             out.extend(code_commands(&code, pending_fail));
+            settle_installed(&mut out, &mut installed_from);
             pending_fail = false;
             continue;
         }
         if trimmed.is_empty() {
             flush(&mut paragraph, paragraph_fail, &mut out);
+            settle_installed(&mut out, &mut installed_from);
             i += 1;
             continue;
         }
         if trimmed == FAILS_MARKER {
             flush(&mut paragraph, paragraph_fail, &mut out);
             pending_fail = true;
+            i += 1;
+            continue;
+        }
+        if trimmed == INSTALLED_MARKER {
+            flush(&mut paragraph, paragraph_fail, &mut out);
+            installed_from = Some(out.len());
             i += 1;
             continue;
         }
@@ -505,6 +560,7 @@ fn markdown_commands(text: &str) -> Vec<Found> {
                 i += 1;
             }
             out.extend(code_commands(&code, pending_fail));
+            settle_installed(&mut out, &mut installed_from);
             pending_fail = false;
             continue;
         }
@@ -516,7 +572,22 @@ fn markdown_commands(text: &str) -> Vec<Found> {
         i += 1;
     }
     flush(&mut paragraph, paragraph_fail, &mut out);
+    settle_installed(&mut out, &mut installed_from);
     out
+}
+
+/// Marks the commands found since [`INSTALLED_MARKER`] (from `from`) as
+/// typed in an ops repository with the module installed, once there are
+/// some.
+fn settle_installed(out: &mut [Found], from: &mut Option<usize>) {
+    if let Some(start) = *from
+        && out.len() > start
+    {
+        for found in &mut out[start..] {
+            found.installed = true;
+        }
+        *from = None;
+    }
 }
 
 /// The commands of a paragraph's inline code spans; empties the paragraph.
@@ -596,6 +667,7 @@ fn span_commands(n: usize, span: &str, expect_fail: bool) -> Vec<Found> {
             expect_fail,
             wrapped: false,
             named: true,
+            installed: false,
         }]
     } else {
         Vec::new()
@@ -730,6 +802,7 @@ fn line_commands(n: usize, text: &str, wrappers: &[String], expect_fail: bool) -
             expect_fail,
             wrapped,
             named: false,
+            installed: false,
         });
     }
     out
@@ -1443,7 +1516,7 @@ struct Report {
 impl Report {
     fn check_all(&mut self, file: &str, found: &[Found], schema: Option<&Schema>) {
         for f in found {
-            let c = check(&f.words, schema, !f.wrapped && !f.named);
+            let c = check(&f.words, schema, !f.wrapped && !f.named && !f.installed);
             if c.not_a_call {
                 continue;
             }

@@ -712,19 +712,37 @@ async fn a_flake_output_without_a_version_asks_for_one() {
         ),
         "{message}"
     );
-    // --version says it, and nothing is evaluated.
+    // --version names a version the image does not have.
     let engine = publish_forms("attic-server")
         .arg("flakeOutput", json!("attic-server-image"))
         .arg("dryRun", json!(true))
-        .arg("version", json!("0.4.0"));
+        .arg("version", json!("0.4.0"))
+        .exec_answers(0, HASH_TAGGED, "");
     assert!(
         engine
             .returned_chain()
             .await
             .starts_with("registry.ops.eblu.me/blumeops/attic-server:v0.4.0-0123456-nix\n")
     );
-    assert!(engine.state().exec_steps.is_empty());
+    // But it may not contradict a version the image has (its tag).
+    let message = publish_forms("ollama")
+        .arg("flakeOutput", json!("ollama-container"))
+        .arg("dryRun", json!(true))
+        .arg("version", json!("0.2.0"))
+        .exec_answers(0, "{\"tag\":\"0.1.2\",\"version\":null}", "")
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with(
+            "--version=0.2.0 is not the version of the Nix image, 0.1.2 (flake output \
+             `ollama-container` (its image tag))"
+        ),
+        "{message}"
+    );
 }
+
+/// What Nix evaluates of a flake output tagged with its content hash.
+const HASH_TAGGED: &str = "{\"tag\":\"v75vk8z5mn6dn02k64bplp9avrqkg943\",\"version\":null}";
 
 #[tokio::test]
 async fn a_failed_flake_evaluation_is_explained() {
@@ -770,6 +788,7 @@ async fn publish_nix_pushes_a_flake_output_as_built() {
     let engine = against(publish_forms("attic-server"), &registry, &ca)
         .arg("flakeOutput", json!("attic-server-image"))
         .arg("version", json!("0.4.0"))
+        .exec_answers_where("nix-instantiate", 0, HASH_TAGGED, "")
         .exec_answers(0, "nix2container attic-server.tar", "");
     assert_eq!(engine.returned_chain().await, PUSHED);
     let name = ContainerName::parse("attic-server").unwrap();
@@ -830,6 +849,30 @@ async fn every_form_versions_and_tags() {
         .await;
     assert!(
         message.contains("so its version is nixpkgs' `greeting.version`"),
+        "{message}"
+    );
+}
+
+/// A tag must not lie: publish-nix takes `--version` (the Python module's
+/// lines always passed it) only when it is the image's own version.
+#[tokio::test]
+async fn publish_nix_takes_only_the_images_own_version() {
+    let call = |version: &str| {
+        Engine::call("publishNix")
+            .dir_arg("src", examples_root())
+            .arg("containerName", json!("ntfy"))
+            .arg("commitSha", json!("0123456"))
+            .arg("dryRun", json!(true))
+            .arg("version", json!(version))
+    };
+    let output = call("v2.14.0").returned_chain().await;
+    assert!(output.contains("/ntfy:v2.14.0-0123456-nix"), "{output}");
+    let message = call("2.15.0").returned_error().await;
+    assert!(
+        message.starts_with(
+            "--version=2.15.0 is not the version of the Nix image, 2.14.0 \
+             (containers/ntfy/default.nix)"
+        ),
         "{message}"
     );
 }

@@ -921,7 +921,7 @@ fn flake_output_versions_are_evaluated() {
     );
 
     let version = |attr: &str, image: &FlakeImage| {
-        image_version::flake_app_version(&AttrPath::parse(attr).unwrap(), image, None, "x")
+        image_version::flake_app_version(&AttrPath::parse(attr).unwrap(), image, None, "x", None)
     };
     assert!(matches!(
         version("ollama-container", &evaluate("ollama-container")).unwrap(),

@@ -6,10 +6,11 @@
 //! was (so a left-out `--src` is that repository). Each line either works
 //! or fails with the error the docs describe.
 //!
-//! The lines go through a small stand-in for the Dagger CLI ([`cli`]): the
-//! function and each `--flag=value` are checked against the function table
-//! and passed as the CLI passes them (a directory for `--src`, a secret for
-//! `env:NAME`, a list for comma-separated values). What the engine would
+//! The lines go through a small stand-in for the Dagger CLI
+//! (`tests/harness/cli.rs`): the function and each `--flag=value` are
+//! checked against the function table and passed as the CLI passes them (a
+//! directory for `--src`, a secret for `env:NAME`, a list for
+//! comma-separated values). What the engine would
 //! run is scripted: the flake registry's nixpkgs, Nix's answers, the
 //! validator's, and a real registry (Debian's `docker-registry`) stands in
 //! for registry.ops.eblu.me where a line reads or pushes to one.
@@ -18,11 +19,10 @@ mod harness;
 #[path = "support/registry.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::{CoreObject, FunctionSpec, Type};
-use harness::{Engine, Returned, crate_root};
+use harness::cli::{call as cli, call_with_secret, outcome};
+use harness::{Engine, crate_root};
 use serde_json::json;
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -36,66 +36,6 @@ const REGISTRY: &str = r#"{"locked": {"type": "github", "owner": "NixOS",
     "repo": "nixpkgs", "rev": "0123456789abcdef0123456789abcdef01234567",
     "narHash": "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4="},
     "url": "github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567"}"#;
-
-/// A command line as the Dagger CLI would pass it to the module, run in
-/// `root` (the default `--src`, as when the module is installed there).
-fn cli(line: &str, root: &Path) -> Engine {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let at = words
-        .iter()
-        .position(|w| *w == "call")
-        .expect("a `dagger call` line");
-    let name = words[at + 1];
-    let function: &FunctionSpec = FUNCTIONS
-        .iter()
-        .find(|f| f.cli_name() == name)
-        .unwrap_or_else(|| panic!("`{line}`: no function `{name}`"));
-    let mut engine = Engine::call(function.name);
-    let mut given_src = false;
-    for word in &words[at + 2..] {
-        let Some(flag) = word.strip_prefix("--") else {
-            break; // a chained call (`export --path=...`) starts here
-        };
-        let (flag, value) = flag.split_once('=').unwrap_or((flag, "true"));
-        let spec = function
-            .args
-            .iter()
-            .find(|a| a.flag() == format!("--{flag}"))
-            .unwrap_or_else(|| panic!("`{line}`: `{name}` has no --{flag}"));
-        engine = match spec.ty {
-            Type::Object(CoreObject::Directory) => {
-                given_src = true;
-                engine.dir_arg(spec.name, root.join(value))
-            }
-            Type::Object(CoreObject::Secret) => engine
-                .secret_arg(spec.name)
-                .stub("plaintext", json!(support::PASSWORD)),
-            Type::Object(CoreObject::File) => engine.file_arg(spec.name, value),
-            Type::Object(CoreObject::Container) => panic!("no Container arguments"),
-            Type::StringList => engine.arg(spec.name, json!(value.split(',').collect::<Vec<_>>())),
-            Type::Boolean => engine.arg(spec.name, json!(value == "true")),
-            Type::Integer => engine.arg(spec.name, json!(value.parse::<i64>().unwrap())),
-            Type::String => engine.arg(spec.name, json!(value)),
-        };
-    }
-    if !given_src && function.arg("src").is_some() {
-        engine = engine.dir_arg("src", root);
-    }
-    engine
-}
-
-/// Runs `engine`: its result, or the error the user sees.
-async fn outcome(engine: &Engine) -> Result<String, String> {
-    let outcome = engine.run().await;
-    match outcome.returned.as_slice() {
-        [Returned::Value(json)] => {
-            let text: String = serde_json::from_str(json).unwrap();
-            Ok(engine.chain_of(&text).unwrap_or(text))
-        }
-        [Returned::Error(message)] => Err(message.clone()),
-        other => panic!("{other:?}"),
-    }
-}
 
 /// The execs a Nix line runs, answered as the engine would.
 fn nix_answers(engine: Engine) -> Engine {
@@ -162,7 +102,8 @@ async fn publish_takes_the_origins_line_and_needs_a_version_only_where_none_is_d
         "dagger call publish --src=. --container-name=miniflux --version=2.2.17 \
          --commit-sha={SHA} --registry-password=env:ZOT_CI_API_KEY {to_test_registry}"
     );
-    let engine = cli(&line, &repo()).stub("publish", json!("pushed@sha256:1"));
+    let engine = call_with_secret(&line, &repo(), support::PASSWORD)
+        .stub("publish", json!("pushed@sha256:1"));
     assert_eq!(outcome(&engine).await.unwrap(), "pushed@sha256:1");
     assert!(engine.leaves("publish")[0].ends_with("/blumeops/miniflux:v2.2.17-0123456\")"));
 
@@ -171,14 +112,17 @@ async fn publish_takes_the_origins_line_and_needs_a_version_only_where_none_is_d
         "dagger call publish --src=. --container-name=teslamate --commit-sha={SHA} \
          --registry-password=env:ZOT_CI_API_KEY {to_test_registry}"
     );
-    let message = outcome(&cli(&line, &repo())).await.unwrap_err();
+    let message = outcome(&call_with_secret(&line, &repo(), support::PASSWORD))
+        .await
+        .unwrap_err();
     assert!(message.contains("--version=<version>"), "{message}");
     // ...and the origin's line, which always passed --version, works.
     let line = format!(
         "dagger call publish --src=. --container-name=teslamate --version=2.1.1 \
          --commit-sha={SHA} --registry-password=env:ZOT_CI_API_KEY {to_test_registry}"
     );
-    let engine = cli(&line, &repo()).stub("publish", json!("pushed@sha256:2"));
+    let engine = call_with_secret(&line, &repo(), support::PASSWORD)
+        .stub("publish", json!("pushed@sha256:2"));
     assert_eq!(outcome(&engine).await.unwrap(), "pushed@sha256:2");
 }
 

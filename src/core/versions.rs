@@ -25,6 +25,26 @@ pub fn same(a: &str, b: &str) -> bool {
     bare(a) == bare(b)
 }
 
+/// Checks publish-nix's `--version` (`given`) against the version the Nix
+/// image really has (`built`, from `from`): a Nix build cannot be given
+/// another version, so a different one would make the tag lie. The same
+/// version (`v` or not) is fine: the Python module's command lines always
+/// passed it.
+pub fn given_for_nix(given: &str, built: &str, from: &str) -> eyre::Result<()> {
+    if same(given, built) {
+        return Ok(());
+    }
+    bail!(
+        "--version={} is not the version of the Nix image, {} ({from}): a Nix build cannot be \
+         given another version, so the image would be {} tagged v{}.\nLeave --version out, or \
+         change the version where it is declared ({from}).",
+        super::text::excerpt(given),
+        super::text::excerpt(built),
+        super::text::excerpt(built),
+        super::text::excerpt(bare(given))
+    )
+}
+
 /// The text of a container's build files (`None`: the file does not exist).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildTexts {
@@ -226,6 +246,19 @@ mod tests {
         let err = resolved.known(&name).unwrap_err().to_string();
         assert!(
             err.contains("containers/x/Dockerfile") && err.contains("`+`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_nix_image_is_tagged_only_with_its_own_version() {
+        assert!(given_for_nix("v2.14.0", "2.14.0", "containers/ntfy/default.nix").is_ok());
+        let err = given_for_nix("2.15.0", "2.14.0", "containers/ntfy/default.nix")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("--version=2.15.0 is not the version of the Nix image, 2.14.0")
+                && err.contains("would be 2.14.0 tagged v2.15.0"),
             "{err}"
         );
     }

@@ -12,7 +12,11 @@ pub fn render(table: &[FunctionSpec]) -> String {
     let mut out = String::from(
         "# Function reference\n\n\
          Generated from the function table (`src/functions.rs`) by \
-         `cargo run -q -- --reference > docs/reference.md`; do not edit by hand.\n\n",
+         `cargo run -q -- --reference > docs/reference.md`; do not edit by hand. \
+         Each section is what the CLI shows for `--help` of that function. What the \
+         functions expect of a repository and print, with samples: \
+         [conventions and output formats](conventions.md); what their errors \
+         mean: [troubleshooting](troubleshooting.md) and [bad input](bad-input.md).\n\n",
     );
     for f in table {
         writeln!(out, "- [`{0}`](#{0})", f.cli_name()).expect("String");

@@ -22,7 +22,7 @@ use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
 use crate::core::sbom;
 use crate::core::tags::{self, CommitSha, Tag};
 use crate::core::variant::Variant;
-use crate::core::versions::AppVersion;
+use crate::core::versions::{self as core_versions, AppVersion};
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
@@ -83,15 +83,15 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     }
     let src = call.args.directory(&call.query, "src")?;
 
-    // The version: --version, else the repository's (or the flake
-    // output's), else nixpkgs'.
+    // The version: the repository's (the Nix file, the Dockerfile) or the
+    // flake output's, else nixpkgs'. --version may only repeat it
+    // (versions::given_for_nix), or name a flake output that has none.
+    let given = call.args.opt_string("version")?;
     let mut pinned = None;
-    let (version, from) = match call.args.opt_string("version")? {
-        Some(v) => {
-            nix_target::require(&src, &image_target).await?;
-            (v, "--version".to_owned())
-        }
-        None => match nix_target::app_version(&call, &src, &nix, &name, &image_target).await? {
+    let (version, from) =
+        match nix_target::app_version(&call, &src, &nix, &name, &image_target, given.as_deref())
+            .await?
+        {
             AppVersion::Known { version, from } => (version, from),
             AppVersion::NeedsNixpkgs { attr } => {
                 let attr = AttrPath::parse(&attr)?;
@@ -100,8 +100,10 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
                 pinned = Some(nixpkgs);
                 (version, format!("nixpkgs' {attr}.version"))
             }
-        },
-    };
+        };
+    if let Some(given) = &given {
+        core_versions::given_for_nix(given, &version, &from)?;
+    }
     let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
     // --sbom: the SBOM of the archive that is pushed, pushed after it
     // (src/pipelines/sbom.rs); a dry run lists its tag after the image's.

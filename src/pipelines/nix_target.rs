@@ -73,13 +73,15 @@ pub async fn require(src: &Directory, target: &NixTarget) -> eyre::Result<()> {
 
 /// The version of the image `target` builds, published as `name`: for a
 /// file, as the repository states it ([`versions::resolve_nix`]); for a
-/// flake output, as Nix evaluates it ([`flake_app_version`]).
+/// flake output, as Nix evaluates it ([`flake_app_version`]), which
+/// `given` (`--version`) names when the output has none.
 pub async fn app_version(
     call: &Invocation,
     src: &Directory,
     nix: &Nix,
     name: &ContainerName,
     target: &NixTarget,
+    given: Option<&str>,
 ) -> eyre::Result<AppVersion> {
     match target {
         NixTarget::Container(name) => version_pipeline::app_version(call, name, Variant::Nix).await,
@@ -105,7 +107,7 @@ pub async fn app_version(
             let (_, dockerfile) = read(call, src, None, name).await?;
             let dockerfile_path = build_file_path(name, Variant::Dockerfile);
             let dockerfile = dockerfile.as_deref().map(|t| (t, dockerfile_path.as_str()));
-            flake_app_version(attr, &image, dockerfile, name.as_str())
+            flake_app_version(attr, &image, dockerfile, name.as_str(), given)
         }
     }
 }

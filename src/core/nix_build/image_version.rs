@@ -6,7 +6,8 @@
 //! builder gives it (`imageTag`, which dockerTools and nix2container images
 //! carry) when that is a version ([`tag_version`]); else the version of
 //! `containers/<name>/Dockerfile` when the repository has one; else there
-//! is none, and `--version` must say.
+//! is none, and `--version` must say (elsewhere `--version` may only repeat
+//! the image's own version).
 
 use eyre::{bail, eyre};
 use serde::Deserialize;
@@ -92,12 +93,14 @@ pub fn parse_flake_image(stdout: &str) -> eyre::Result<FlakeImage> {
 
 /// The version of the flake output `attr` published as `name`: its
 /// `version`, else its tag when that is a version, else the Dockerfile's
-/// (`dockerfile` is its text and path, when `containers/<name>/` has one).
+/// (`dockerfile` is its text and path, when `containers/<name>/` has one),
+/// else `given` (`--version`), which nothing then contradicts.
 pub fn flake_app_version(
     attr: &AttrPath,
     image: &FlakeImage,
     dockerfile: Option<(&str, &str)>,
     name: &str,
+    given: Option<&str>,
 ) -> eyre::Result<AppVersion> {
     let from = |what: &str| format!("flake output `{attr}` ({what})");
     if let Some(version) = image.version.as_deref().filter(|v| !v.trim().is_empty()) {
@@ -118,6 +121,12 @@ pub fn flake_app_version(
         return Ok(AppVersion::Known {
             version,
             from: path.to_owned(),
+        });
+    }
+    if let Some(version) = given {
+        return Ok(AppVersion::Known {
+            version: version.to_owned(),
+            from: "--version".to_owned(),
         });
     }
     let tag = match image.tag.as_deref() {
@@ -166,6 +175,7 @@ mod tests {
             image,
             dockerfile,
             "attic",
+            Some("9.9"),
         )
         .unwrap()
         {
@@ -197,6 +207,11 @@ mod tests {
             ),
             ("2.0".into(), "containers/attic/Dockerfile".into())
         );
+        // --version names it when nothing else does.
+        assert_eq!(
+            known(&image(None, Some("v75vk8z5mn6dn02k64bplp9avrqkg943")), None),
+            ("9.9".into(), "--version".into())
+        );
     }
 
     #[test]
@@ -206,6 +221,7 @@ mod tests {
             &image(None, Some("v75vk8z5mn6dn02k64bplp9avrqkg943")),
             None,
             "attic",
+            None,
         )
         .unwrap_err()
         .to_string();
