@@ -44,13 +44,15 @@ pub fn from_args(call: &Invocation, name: &ContainerName) -> eyre::Result<NixTar
 /// `default.nix` (else the error lists the containers that have one), the
 /// `--nix-file`, or a `flake.nix` at its root.
 pub async fn require(src: &Directory, target: &NixTarget) -> eyre::Result<()> {
-    let (path, flag, example) = match target {
+    /// A Nix file, as a --nix-file example.
+    const EXAMPLE: &str = "packages/ollama-container.nix";
+    let path = match target {
         NixTarget::Container(name) => {
             repo::require(src, name, Variant::Nix).await?;
             return Ok(());
         }
-        NixTarget::File(path) => (path.as_str(), "--nix-file", "packages/ollama-container.nix"),
-        NixTarget::FlakeOutput(_) => (FLAKE_FILE, "--flake-output", FLAKE_FILE),
+        NixTarget::File(path) => path.as_str(),
+        NixTarget::FlakeOutput(_) => FLAKE_FILE,
     };
     if src.exists(path).await? {
         return Ok(());
@@ -62,11 +64,11 @@ pub async fn require(src: &Directory, target: &NixTarget) -> eyre::Result<()> {
         NixTarget::FlakeOutput(_) => bail!(
             "--flake-output reads the flake at the root of --src, and --src has no {FLAKE_FILE}.\n\
              Is --src the root of the ops repository? Without a flake, name a Nix file with \
-             --nix-file (e.g. {example})."
+             --nix-file (e.g. {EXAMPLE})."
         ),
         _ => bail!(
-            "{flag} `{path}` does not exist in --src: give the file's path relative to --src \
-             (e.g. {example})."
+            "--nix-file `{path}` does not exist in --src: give the file's path relative to \
+             --src (e.g. {EXAMPLE})."
         ),
     }
 }
