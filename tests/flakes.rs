@@ -9,39 +9,16 @@
 mod harness;
 
 use blumeops_ci::core::flake::{self, FlakeCommand, LOCK_SCRIPT};
-use blumeops_ci::core::nix_build::{self, DEFAULT_NIX_IMAGE};
+use blumeops_ci::core::nix_build::DEFAULT_NIX_IMAGE;
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::spec::CachePolicy;
 use blumeops_ci::pipelines::exec::FRESH_VARIABLE;
+use harness::chains::{exec, nix_container_of, q};
 use harness::{Engine, crate_root, examples_root};
 use serde_json::json;
 
-fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
-}
-
 fn fixture() -> std::path::PathBuf {
     crate_root().join("tests/fixtures/flakes")
-}
-
-/// The Nix image with the store cache, the env and the repository, as
-/// the Nix functions all build it.
-fn nix_container(image: &str) -> String {
-    let volume = q(&nix_build::store_volume(image));
-    let image = q(image);
-    format!(
-        "container.from(address: {image})\
-         .withMountedCache(cache: cacheVolume(key: {volume}), path: \"/nix\", sharing: SHARED, \
-         source: container.from(address: {image}).directory(path: \"/nix\"))\
-         .withEnvVariable(name: \"NIX_CONFIG\", value: {config})\
-         .withMountedDirectory(path: \"/src\", source: $src).withWorkdir(path: \"/src\")",
-        config = q(nix_build::NIX_CONFIG),
-    )
-}
-
-fn exec(argv: &[String]) -> String {
-    let args: Vec<String> = argv.iter().map(|a| q(a)).collect();
-    format!(".withExec(args: [{}])", args.join(", "))
 }
 
 /// The value the call gave [`FRESH_VARIABLE`] in `chain` (its only
@@ -73,7 +50,7 @@ async fn flake_lock_runs_in_the_flake_folder_and_returns_its_lock() {
             "{}.withWorkdir(path: \"/src/nixos/ringtail\")\
              .withEnvVariable(name: {}, value: \"<fresh>\"){}\
              .file(path: \"/src/nixos/ringtail/flake.lock\")",
-            nix_container(DEFAULT_NIX_IMAGE),
+            nix_container_of(DEFAULT_NIX_IMAGE),
             q(FRESH_VARIABLE),
             exec(&flake::lock_argv(FlakeCommand::Lock))
         )
@@ -103,7 +80,7 @@ async fn flake_update_at_the_root_with_another_image_says_what_changed() {
             "{}.withWorkdir(path: \"/src\")\
              .withEnvVariable(name: {}, value: \"<fresh>\"){}\
              .file(path: \"/src/flake.lock\")",
-            nix_container(image),
+            nix_container_of(image),
             q(FRESH_VARIABLE),
             exec(&flake::lock_argv(FlakeCommand::Update))
         )

@@ -11,41 +11,11 @@ mod support;
 use blumeops_ci::core::names::ContainerName;
 use blumeops_ci::core::nix_build::image_version;
 use blumeops_ci::core::nix_build::target::{FILE_EXPR, FLAKE_EXPR};
-use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget};
+use blumeops_ci::core::nix_build::{self, ArchiveFormat, NixTarget};
 use blumeops_ci::core::nixpkgs::{self, AttrPath};
+use harness::chains::{exec, nix_container, pinned, q};
 use harness::{Engine, examples_root};
 use serde_json::json;
-
-fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
-}
-
-/// The repository's own nixpkgs pin, as the pipelines fetch it.
-fn pinned_expr() -> String {
-    let lock = std::fs::read_to_string(examples_root().join("flake.lock")).unwrap();
-    nixpkgs::pin(None, Some(&lock), "flake.lock", "nixpkgs")
-        .unwrap()
-        .expr("/src")
-}
-
-/// The Nix image with the store cache, the env and the repository.
-fn nix_container() -> String {
-    let image = q(DEFAULT_NIX_IMAGE);
-    let volume = q(&nix_build::store_volume(DEFAULT_NIX_IMAGE));
-    format!(
-        "container.from(address: {image})\
-         .withMountedCache(cache: cacheVolume(key: {volume}), path: \"/nix\", sharing: SHARED, \
-         source: container.from(address: {image}).directory(path: \"/nix\"))\
-         .withEnvVariable(name: \"NIX_CONFIG\", value: {config})\
-         .withMountedDirectory(path: \"/src\", source: $src).withWorkdir(path: \"/src\")",
-        config = q(nix_build::NIX_CONFIG),
-    )
-}
-
-fn exec(argv: &[String]) -> String {
-    let args: Vec<String> = argv.iter().map(|a| q(a)).collect();
-    format!(".withExec(args: [{}])", args.join(", "))
-}
 
 fn build_nix(name: &str) -> Engine {
     Engine::call("buildNix")
@@ -59,11 +29,16 @@ async fn build_nix_builds_in_the_cached_store_and_copies_the_archive_out() {
     let chain = engine.returned_chain().await;
     let name = ContainerName::parse("nettest").unwrap();
     let target = NixTarget::Container(name.clone());
-    let argv = nix_build::build_argv(&target, Some(&pinned_expr()), &name, ArchiveFormat::AsBuilt);
+    let argv = nix_build::build_argv(
+        &target,
+        Some(&pinned().expr("/src")),
+        &name,
+        ArchiveFormat::AsBuilt,
+    );
     assert_eq!(
         argv[4..],
         [
-            pinned_expr(),
+            pinned().expr("/src"),
             FILE_EXPR.into(),
             "containers/nettest/default.nix".into(),
             "/out".into(),
@@ -454,7 +429,12 @@ async fn publish_nix_imports_the_archive_as_built_and_pushes_it() {
     assert_eq!(engine.returned_chain().await, PUSHED);
     let name = ContainerName::parse("jq").unwrap();
     let target = NixTarget::Container(name.clone());
-    let argv = nix_build::build_argv(&target, Some(&pinned_expr()), &name, ArchiveFormat::Tar);
+    let argv = nix_build::build_argv(
+        &target,
+        Some(&pinned().expr("/src")),
+        &name,
+        ArchiveFormat::Tar,
+    );
     let host = &registry.host;
     assert_eq!(
         engine.leaves("publish"),

@@ -13,40 +13,11 @@ mod support;
 use blumeops_ci::core::closure;
 use blumeops_ci::core::names::ContainerName;
 use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget};
-use blumeops_ci::core::nixpkgs::{self, Nixpkgs};
+
 use blumeops_ci::core::sbom::{self, SbomInput};
+use harness::chains::{exec, nix_container, pinned, q};
 use harness::{Engine, examples_root};
 use serde_json::json;
-
-fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
-}
-
-/// The example repository's nixpkgs pin.
-fn pinned() -> Nixpkgs {
-    let lock = std::fs::read_to_string(examples_root().join("flake.lock")).unwrap();
-    nixpkgs::pin(None, Some(&lock), "flake.lock", "nixpkgs").unwrap()
-}
-
-/// The Nix image with the store cache, the env and the repository (as in
-/// tests/nix.rs).
-fn nix_container() -> String {
-    let image = q(DEFAULT_NIX_IMAGE);
-    let volume = q(&nix_build::store_volume(DEFAULT_NIX_IMAGE));
-    format!(
-        "container.from(address: {image})\
-         .withMountedCache(cache: cacheVolume(key: {volume}), path: \"/nix\", sharing: SHARED, \
-         source: container.from(address: {image}).directory(path: \"/nix\"))\
-         .withEnvVariable(name: \"NIX_CONFIG\", value: {config})\
-         .withMountedDirectory(path: \"/src\", source: $src).withWorkdir(path: \"/src\")",
-        config = q(nix_build::NIX_CONFIG),
-    )
-}
-
-fn exec(argv: &[String]) -> String {
-    let args: Vec<String> = argv.iter().map(|a| q(a)).collect();
-    format!(".withExec(args: [{}])", args.join(", "))
-}
 
 /// The chain of the container after the build of `name` in `format`.
 fn built(name: &str, format: ArchiveFormat) -> String {

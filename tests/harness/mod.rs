@@ -16,6 +16,7 @@
 //! on those chains: they are exactly the pipeline the engine would run.
 #![allow(dead_code)]
 
+pub mod chains;
 pub mod cli;
 pub mod http;
 mod interpret;
