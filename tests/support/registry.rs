@@ -86,15 +86,23 @@ pub fn tools_available() -> bool {
             .collect::<Vec<_>>()
             .join(" "),
     );
+    skip_or_fail("registry tests", &message)
+}
+
+/// A test that needs a tool this machine lacks: under CI (`CI` set) it
+/// fails, naming the tool and how to install it; elsewhere it is skipped,
+/// said once per `what` on stderr (not through `eprintln!`, which the test
+/// harness captures). Returns false, for `if !available() { return; }`.
+pub fn skip_or_fail(what: &str, message: &str) -> bool {
     let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
     if ci {
         panic!("{message} (CI is set: missing tools fail the tests)");
     }
-    // Written to stderr directly, not with `eprintln!`, so that the test
-    // harness does not capture it; said once per run.
-    static SAID: AtomicBool = AtomicBool::new(false);
-    if !SAID.swap(true, Ordering::SeqCst) {
-        let _ = writeln!(std::io::stderr(), "SKIPPED (registry tests): {message}");
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|w| w == what) {
+        said.push(what.to_owned());
+        let _ = writeln!(std::io::stderr(), "SKIPPED ({what}): {message}");
     }
     false
 }
