@@ -142,7 +142,7 @@ fn every_documented_command_line_matches_the_function_table() {
     );
     assert!(
         report.problems.is_empty(),
-        "{} problem(s) in the documented command lines, checked against src/functions.rs{}.\n\
+        "{} problem(s) in the documented command lines, checked against src/functions/{}.\n\
          Fix each line below; a command shown *because* it fails goes after a line \
          `{FAILS_MARKER}` (see tests/docs_commands.rs).\n\n{}",
         report.problems.len(),
@@ -1349,7 +1349,7 @@ fn check(words: &[String], schema: Option<&Schema>, typed_here: bool) -> Checked
     let Some(spec) = FUNCTIONS.iter().find(|f| f.cli_name() == name) else {
         let names: Vec<String> = FUNCTIONS.iter().map(|f| f.cli_name()).collect();
         c.problems.push(format!(
-            "no function `{name}` in src/functions.rs; the functions: {}",
+            "no function `{name}` in src/functions/; the functions: {}",
             names.join(", ")
         ));
         return c;

@@ -219,7 +219,7 @@ fn every_function_has_a_row() {
     let rows: Vec<&str> = CALLS.iter().map(|(name, _)| *name).collect();
     assert_eq!(
         rows, functions,
-        "add a row to CALLS for each function (in the order of src/functions.rs)"
+        "add a row to CALLS for each function (in the order of src/functions/)"
     );
 }
 

@@ -11,7 +11,7 @@ use super::spec::{ArgSpec, CachePolicy, Default, FunctionSpec};
 pub fn render(table: &[FunctionSpec]) -> String {
     let mut out = String::from(
         "# Function reference\n\n\
-         Generated from the function table (`src/functions.rs`) by \
+         Generated from the function table (`src/functions/`) by \
          `cargo run -q -- --reference > docs/reference.md`; do not edit by hand. \
          Each section is what the CLI shows for `--help` of that function. What the \
          functions expect of a repository and print, with samples: \
