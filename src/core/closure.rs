@@ -33,7 +33,7 @@ use super::nar_hash::NarHash;
 use super::store_path::StorePath;
 use super::text::excerpt;
 
-/// Exit statuses of [`IMAGE_CLOSURE_SCRIPT`] (anything else is the shell's).
+/// Exit statuses of [`image_closure_script`] (anything else is the shell's).
 mod exit {
     pub const LAYERS: i32 = 20;
     pub const VALIDITY: i32 = 21;

@@ -23,7 +23,7 @@
 //! - [`git`]: the git scripts of the ops helpers and their output.
 //! - [`listing`]: the `containers` table.
 //! - [`nix`]: a `default.nix`'s own `version = "...";`.
-//! - [`nixpkgs`]: the nixpkgs pin from `flake.lock`, and the Nix expressions that fetch and query it.
+//! - [`nixpkgs`]: the nixpkgs pin (from `flake.lock`, `--nixpkgs` or the flake registry), and the Nix expressions that fetch and query it.
 //! - [`nix_build`]: what `build-nix` builds (a file, a flake output), its script, and what its result means.
 //! - [`shell`]: how a script and its arguments become an exec's argv.
 //! - [`flake`]: the `nix flake lock`/`update` script of `flake-lock` and `flake-update`, and its outcome.

@@ -9,9 +9,9 @@
 //! 4. else the version nixpkgs has for its package: the attribute a
 //!    [`PackageMap`] gives it, by default the container's own name.
 //!
-//! Steps 1 to 3 read the repository; they are [`STEPS`], tried in order. A
+//! Steps 1 to 3 read the repository; they are `STEPS`, tried in order. A
 //! new step that reads the repository is one function, one
-//! [`VersionSource`] and one entry of [`STEPS`]. Step 4 needs nixpkgs, which
+//! [`VersionSource`] and one entry of `STEPS`. Step 4 needs nixpkgs, which
 //! the caller evaluates ([`NixVersion::NeedsNixpkgs`]).
 
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! Registration, argument decoding, dispatch and docs/reference.md are all
 //! generated from [`FUNCTIONS`]. Adding a function is one entry here plus its
 //! body under `src/pipelines/`; its arguments are described once in
-//! [`args`].
+//! `args.rs`.
 
 mod args;
 

@@ -11,7 +11,7 @@ use super::target::THROWN;
 
 /// The error a failed [`super::BUILD_SCRIPT`] stands for. `nixpkgs`
 /// describes the pin, `what` the image that was built (its file, or
-/// `flake output `<attr>``).
+/// ``flake output `<attr>` ``).
 pub fn script_error(
     exit_code: i32,
     stdout: &str,

@@ -175,7 +175,7 @@ impl NixTarget {
 }
 
 impl fmt::Display for NixTarget {
-    /// How messages name it: the file, or `flake output `<attr>``.
+    /// How messages name it: the file, or ``flake output `<attr>` ``.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NixTarget::FlakeOutput(attr) => write!(f, "flake output `{attr}`"),

@@ -19,27 +19,33 @@
 //! evaluates one nixpkgs; and every function says so in its log
 //! ([`UNPINNED_ADVICE`]).
 //!
+//! The parts: `lock` reads a flake.lock, `registry` asks the flake
+//! registry, `attrs` asks nixpkgs for versions; this file holds the pin
+//! itself and how it is fetched.
+//!
 //! Every value that reaches a Nix expression is validated first and then
 //! written as an escaped Nix string ([`nix_string`]); attribute paths are
 //! passed as data, never spliced into code.
 
-use std::collections::BTreeMap;
+mod attrs;
+mod lock;
+mod registry;
+
 use std::fmt;
 
 use eyre::{bail, eyre};
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::text::excerpt;
 
+pub use self::attrs::{AttrPath, parse_versions, version_command, version_expr};
+pub use self::lock::{from_lock, parse_input_path};
+pub use self::registry::{
+    REGISTRY_COMMAND, REGISTRY_HOUR_ENV, UNPINNED_ADVICE, from_registry, registry_hour,
+};
 /// The lock file read by default, at the repository's root.
 pub const DEFAULT_FLAKE_LOCK: &str = "flake.lock";
 /// The flake input that is nixpkgs, by default.
 pub const DEFAULT_NIXPKGS_INPUT: &str = "nixpkgs";
-
-/// The flake.lock versions whose node format this reader knows (Nix 2.4
-/// and later write 7; 5 and 6 have the same nodes).
-const LOCK_VERSIONS: std::ops::RangeInclusive<u64> = 5..=7;
 
 /// The nixpkgs the Nix functions evaluate, and where that was decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,63 +126,6 @@ pub fn pin(
     })
 }
 
-/// `nix flake metadata --json nixpkgs`: what the Nix image's flake
-/// registry resolves `nixpkgs` to right now, locked (revision and NAR
-/// hash). Run with flakes enabled (`NIX_CONFIG`).
-pub const REGISTRY_COMMAND: [&str; 5] = ["nix", "flake", "metadata", "--json", "nixpkgs"];
-
-/// The environment variable that keys the registry resolution's exec to
-/// the hour ([`registry_hour`]): the engine caches an exec by its inputs,
-/// so without it the first resolution would be reused for good.
-pub const REGISTRY_HOUR_ENV: &str = "BLUMEOPS_CI_REGISTRY_HOUR";
-
-/// The hour since the epoch of `unix_seconds`: an unpinned nixpkgs is
-/// resolved again at most once an hour, as long as the function results
-/// that use it are cached (see the function table) and as long as Nix
-/// itself trusts a resolution (its `tarball-ttl`).
-pub fn registry_hour(unix_seconds: u64) -> String {
-    (unix_seconds / 3600).to_string()
-}
-
-/// What the log says after an unpinned nixpkgs: why it matters and how to
-/// pin it.
-pub const UNPINNED_ADVICE: &str = "nixpkgs is unpinned: it moves with the flake registry, so \
-     builds and versions can differ from one day (or machine) to the next. Pin it: commit a \
-     flake.lock at the repository root (`dagger call flake-lock` makes one), or pass \
-     --flake-lock=<path of a flake.lock> (e.g. a host's, nixos/<host>/flake.lock) or \
-     --nixpkgs=<tarball URL>.";
-
-/// The nixpkgs that [`REGISTRY_COMMAND`] printed (`stdout`), resolved in
-/// `image`: the locked source, checked against its NAR hash like a lock's.
-pub fn from_registry(stdout: &str, image: &str) -> eyre::Result<Nixpkgs> {
-    let unreadable = |why: &str| {
-        eyre!(
-            "`nix flake metadata nixpkgs` in {image} printed {why}: {}\n\
-             Pin nixpkgs instead (a root flake.lock, --flake-lock or --nixpkgs).",
-            excerpt(stdout)
-        )
-    };
-    let metadata: Value = serde_json::from_str(stdout.trim()).map_err(|_| unreadable("no JSON"))?;
-    let locked: BTreeMap<String, Value> = metadata
-        .get("locked")
-        .and_then(Value::as_object)
-        .map(|o| o.clone().into_iter().collect())
-        .ok_or_else(|| unreadable("no `locked` source"))?;
-    let source = locked_source(&locked, "the flake registry", "nixpkgs")?;
-    let resolved = metadata
-        .get("url")
-        .and_then(Value::as_str)
-        .map(excerpt)
-        .unwrap_or_else(|| "a locked source".into());
-    Ok(Nixpkgs {
-        source,
-        origin: format!(
-            "the flake registry of {image}, unpinned (`nixpkgs` resolved to {resolved})"
-        ),
-        unpinned: true,
-    })
-}
-
 /// `--flake-lock`: a path inside the repository.
 pub fn parse_lock_path(raw: &str) -> eyre::Result<String> {
     super::build_options::relative_path(raw).ok_or_else(|| {
@@ -215,278 +164,6 @@ pub fn parse_override(raw: &str) -> eyre::Result<Source> {
          --nixpkgs=/nix/store/<hash>-source, or leave it out to use the repository's flake.lock.",
         excerpt(raw)
     )
-}
-
-#[derive(Deserialize)]
-struct LockFile {
-    version: Option<u64>,
-    root: String,
-    nodes: BTreeMap<String, Node>,
-}
-
-#[derive(Deserialize)]
-struct Node {
-    #[serde(default)]
-    inputs: BTreeMap<String, InputRef>,
-    locked: Option<BTreeMap<String, Value>>,
-}
-
-/// An input of a node: a node name, or a `follows` path from the root.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum InputRef {
-    Node(String),
-    Follows(Vec<String>),
-}
-
-/// The locked source of the flake input `input` (`nixpkgs`, or a path of
-/// inputs such as `home-manager/nixpkgs`), following `follows` references.
-pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Source> {
-    let unreadable = |e: &dyn fmt::Display| {
-        eyre!(
-            "{lock_path} is not a flake.lock Nix can read ({e}).\nRegenerate it with `nix flake lock`."
-        )
-    };
-    let value: Value = serde_json::from_str(text).map_err(|e| unreadable(&e))?;
-    // A derived `Deserialize` struct would also take a JSON array of its
-    // fields, which Nix does not read.
-    let objects = value.as_object().is_some_and(|lock| {
-        lock.get("nodes")
-            .and_then(Value::as_object)
-            .is_none_or(|nodes| nodes.values().all(Value::is_object))
-    });
-    if !objects {
-        return Err(unreadable(
-            &"the lock and each of its nodes must be JSON objects",
-        ));
-    }
-    let lock = LockFile::deserialize(value).map_err(|e| unreadable(&e))?;
-    if let Some(v) = lock.version
-        && !LOCK_VERSIONS.contains(&v)
-    {
-        bail!(
-            "{lock_path} has version {v}; blumeops-ci reads versions {}-{}.\n\
-             Regenerate it with a current Nix (`nix flake lock`), or pass --nixpkgs.",
-            LOCK_VERSIONS.start(),
-            LOCK_VERSIONS.end()
-        );
-    }
-    let path = parse_input_path(input)?;
-    let name = Follows::new(&lock, lock_path).resolve(&path)?;
-    let node = &lock.nodes[&name];
-    let locked = node.locked.as_ref().ok_or_else(|| {
-        eyre!(
-            "{lock_path}: input `{}` (node `{}`) is not locked.\nRun `nix flake lock`.",
-            excerpt(input),
-            excerpt(&name)
-        )
-    })?;
-    locked_source(locked, lock_path, &excerpt(input))
-}
-
-/// `--nixpkgs-input`: input names separated by `/`.
-pub fn parse_input_path(input: &str) -> eyre::Result<Vec<&str>> {
-    let parts: Vec<&str> = input.split('/').collect();
-    let valid = |p: &str| {
-        p.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
-    };
-    if parts.iter().all(|p| valid(p)) {
-        Ok(parts)
-    } else {
-        bail!(
-            "--nixpkgs-input `{}` is not a flake input name (e.g. nixpkgs, or home-manager/nixpkgs \
-             for an input of an input).",
-            excerpt(input)
-        )
-    }
-}
-
-/// How deep `follows` may lead through other `follows` (Nix writes one or
-/// two levels); deeper is an error rather than a stack overflow.
-const MAX_FOLLOWS_DEPTH: usize = 64;
-
-/// The nodes that `follows` lists lead to, each list resolved once: a
-/// list resolved while it is being resolved is a loop, and a lock whose
-/// lists name each other many times takes steps in proportion to its size.
-struct Follows<'a> {
-    lock: &'a LockFile,
-    lock_path: &'a str,
-    /// The node of each list resolved so far; `None` while resolving it.
-    resolved: BTreeMap<&'a [String], Option<String>>,
-    depth: usize,
-}
-
-impl<'a> Follows<'a> {
-    fn new(lock: &'a LockFile, lock_path: &'a str) -> Follows<'a> {
-        Follows {
-            lock,
-            lock_path,
-            resolved: BTreeMap::new(),
-            depth: 0,
-        }
-    }
-
-    /// The node that the input path `path` (from the root) leads to.
-    fn resolve(&mut self, path: &[&str]) -> eyre::Result<String> {
-        let (lock, lock_path) = (self.lock, self.lock_path);
-        let mut current = lock.root.clone();
-        for (i, input) in path.iter().enumerate() {
-            let node = lock.nodes.get(&current).ok_or_else(|| {
-                eyre!(
-                    "{lock_path} names node `{}`, which it does not define.\nRegenerate it with `nix flake lock`.",
-                    excerpt(&current)
-                )
-            })?;
-            current = match node.inputs.get(*input) {
-                Some(InputRef::Node(name)) => name.clone(),
-                Some(InputRef::Follows(to)) => self.follow(to, &path[..=i])?,
-                None => {
-                    let at = if i == 0 {
-                        "the flake".to_owned()
-                    } else {
-                        format!("input `{}`", excerpt(&path[..i].join("/")))
-                    };
-                    let known: Vec<&str> = node.inputs.keys().map(String::as_str).collect();
-                    bail!(
-                        "{lock_path}: {at} has no input `{}` (it has: {}).\n\
-                         Pass --nixpkgs-input=<the input that is nixpkgs>.",
-                        excerpt(input),
-                        if known.is_empty() {
-                            "none".to_owned()
-                        } else {
-                            excerpt(&known.join(", "))
-                        }
-                    );
-                }
-            };
-        }
-        if !lock.nodes.contains_key(&current) {
-            bail!(
-                "{lock_path} names node `{}`, which it does not define.\nRegenerate it with `nix flake lock`.",
-                excerpt(&current)
-            );
-        }
-        Ok(current)
-    }
-
-    /// The node the `follows` list `to` of input `from` leads to.
-    fn follow(&mut self, to: &'a [String], from: &[&str]) -> eyre::Result<String> {
-        match self.resolved.get(to) {
-            Some(Some(node)) => return Ok(node.clone()),
-            Some(None) => bail!(
-                "{}: the `follows` of input `{}` loop: `{}` leads back to itself.\n\
-                 Regenerate the lock with `nix flake lock`.",
-                self.lock_path,
-                excerpt(&from.join("/")),
-                excerpt(&to.join("/"))
-            ),
-            None if self.depth >= MAX_FOLLOWS_DEPTH => bail!(
-                "{}: the `follows` of input `{}` lead through more than {MAX_FOLLOWS_DEPTH} \
-                 other `follows`.\nRegenerate the lock with `nix flake lock`.",
-                self.lock_path,
-                excerpt(&from.join("/"))
-            ),
-            None => {}
-        }
-        self.resolved.insert(to, None);
-        self.depth += 1;
-        let path: Vec<&str> = to.iter().map(String::as_str).collect();
-        let node = self.resolve(&path);
-        self.depth -= 1;
-        let node = node?;
-        self.resolved.insert(to, Some(node.clone()));
-        Ok(node)
-    }
-}
-
-/// A `locked` object of type `github`, `tarball` or `path`.
-fn locked_source(
-    locked: &BTreeMap<String, Value>,
-    lock_path: &str,
-    input: &str,
-) -> eyre::Result<Source> {
-    let field = |name: &str| -> eyre::Result<&str> {
-        let problem = match locked.get(name) {
-            Some(Value::String(value)) => return Ok(value),
-            None => "no",
-            Some(_) => "a non-string",
-        };
-        bail!(
-            "{lock_path}: the locked `{input}` has {problem} `{name}`.\n\
-             Regenerate it with `nix flake lock`."
-        )
-    };
-    let kind = field("type")?;
-    let nar_hash = parse_nar_hash(field("narHash")?, lock_path)?;
-    let safe = |what: &str, value: &str| -> eyre::Result<String> {
-        if value.is_empty() || !value.chars().all(|c| c.is_ascii_graphic()) {
-            bail!(
-                "{lock_path}: the locked `{input}` has a malformed {what} `{}`.",
-                excerpt(value)
-            );
-        }
-        Ok(value.to_owned())
-    };
-    let url = match kind {
-        "github" => {
-            let host = match locked.get("host") {
-                None => "github.com",
-                Some(_) => field("host")?,
-            };
-            let [host, owner, repo, rev] = [
-                ("host", host),
-                ("owner", field("owner")?),
-                ("repo", field("repo")?),
-                ("rev", field("rev")?),
-            ]
-            .map(|(what, v)| safe(what, v));
-            let (host, owner, repo, rev) = (host?, owner?, repo?, rev?);
-            if rev.len() != 40 || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
-                bail!(
-                    "{lock_path}: the locked `{input}` has rev `{}`, not a 40-digit commit.",
-                    excerpt(&rev)
-                );
-            }
-            format!("https://{host}/{owner}/{repo}/archive/{rev}.tar.gz")
-        }
-        "tarball" => safe("url", field("url")?)?,
-        "path" => {
-            return Ok(Source::Path {
-                path: safe("path", field("path")?)?,
-                nar_hash,
-            });
-        }
-        other => bail!(
-            "{lock_path}: input `{input}` is locked as type `{}`, which blumeops-ci cannot fetch \
-             in the build container; it reads github, tarball and path inputs.\n\
-             Point the input at github:NixOS/nixpkgs/<branch> (or a tarball URL) and run \
-             `nix flake lock`, or pass --nixpkgs.",
-            excerpt(other)
-        ),
-    };
-    Ok(Source::Tarball { url, nar_hash })
-}
-
-/// A lock's `narHash`: SRI SHA-256 (`sha256-<44 base64 chars>`).
-fn parse_nar_hash(raw: &str, lock_path: &str) -> eyre::Result<String> {
-    let b64 = raw.strip_prefix("sha256-").unwrap_or_default();
-    let valid = b64.len() == 44
-        && b64.ends_with('=')
-        && b64[..43]
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
-    if !valid {
-        bail!(
-            "{lock_path}: narHash `{}` is not a SHA-256 SRI hash (sha256-<base64>).\n\
-             Regenerate the lock with `nix flake lock`.",
-            excerpt(raw)
-        );
-    }
-    Ok(raw.to_owned())
 }
 
 impl Nixpkgs {
@@ -537,105 +214,11 @@ pub fn nix_string(s: &str) -> String {
     out
 }
 
-/// A nixpkgs attribute path, such as `ntfy-sh` or `python3Packages.requests`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct AttrPath(String);
-
-impl AttrPath {
-    /// Checks `raw` as dot-separated Nix identifiers (letters, digits, `_`,
-    /// `'`, `-`; not starting with a digit, `'` or `-`). Nothing else can
-    /// reach a Nix expression.
-    pub fn parse(raw: &str) -> eyre::Result<AttrPath> {
-        let ident = |p: &str| {
-            p.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'))
-        };
-        if raw.len() <= 256 && raw.split('.').all(ident) {
-            Ok(AttrPath(raw.to_owned()))
-        } else {
-            bail!(
-                "`{}` is not a nixpkgs attribute path: names of letters, digits, `_`, `-` and \
-                 `'`, separated by dots (e.g. ntfy-sh or python3Packages.requests).",
-                excerpt(raw)
-            )
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for AttrPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// The expression `nix-instantiate --eval --strict --json` evaluates for
-/// the versions of `attrs`, passed as `--argstr attrs "<a> <b> ..."`: a JSON
-/// object from each attribute path to its `version`, or `null` when nixpkgs
-/// has no such attribute (or it has no version).
-pub fn version_expr(nixpkgs: &Nixpkgs, repo_root: &str) -> String {
-    format!(
-        "{{ attrs }}:\n\
-         let\n  \
-           pkgs = import ({}) {{ config = {{ }}; overlays = [ ]; }};\n  \
-           names = builtins.filter (a: builtins.isString a && a != \"\") (builtins.split \" \" attrs);\n  \
-           get = set: path: if path == [ ] then set\n    \
-             else let name = builtins.head path; in\n      \
-               if builtins.isAttrs set && set ? ${{name}} then get set.${{name}} (builtins.tail path) else null;\n  \
-           version = attr: let v = get pkgs (builtins.filter builtins.isString (builtins.split \"\\\\.\" attr));\n    \
-             in if builtins.isAttrs v && v ? version then v.version else null;\n\
-         in builtins.listToAttrs (map (attr: {{ name = attr; value = version attr; }}) names)\n",
-        nixpkgs.expr(repo_root)
-    )
-}
-
-/// The `nix-instantiate` arguments that evaluate [`version_expr`] for
-/// `attrs`.
-pub fn version_command(nixpkgs: &Nixpkgs, repo_root: &str, attrs: &[AttrPath]) -> Vec<String> {
-    let list: Vec<&str> = attrs.iter().map(AttrPath::as_str).collect();
-    [
-        "nix-instantiate",
-        "--eval",
-        "--strict",
-        "--json",
-        "--read-write-mode",
-        "--argstr",
-        "attrs",
-        &list.join(" "),
-        "--expr",
-        &version_expr(nixpkgs, repo_root),
-    ]
-    .map(str::to_owned)
-    .to_vec()
-}
-
-/// The versions in `nix-instantiate`'s JSON output, per attribute path
-/// (`None`: nixpkgs has no such attribute, or it has no version).
-pub fn parse_versions(stdout: &str) -> eyre::Result<BTreeMap<String, Option<String>>> {
-    let map: BTreeMap<String, Option<String>> =
-        serde_json::from_str(stdout.trim()).map_err(|e| {
-            eyre!(
-                "nix-instantiate printed something other than the versions ({e}): {}",
-                excerpt(stdout)
-            )
-        })?;
-    Ok(map
-        .into_iter()
-        .map(|(k, v)| (k, v.map(|s| s.trim().to_owned())))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const REPO_LOCK: &str = include_str!("../../examples/ops-repo/flake.lock");
+    const REPO_LOCK: &str = include_str!("../../../examples/ops-repo/flake.lock");
 
     fn lock(nodes: &str, root_inputs: &str) -> String {
         format!(
