@@ -238,6 +238,8 @@ const ROWS: &[Row] = &[
     ("publishNix", "--sbom with --flake-output", &[("containerName", S("x")), ("flakeOutput", S("img")), ("sbom", B(true))], Repo, "--sbom is not available with --flake-output"),
     // sbomNix
     ("sbomNix", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
+    ("sbomNix", "missing --nix-file", &[("containerName", S("nix-only")), ("nixFile", S("packages/nope.nix"))], Repo, "--nix-file `packages/nope.nix` does not exist in --src"),
+    ("sbomNix", "traversing --nix-file", &[("containerName", S("nix-only")), ("nixFile", S("../x.nix"))], Repo, "--nix-file"),
     ("sbomNix", "traversing container name", &[("containerName", S("../good"))], Repo, "is not a valid container name"),
     ("sbomNix", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
     ("sbomNix", "missing build file", &[("containerName", S("good"))], Repo, "containers/good/default.nix does not exist"),

@@ -272,3 +272,42 @@ async fn a_failed_sbom_pushes_nothing() {
     );
     assert!(engine.leaves("publish").is_empty());
 }
+
+/// `--nix-file`: the SBOM of a Nix file outside containers/ (seed 004's
+/// packages/<x>.nix), built as build-nix builds it; a missing file is named.
+#[tokio::test]
+async fn a_nix_file_outside_containers_gets_its_sbom_too() {
+    let forms = harness::crate_root().join("tests/fixtures/nix/forms");
+    let engine = Engine::call("sbomNix")
+        .dir_arg("src", &forms)
+        .arg("containerName", json!("ollama"))
+        .arg("nixFile", json!("packages/ollama-container.nix"))
+        .arg("nixpkgs", json!("/nix/store/0123-source"))
+        .exec_answers_where("image_store_paths", 0, &closure_output(), "")
+        .exec_answers_where("as-built", 0, "archive ollama.tar.gz\n", "");
+    let chain = engine.returned_chain().await;
+    assert!(chain.contains("ollama"), "{chain}");
+    let builds: Vec<String> = engine
+        .state()
+        .exec_steps
+        .iter()
+        .map(|(c, _)| c.clone())
+        .filter(|c| c.contains("as-built"))
+        .collect();
+    assert!(
+        builds
+            .iter()
+            .any(|c| c.contains("packages/ollama-container.nix")),
+        "{builds:#?}"
+    );
+    let message = Engine::call("sbomNix")
+        .dir_arg("src", &forms)
+        .arg("containerName", json!("ollama"))
+        .arg("nixFile", json!("packages/nope.nix"))
+        .returned_error()
+        .await;
+    assert!(
+        message.starts_with("--nix-file `packages/nope.nix` does not exist in --src"),
+        "{message}"
+    );
+}

@@ -202,8 +202,8 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "sbomNix",
         doc: "Make the SBOM of a container's Nix image: a CycloneDX 1.6 JSON file.\n\n\
-              Builds containers/<container-name>/default.nix as build-nix does (a built image \
-              is not built again), finds the store paths the image's layers hold, and lists \
+              Builds containers/<container-name>/default.nix (or --nix-file) as build-nix \
+              does (a built image is not built again), finds the store paths the image's layers hold, and lists \
               their closure, one component per store path: name and version as Nix's \
               builtins.parseDrvName reads them, a pkg:nix purl, the NAR hash (SHA-256), the \
               references as dependencies; the metadata names the nixpkgs pin and blumeops-ci's \
@@ -212,6 +212,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         args: &[
             SRC,
             CONTAINER_NAME,
+            NIX_FILE,
             FLAKE_LOCK,
             NIXPKGS_INPUT,
             NIXPKGS,

@@ -14,22 +14,23 @@ use crate::core::nix_build::{ArchiveFormat, NixTarget};
 use crate::core::nixpkgs::Nixpkgs;
 use crate::core::sbom::{self, SbomInput};
 use crate::core::tags::Tag;
-use crate::core::variant::Variant;
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
 use super::exec;
 use super::nix::Nix;
+use super::nix_target;
 use super::publish::{Image, PushTarget};
-use super::repo;
 
 pub async fn sbom_nix(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(&call.args.string("containerName")?)?;
     let nix = Nix::from_args(&call)?;
+    // A file (default.nix or --nix-file); a flake output has no nixpkgs
+    // pin of ours for the SBOM's metadata, and is not offered here.
+    let target = NixTarget::parse(&name, call.args.opt_string("nixFile")?.as_deref(), None)?;
     let src = call.args.directory(&call.query, "src")?;
-    repo::require(&src, &name, Variant::Nix).await?;
+    nix_target::require(&src, &target).await?;
     let nixpkgs = nix.pin(&call, &src).await?;
-    let target = NixTarget::Container(name.clone());
     let (built, archive) = nix
         .build_archive(
             &call,
