@@ -14,7 +14,9 @@
 //! checkout and checks each of those facts, that cargo reads the crate from
 //! the `.dagger` subfolder with exactly the files the shim gives it, and
 //! that the module registers the main object the engine expects of the
-//! name. Loading it in a real engine is for `ci/e2e`.
+//! name. That the shim takes the crate from `source_subpath()` is
+//! `rust-module-runtime/tests/test_module_runtime.py`'s (ci/check-shim).
+//! Loading it in a real engine is for `ci/e2e`.
 
 mod harness;
 
