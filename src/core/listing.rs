@@ -8,6 +8,7 @@ use super::discovery::ContainerEntry;
 use super::git::Ancestry;
 use super::nix_image_version::PackageMap;
 use super::ordering::ParsedTag;
+use super::text::first_line;
 use super::variant::Variant;
 use super::versions::{self, AppVersion, BuildTexts};
 
@@ -103,10 +104,7 @@ fn describe(resolved: eyre::Result<AppVersion>) -> String {
     match resolved {
         Ok(AppVersion::Known { version, .. }) => version,
         Ok(AppVersion::NeedsNixpkgs { attr }) => format!("(from nixpkgs: {attr}.version)"),
-        Err(e) => format!(
-            "(none: {})",
-            e.to_string().lines().next().unwrap_or_default()
-        ),
+        Err(e) => format!("(none: {})", first_line(&e.to_string())),
     }
 }
 

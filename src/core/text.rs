@@ -1,4 +1,4 @@
-//! How user input appears inside an error message.
+//! How user input, and other messages, appear inside an error message.
 
 /// The longest excerpt of user input an error message shows.
 const MAX_EXCERPT: usize = 80;
@@ -15,6 +15,12 @@ pub fn excerpt(s: &str) -> String {
     } else {
         escaped
     }
+}
+
+/// The first line of `text` (empty for empty text): the summary of a
+/// message where only one line fits (a table cell, a log line).
+pub fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use super::dockerfile;
 use super::names::ContainerName;
 use super::nix_image_version::{self, NixImage, NixVersion, PackageMap, VersionSource};
 use super::service_versions::{SERVICE_VERSIONS_FILE, ServiceVersions};
-use super::text::excerpt;
+use super::text::{excerpt, first_line};
 use super::variant::Variant;
 use super::versions::{self, BuildTexts};
 
@@ -242,7 +242,7 @@ pub fn read_sources(
             let path = build_file_path(name, Variant::Dockerfile);
             match dockerfile::app_version(text, &path) {
                 Ok(v) => Source::Version(v),
-                Err(e) => Source::Missing(first_line(&e.to_string())),
+                Err(e) => Source::Missing(first_line(&e.to_string()).to_owned()),
             }
         }
     };
@@ -270,7 +270,7 @@ pub fn read_sources(
                 Err(_) if matches!(dockerfile, Source::Missing(_)) => {
                     Source::Inherited("Dockerfile")
                 }
-                Err(e) => Source::Missing(first_line(&e.to_string())),
+                Err(e) => Source::Missing(first_line(&e.to_string()).to_owned()),
             }
         }
     };
@@ -316,10 +316,6 @@ impl Pending {
         }
         row
     }
-}
-
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().to_owned()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use dagger_sdk::{Directory, Id, Query};
 use eyre::{bail, eyre};
 use serde_json::Value;
 
-use crate::core::text::excerpt;
+use crate::core::text::{excerpt, first_line};
 
 use super::log::Log;
 use super::spec::{ArgSpec, Default, FunctionSpec, Type};
@@ -175,8 +175,4 @@ fn check_type(spec: &ArgSpec, value: &Value) -> eyre::Result<()> {
             excerpt(&value.to_string())
         )
     }
-}
-
-fn first_line(doc: &str) -> &str {
-    doc.lines().next().unwrap_or_default()
 }

@@ -9,7 +9,7 @@ use crate::core::discovery;
 use crate::core::dockerfile::{self, VERSION_ARG};
 use crate::core::names::ContainerName;
 use crate::core::tags::CommitSha;
-use crate::core::text::excerpt;
+use crate::core::text::{excerpt, first_line};
 use crate::core::variant::Variant;
 use crate::module::args::{Args, Invocation};
 use crate::module::graphql;
@@ -104,7 +104,7 @@ impl BuildRequest {
                 Err(e) if need == Need::Optional => {
                     call.log.say(format!(
                         "the image gets no version label: {}",
-                        e.to_string().lines().next().unwrap_or_default()
+                        first_line(&e.to_string())
                     ));
                     None
                 }
