@@ -272,8 +272,9 @@ pub(super) const MAIN_BRANCH: ArgSpec = ArgSpec {
     name: "mainBranch",
     ty: Type::String,
     default: Default::Json("\"main\""),
-    doc: "The branch a tag's commit must be on to count as [main] (also tried as \
-          origin/<branch>).",
+    doc: "The branch a tag's commit must be on to count as [main]: its remote-tracking \
+          branch origin/<branch> when --src has it (a CI clone's local branch is often stale), \
+          else the branch itself; the log says which.",
 };
 
 pub(super) const LIMIT: ArgSpec = ArgSpec {
