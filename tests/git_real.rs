@@ -179,7 +179,11 @@ fn ancestry_marks_main_branch_and_unknown_commits() {
         repo.script(ANCESTRY_SCRIPT, &["main", &main7, &branch7, "0000000"]);
     assert_eq!(status, 0, "{stderr}");
     let report = parse_ancestry(&stdout);
-    assert_eq!(report.base.as_deref(), Some("main"), "no origin/main: the local one");
+    assert_eq!(
+        report.base.as_deref(),
+        Some("main"),
+        "no origin/main: the local one"
+    );
     assert_eq!(
         report.commits,
         [
@@ -210,8 +214,10 @@ fn ancestry_marks_main_branch_and_unknown_commits() {
 fn ancestry_reads_origin_main_before_a_stale_local_main() {
     let upstream = Repo::new("ancestry-upstream");
     upstream.commit("first");
-    let clone_dir =
-        std::env::temp_dir().join(format!("blumeops-ci-git-ancestry-clone-{}", std::process::id()));
+    let clone_dir = std::env::temp_dir().join(format!(
+        "blumeops-ci-git-ancestry-clone-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&clone_dir);
     let out = Command::new("git")
         .args(["clone", "-q"])
@@ -219,14 +225,22 @@ fn ancestry_reads_origin_main_before_a_stale_local_main() {
         .arg(&clone_dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let clone = Repo { dir: clone_dir };
     // Main moves on upstream; the clone fetches, but its local main stays.
     upstream.write("containers/nettest/Dockerfile", "FROM scratch\n");
     let merged = upstream.commit("merged later");
     clone.git(&["fetch", "-q", "origin"]);
     let merged7 = &merged[..7];
-    assert_ne!(clone.git(&["rev-parse", "main"]), merged, "the local main is stale");
+    assert_ne!(
+        clone.git(&["rev-parse", "main"]),
+        merged,
+        "the local main is stale"
+    );
 
     let (status, stdout, stderr) = clone.script(ANCESTRY_SCRIPT, &["main", merged7]);
     assert_eq!(status, 0, "{stderr}");

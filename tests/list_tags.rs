@@ -79,8 +79,10 @@ async fn tags_are_newest_first_and_marked_by_their_commit() {
     // The log says which ref [main] means: the remote-tracking branch.
     assert_eq!(
         engine.log(),
-        ["list-tags: [main] means the commit is on origin/main (the remote-tracking branch, \
-          as fetched into --src)."]
+        [
+            "list-tags: [main] means the commit is on origin/main (the remote-tracking branch, \
+          as fetched into --src)."
+        ]
     );
 }
 

@@ -252,7 +252,9 @@ mod tests {
 
     #[test]
     fn the_log_says_which_ref_main_means() {
-        let remote = parse_ancestry("base origin/main\n").base_note("main").unwrap();
+        let remote = parse_ancestry("base origin/main\n")
+            .base_note("main")
+            .unwrap();
         assert!(
             remote.contains("on origin/main (the remote-tracking branch"),
             "{remote}"
