@@ -290,8 +290,9 @@ pub(super) const FLAKE_LOCK: ArgSpec = ArgSpec {
     ty: Type::String,
     default: Default::String(DEFAULT_FLAKE_LOCK),
     doc: "The flake.lock that pins nixpkgs, relative to --src (e.g. a host's, \
-          nixos/<host>/flake.lock). Without one at the default path, nixpkgs is the Nix image's \
-          flake registry's (unpinned; the log says so).",
+          nixos/<host>/flake.lock). By default the root flake.lock, else \
+          nixos/ringtail/flake.lock (the default --flake-path's lock), else the Nix image's \
+          flake registry (unpinned); the log says which.",
 };
 
 pub(super) const NIXPKGS_INPUT: ArgSpec = ArgSpec {
