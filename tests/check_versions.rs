@@ -470,17 +470,51 @@ async fn no_service_versions_file_is_said_not_failed() {
 }
 
 /// The origin's layout keeps no root flake.lock: without --flake-lock,
-/// check-versions (and `dagger check`) still runs, with the flake
-/// registry's nixpkgs, and the log says it is unpinned.
+/// check-versions (and `dagger check`) takes nixpkgs from
+/// nixos/ringtail/flake.lock, the lock of the default --flake-path (the
+/// nixpkgs the origin's Nix host built with), and the log names it; the
+/// flake registry is not asked.
 #[tokio::test]
-async fn without_a_root_lock_the_registry_pins_nothing_and_the_check_still_runs() {
+async fn without_a_root_lock_the_host_lock_pins_nixpkgs_and_the_log_names_it() {
+    let engine = nixpkgs_says(check(&origin()), json!({"authentik": "2025.4.1"}));
+    let message = engine.returned_error().await;
+    assert_eq!(problems(&message), ORIGIN_PROBLEMS, "{message}");
+    let log = engine.log();
+    assert!(
+        log.iter().any(|l| l
+            == "nixpkgs: https://github.com/NixOS/nixpkgs/archive/\
+                1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a.tar.gz \
+                (sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=), from \
+                nixos/ringtail/flake.lock (input nixpkgs)"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains("no root flake.lock, so nixos/ringtail/flake.lock pins it")),
+        "{log:?}"
+    );
+    assert!(!log.join("\n").contains("unpinned"), "{log:?}");
+    let execs = execs(&engine, NIX);
+    assert!(
+        execs.iter().all(|e| !e.contains("\"metadata\"")),
+        "the registry was asked: {execs:#?}"
+    );
+}
+
+/// Without that lock either, check-versions still runs, with the flake
+/// registry's nixpkgs, and the log says it is unpinned and what was looked
+/// for.
+#[tokio::test]
+async fn without_any_lock_the_registry_answers_and_the_check_still_runs() {
+    let repo = origin_copy();
+    std::fs::remove_file(repo.path().join("nixos/ringtail/flake.lock")).unwrap();
     let metadata = json!({
         "locked": {"type": "github", "owner": "NixOS", "repo": "nixpkgs",
             "rev": "0123456789abcdef0123456789abcdef01234567",
             "narHash": "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4="},
         "url": "github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567"
     });
-    let engine = check(&origin())
+    let engine = check(repo.path())
         .exec_answers_where("\"metadata\"", 0, &metadata.to_string(), "")
         .exec_answers_where(
             "nix-instantiate",
@@ -492,4 +526,8 @@ async fn without_a_root_lock_the_registry_pins_nothing_and_the_check_still_runs(
     assert_eq!(problems(&message), ORIGIN_PROBLEMS, "{message}");
     let log = engine.log().join("\n");
     assert!(log.contains("unpinned"), "{log}");
+    assert!(
+        log.contains("no root flake.lock and no nixos/ringtail/flake.lock"),
+        "{log}"
+    );
 }

@@ -18,6 +18,8 @@
 //!   `$CONTAINERS_CI_BASH` names another bash (e.g. `/bin/bash` on macOS, a
 //!   bash 3.2), under that one too: the same calls, in both.
 
+mod harness;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -322,7 +324,9 @@ impl Sandbox {
              printf '%s' dagger >>\"$DAGGER_LOG\"\n\
              for a in \"$@\"; do printf ' [%s]' \"$a\" >>\"$DAGGER_LOG\"; done\n\
              echo >>\"$DAGGER_LOG\"\n\
-             case \" $* \" in *' changed-containers '*) echo '[\"nettest\"]' ;; esac\n",
+             case \" $* \" in *' changed-containers '*) echo '[\"nettest\"]' ;; esac\n\
+             if [ -n \"${DAGGER_FAIL_ON:-}\" ]; then case \" $* \" in *\"$DAGGER_FAIL_ON\"*) \
+             echo 'error: the module failed' >&2; exit 1 ;; esac; fi\n",
         )
         .unwrap();
         use std::os::unix::fs::PermissionsExt;
@@ -390,6 +394,7 @@ impl Sandbox {
             "REGISTRY_USERNAME",
             "SOURCE_URL",
             "BLUMEOPS_CI",
+            "DAGGER_FAIL_ON",
         ] {
             cmd.env_remove(var);
         }
@@ -478,7 +483,41 @@ fn cases() -> Vec<Case> {
             String::new(),
             format!(
                 "{p} [build] [--src=.] [--container-name=nettest] [--commit-sha=SHA]\n\
-                 {p} [build-nix] [--src=.] [--container-name=nettest]\n"
+                 {p} [publish] [--src=.] [--container-name=nettest] [--commit-sha=SHA] [--dry-run]\n\
+                 {p} [build-nix] [--src=.] [--container-name=nettest]\n\
+                 {p} [publish-nix] [--src=.] [--container-name=nettest] [--commit-sha=SHA] \
+                 [--dry-run]\n"
+            ),
+        ),
+        (
+            "build, the dry runs where to publish, with the source URL on the build only",
+            vec!["build", "miniflux"],
+            vec![
+                ("BLUMEOPS_CI", "../m"),
+                ("REGISTRY", "r:5000"),
+                ("NAMESPACE", "n"),
+                ("REGISTRY_USERNAME", "u"),
+                ("SOURCE_URL", "https://x"),
+            ],
+            0,
+            String::new(),
+            format!(
+                "{p} [-m] [../m] [build] [--src=.] [--container-name=miniflux] \
+                 [--commit-sha=SHA] [--source-url=https://x]\n\
+                 {p} [-m] [../m] [publish] [--src=.] [--container-name=miniflux] \
+                 [--commit-sha=SHA] [--registry=r:5000] [--namespace=n] \
+                 [--registry-username=u] [--dry-run]\n"
+            ),
+        ),
+        (
+            "build, the publish's dry run fails: so does the pull request's job",
+            vec!["build", "nettest"],
+            vec![("DAGGER_FAIL_ON", " publish ")],
+            1,
+            String::new(),
+            format!(
+                "{p} [build] [--src=.] [--container-name=nettest] [--commit-sha=SHA]\n\
+                 {p} [publish] [--src=.] [--container-name=nettest] [--commit-sha=SHA] [--dry-run]\n"
             ),
         ),
         (
@@ -509,8 +548,8 @@ fn cases() -> Vec<Case> {
             String::new(),
             format!(
                 "{p} [-m] [../m] [publish] [--src=.] [--container-name=miniflux] \
-                 [--commit-sha=SHA] [--registry-password=env:ZOT_CI_API_KEY] \
-                 [--registry=r:5000] [--namespace=n] [--registry-username=u] \
+                 [--commit-sha=SHA] [--registry=r:5000] [--namespace=n] \
+                 [--registry-username=u] [--registry-password=env:ZOT_CI_API_KEY] \
                  [--source-url=https://x]\n"
             ),
         ),
@@ -582,4 +621,53 @@ fn containers_ci_makes_the_same_calls_under_each_bash() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The pull request catches what the push to main would fail on: for a
+/// container without a version, `ci/containers-ci build` makes the
+/// publish's dry run, and that call, made by the module (through the
+/// stand-in CLI and the recording engine), fails as the publish after the
+/// merge would. A container with a version passes it, printing the
+/// references main would publish.
+#[tokio::test]
+async fn a_container_without_a_version_fails_on_the_pull_request() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("containers/noversion")).unwrap();
+    std::fs::write(
+        repo.join("containers/noversion/Dockerfile"),
+        "FROM alpine:3.22\n",
+    )
+    .unwrap();
+    let mut outcomes = Vec::new();
+    for name in ["noversion", "nettest"] {
+        let (code, _, calls) = sandbox.run("bash", &["build", name], &[]);
+        assert_eq!(code, 0, "{calls}");
+        // The recorded call, as a command line (`[word]` -> `word`).
+        let publish = calls
+            .lines()
+            .find(|l| l.contains("[publish]"))
+            .unwrap_or_else(|| panic!("no publish dry run: {calls}"))
+            .replace(['[', ']'], "")
+            .replace("SHA", &sandbox.head);
+        assert!(publish.ends_with(" --dry-run"), "{publish}");
+        outcomes.push(harness::cli::outcome(&harness::cli::call(&publish, &repo)).await);
+    }
+    let message = outcomes[0].as_ref().unwrap_err();
+    assert!(
+        message.starts_with(
+            "there is no version for the tag: containers/noversion/Dockerfile declares no \
+             `ARG CONTAINER_APP_VERSION=<version>`."
+        ),
+        "{message}"
+    );
+    let head7 = &sandbox.head[..7];
+    assert_eq!(
+        outcomes[1].as_deref(),
+        Ok(format!(
+            "registry.ops.eblu.me/blumeops/nettest:v0.1.0-{head7}\n\
+             dry run: nothing was built or pushed"
+        )
+        .as_str())
+    );
 }

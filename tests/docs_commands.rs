@@ -73,6 +73,10 @@
 //!   (no `-m`, no `--src` needed): put the HTML comment
 //!   `<!-- in an ops repository with the module installed -->` alone on a
 //!   line before its code block or paragraph; rule 6 does not apply to it.
+//! - **A command of another module** (the ops repository's own module, or
+//!   the Python module's command line a migration replaces): put
+//!   `<!-- another module -->` alone on a line before its code block or
+//!   paragraph; its commands are not checked.
 //! - **A command shown because it fails**: put the HTML comment
 //!   `<!-- fails -->` alone on a line before its code block (blank lines in
 //!   between are fine), or before the paragraph whose inline code shows it.
@@ -111,6 +115,12 @@ const FAILS_MARKER: &str = "<!-- fails -->";
 /// `dagger call` without `-m` runs the module, and `--src` defaults to that
 /// repository, so rule 6 does not apply.
 const INSTALLED_MARKER: &str = "<!-- in an ops repository with the module installed -->";
+
+/// Marks the next code block or paragraph as calls of another module (the
+/// ops repository's own, `-m <its folder>`), or of the Python module this
+/// one replaces: their functions are not this module's, and they are not
+/// checked.
+const OTHER_MODULE_MARKER: &str = "<!-- another module -->";
 
 // ---------------------------------------------------------------------------
 // The tests
@@ -298,6 +308,21 @@ Text.
     dagger call containers --nope
 ";
     assert!(!problems_in(wrong).is_empty());
+}
+
+/// Calls of another module (the ops repository's own) are not checked,
+/// once marked; the marker covers the next block or paragraph only.
+#[test]
+fn the_other_module_marker_skips_the_next_block_only() {
+    let plain = "    dagger call -m ci/dagger build-docs --src=. --version=dev\n";
+    assert!(!problems_in(plain).is_empty());
+    let marked = format!("{OTHER_MODULE_MARKER}\n\n{plain}");
+    assert_eq!(problems_in(&marked), Vec::<String>::new());
+    let inline = format!("{OTHER_MODULE_MARKER}\nIt runs `dagger call build-docs --version=x`.\n");
+    assert_eq!(problems_in(&inline), Vec::<String>::new());
+    let two = format!("{marked}\nText.\n\n{plain}");
+    let all = problems_in(&two).join("\n");
+    assert!(all.contains("t.md:7:") && !all.contains("t.md:3:"), "{all}");
 }
 
 /// Shell wrappers and arrays: `call FUNCTION ...` through a function that
@@ -508,6 +533,8 @@ fn markdown_commands(text: &str) -> Vec<Found> {
     // The first command of the next block or paragraph when
     // INSTALLED_MARKER came before it.
     let mut installed_from: Option<usize> = None;
+    // The same for OTHER_MODULE_MARKER.
+    let mut other_from: Option<usize> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -515,6 +542,7 @@ fn markdown_commands(text: &str) -> Vec<Found> {
         if let Some((c, len)) = fence(line) {
             flush(&mut paragraph, paragraph_fail, &mut out);
             settle_installed(&mut out, &mut installed_from);
+            settle_other(&mut out, &mut other_from);
             let mut code = Vec::new();
             i += 1;
             while i < lines.len() {
@@ -530,12 +558,14 @@ fn markdown_commands(text: &str) -> Vec<Found> {
             i += 1;
             out.extend(code_commands(&code, pending_fail));
             settle_installed(&mut out, &mut installed_from);
+            settle_other(&mut out, &mut other_from);
             pending_fail = false;
             continue;
         }
         if trimmed.is_empty() {
             flush(&mut paragraph, paragraph_fail, &mut out);
             settle_installed(&mut out, &mut installed_from);
+            settle_other(&mut out, &mut other_from);
             i += 1;
             continue;
         }
@@ -551,6 +581,12 @@ fn markdown_commands(text: &str) -> Vec<Found> {
             i += 1;
             continue;
         }
+        if trimmed == OTHER_MODULE_MARKER {
+            flush(&mut paragraph, paragraph_fail, &mut out);
+            other_from = Some(out.len());
+            i += 1;
+            continue;
+        }
         if indent_width(line) >= 4 && paragraph.is_empty() {
             // An indented code block (it cannot interrupt a paragraph): up to
             // the first line indented less, blank lines included.
@@ -561,6 +597,7 @@ fn markdown_commands(text: &str) -> Vec<Found> {
             }
             out.extend(code_commands(&code, pending_fail));
             settle_installed(&mut out, &mut installed_from);
+            settle_other(&mut out, &mut other_from);
             pending_fail = false;
             continue;
         }
@@ -573,6 +610,7 @@ fn markdown_commands(text: &str) -> Vec<Found> {
     }
     flush(&mut paragraph, paragraph_fail, &mut out);
     settle_installed(&mut out, &mut installed_from);
+    settle_other(&mut out, &mut other_from);
     out
 }
 
@@ -586,6 +624,17 @@ fn settle_installed(out: &mut [Found], from: &mut Option<usize>) {
         for found in &mut out[start..] {
             found.installed = true;
         }
+        *from = None;
+    }
+}
+
+/// Drops the commands found since [`OTHER_MODULE_MARKER`] (from `from`):
+/// they call another module, whose functions are not in the table.
+fn settle_other(out: &mut Vec<Found>, from: &mut Option<usize>) {
+    if let Some(start) = *from
+        && out.len() > start
+    {
+        out.truncate(start);
         *from = None;
     }
 }

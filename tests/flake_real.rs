@@ -263,6 +263,76 @@ fn a_flake_at_the_root_is_locked_in_place() {
     assert!(!repo.path("nixos/ringtail/flake.lock").exists());
 }
 
+/// The advice the log gives without a pin, followed for real: the example's
+/// flake.nix copied to the root (its nixpkgs input pointed at the
+/// stand-in, nothing is downloaded), then `flake-lock --flake-path=.`. The
+/// root lock it writes is the one the Nix functions then take, before the
+/// host's; and the host's own lock, written by `flake-lock` with the
+/// default --flake-path, is passed over (with the reason in the log) when
+/// it has no `nixpkgs` input, as here.
+#[test]
+fn the_advices_root_flake_is_locked_and_then_pins_nixpkgs() {
+    use blumeops_ci::core::nixpkgs::{self, Choice, DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    let choose = || {
+        let found = nixpkgs::lock_candidates(None, DEFAULT_FLAKE_LOCK)
+            .into_iter()
+            .find(|c| repo.path(c).is_file());
+        let text = found
+            .as_ref()
+            .map(|f| std::fs::read_to_string(repo.path(f)).unwrap());
+        nixpkgs::choose(
+            None,
+            DEFAULT_FLAKE_LOCK,
+            DEFAULT_NIXPKGS_INPUT,
+            found.as_deref().zip(text.as_deref()),
+        )
+        .unwrap()
+    };
+    succeeded(&repo.run(FlakeCommand::Lock, "nixos/ringtail"));
+    let Choice::Registry { note } = choose() else {
+        panic!("a lock without a nixpkgs input pinned nixpkgs")
+    };
+    assert!(
+        note.contains(
+            "nixos/ringtail/flake.lock (the lock of the default --flake-path) pins no \
+             nixpkgs blumeops-ci can use: nixos/ringtail/flake.lock: the flake has no input \
+             `nixpkgs` (it has: stand-in)"
+        ),
+        "{note}"
+    );
+
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ops-repo/flake.nix"),
+    )
+    .unwrap();
+    let url = "github:NixOS/nixpkgs/nixos-25.05";
+    assert!(
+        example.contains(url),
+        "the example's flake.nix changed: {example}"
+    );
+    let stand_in = format!("path:{}", repo.path("stand-in").display());
+    repo.write("flake.nix", &example.replace(url, &stand_in));
+    succeeded(&repo.run(FlakeCommand::Lock, "."));
+    let Choice::Pinned { nixpkgs, note } = choose() else {
+        panic!("the root lock did not pin nixpkgs")
+    };
+    assert_eq!(
+        (nixpkgs.origin.as_str(), note),
+        ("flake.lock (input nixpkgs)", None)
+    );
+    assert_eq!(
+        nixpkgs.source,
+        nixpkgs::Source::Path {
+            path: repo.path("stand-in").display().to_string(),
+            nar_hash: repo.nar_hash("stand-in"),
+        }
+    );
+}
+
 #[test]
 fn what_nix_cannot_lock_is_a_clear_error() {
     if !nix_available() {

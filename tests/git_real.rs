@@ -178,8 +178,14 @@ fn ancestry_marks_main_branch_and_unknown_commits() {
     let (status, stdout, stderr) =
         repo.script(ANCESTRY_SCRIPT, &["main", &main7, &branch7, "0000000"]);
     assert_eq!(status, 0, "{stderr}");
+    let report = parse_ancestry(&stdout);
     assert_eq!(
-        parse_ancestry(&stdout),
+        report.base.as_deref(),
+        Some("main"),
+        "no origin/main: the local one"
+    );
+    assert_eq!(
+        report.commits,
         [
             (main7.clone(), Ancestry::Main),
             (branch7.clone(), Ancestry::Branch),
@@ -192,11 +198,76 @@ fn ancestry_marks_main_branch_and_unknown_commits() {
     let (status, stdout, _) = repo.script(ANCESTRY_SCRIPT, &["trunk", &main7]);
     assert_eq!(
         (status, stdout.trim()),
-        (0, format!("{main7} main").as_str())
+        (0, format!("base origin/trunk\n{main7} main").as_str())
     );
 
     let (status, _, stderr) = repo.script(ANCESTRY_SCRIPT, &["nope", &main7]);
     assert_eq!((status, stderr.trim()), (NO_REVISION_EXIT, "nope"));
+}
+
+/// In CI the local `main` is stale: the clone was made when main was older
+/// (or a runner's workspace keeps an old one), and only `origin/main` has
+/// been fetched since. A tag built from a commit that reached main after
+/// that is on main: the remote-tracking branch says so, the stale local
+/// branch would not.
+#[test]
+fn ancestry_reads_origin_main_before_a_stale_local_main() {
+    let upstream = Repo::new("ancestry-upstream");
+    upstream.commit("first");
+    let clone_dir = std::env::temp_dir().join(format!(
+        "blumeops-ci-git-ancestry-clone-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&clone_dir);
+    let out = Command::new("git")
+        .args(["clone", "-q"])
+        .arg(&upstream.dir)
+        .arg(&clone_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let clone = Repo { dir: clone_dir };
+    // Main moves on upstream; the clone fetches, but its local main stays.
+    upstream.write("containers/nettest/Dockerfile", "FROM scratch\n");
+    let merged = upstream.commit("merged later");
+    clone.git(&["fetch", "-q", "origin"]);
+    let merged7 = &merged[..7];
+    assert_ne!(
+        clone.git(&["rev-parse", "main"]),
+        merged,
+        "the local main is stale"
+    );
+
+    let (status, stdout, stderr) = clone.script(ANCESTRY_SCRIPT, &["main", merged7]);
+    assert_eq!(status, 0, "{stderr}");
+    let report = parse_ancestry(&stdout);
+    assert_eq!(report.base.as_deref(), Some("origin/main"));
+    assert_eq!(report.commits, [(merged7.to_owned(), Ancestry::Main)]);
+    assert!(
+        report
+            .base_note("main")
+            .unwrap()
+            .contains("on origin/main (the remote-tracking branch"),
+        "{report:?}"
+    );
+
+    // The same question of the local branch, as before this rule, would
+    // have called it a branch build: the stale main does not have it.
+    let (_, stdout, _) = clone.script(ANCESTRY_SCRIPT, &["refs/heads/main", merged7]);
+    let local = parse_ancestry(&stdout);
+    assert_eq!(local.base.as_deref(), Some("refs/heads/main"));
+    assert_eq!(local.commits, [(merged7.to_owned(), Ancestry::Branch)]);
+    assert!(
+        local
+            .base_note("refs/heads/main")
+            .unwrap()
+            .contains("may be behind the remote"),
+        "{local:?}"
+    );
 }
 
 /// What `check-versions --base=<base>` checks in `repo`: the containers, or

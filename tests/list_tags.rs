@@ -48,7 +48,11 @@ async fn tags_are_newest_first_and_marked_by_their_commit() {
     let engine = list_tags(&registry.host, Some(&ca))
         .arg("containerName", json!("nettest"))
         .arg("limit", json!(4))
-        .exec_answers(0, "0123456 main\n1234567 branch\nabcdef0 main\n", "");
+        .exec_answers(
+            0,
+            "base origin/main\n0123456 main\n1234567 branch\nabcdef0 main\n",
+            "",
+        );
     let output = engine.returned_chain().await;
     assert_eq!(
         output,
@@ -71,6 +75,15 @@ async fn tags_are_newest_first_and_marked_by_their_commit() {
         "{script}"
     );
     assert!(state.queries.iter().all(|q| !q.contains(PASSWORD)));
+    drop(state);
+    // The log says which ref [main] means: the remote-tracking branch.
+    assert_eq!(
+        engine.log(),
+        [
+            "list-tags: [main] means the commit is on origin/main (the remote-tracking branch, \
+          as fetched into --src)."
+        ]
+    );
 }
 
 #[tokio::test]

@@ -206,8 +206,132 @@ async fn without_a_lock_the_flake_registry_names_nixpkgs_and_the_log_says_so() {
          nixos/nix:2.33.3, unpinned (`nixpkgs` resolved to \
          github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567)"
     );
-    assert!(log[1].starts_with("nixpkgs is unpinned"), "{log:?}");
-    assert!(log[1].contains("flake-lock"), "{log:?}");
+    assert!(
+        log[1].contains("no root flake.lock and no nixos/ringtail/flake.lock"),
+        "{log:?}"
+    );
+    assert!(log[2].starts_with("nixpkgs is unpinned"), "{log:?}");
+    // The advice makes a root flake: a flake.nix first, then its lock.
+    assert!(
+        log[2].contains("needs a flake.nix there first")
+            && log[2].contains("flake-lock --src=. --flake-path=. export --path=flake.lock"),
+        "{log:?}"
+    );
+}
+
+/// The origin-shaped repository: no root flake.lock, its pin in
+/// nixos/ringtail/flake.lock.
+fn origin() -> std::path::PathBuf {
+    harness::crate_root().join("tests/fixtures/origin-ops-repo")
+}
+
+/// What nixos/ringtail/flake.lock of the origin-shaped repository pins,
+/// read from the file (as Nix reads it: root -> input `nixpkgs` -> its
+/// node's `locked`), not through the module's reader.
+fn ringtail_pin() -> (String, String) {
+    let text = std::fs::read_to_string(origin().join("nixos/ringtail/flake.lock")).unwrap();
+    let lock: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let node = lock["nodes"]["root"]["inputs"]["nixpkgs"].as_str().unwrap();
+    let locked = &lock["nodes"][node]["locked"];
+    assert_eq!(locked["type"], "github");
+    (
+        format!(
+            "https://github.com/{}/{}/archive/{}.tar.gz",
+            locked["owner"].as_str().unwrap(),
+            locked["repo"].as_str().unwrap(),
+            locked["rev"].as_str().unwrap()
+        ),
+        locked["narHash"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Without --flake-lock and a root flake.lock, every Nix function takes the
+/// pin of nixos/ringtail/flake.lock (the nixpkgs the origin's Nix host
+/// built with): the build fetches exactly it, hash checked; the flake
+/// registry is never asked; and the log names the file and the input.
+#[tokio::test]
+async fn without_a_root_lock_the_ringtail_lock_pins_the_build_and_the_log_names_it() {
+    let (url, hash) = ringtail_pin();
+    let fetch = format!("builtins.fetchTarball {{ url = \"{url}\"; sha256 = \"{hash}\"; }}");
+    let engine = Engine::call("buildNix")
+        .dir_arg("src", origin())
+        .arg("containerName", json!("ntfy"))
+        .exec_answers(0, "archive ntfy.tar.gz", "");
+    let chain = engine.returned_chain().await;
+    assert!(chain.contains(&q(&fetch)), "{chain}");
+    let log = engine.log();
+    assert_eq!(
+        log[..2],
+        [
+            format!("nixpkgs: {url} ({hash}), from nixos/ringtail/flake.lock (input nixpkgs)"),
+            "nixpkgs: the repository has no root flake.lock, so nixos/ringtail/flake.lock pins \
+             it (the lock of the default --flake-path, nixos/ringtail, whose nixpkgs the \
+             origin's Nix host built with). --flake-lock or a root flake.lock choose another."
+                .to_owned()
+        ],
+        "{log:?}"
+    );
+    assert_eq!(log.len(), 2, "{log:?}");
+    let asked = engine
+        .state()
+        .exec_steps
+        .iter()
+        .any(|(c, _)| c.contains("\"metadata\""));
+    assert!(!asked, "the flake registry was asked");
+
+    // nix-version and publish-nix's version follow the same order.
+    let engine = Engine::call("nixVersion")
+        .dir_arg("src", origin())
+        .arg("package", json!("authentik"))
+        .exec_answers(0, "{\"authentik\":\"2025.4.1\"}", "");
+    assert_eq!(engine.returned_chain().await, "2025.4.1");
+    let leaves = engine.state().leaves.clone();
+    assert!(
+        leaves
+            .iter()
+            .any(|l| l.contains("nix-instantiate") && l.contains(q(&fetch).trim_matches('"'))),
+        "{leaves:#?}"
+    );
+    assert!(engine.log()[0].ends_with("from nixos/ringtail/flake.lock (input nixpkgs)"));
+}
+
+/// A root flake.lock comes first: with one beside nixos/ringtail/flake.lock,
+/// the build fetches the root's pin, with no note.
+#[tokio::test]
+async fn a_root_lock_comes_before_the_ringtail_lock() {
+    let dir = repo_without_lock();
+    std::fs::create_dir_all(dir.path().join("nixos/ringtail")).unwrap();
+    std::fs::copy(
+        origin().join("nixos/ringtail/flake.lock"),
+        dir.path().join("nixos/ringtail/flake.lock"),
+    )
+    .unwrap();
+    let root = std::fs::read_to_string(examples_root().join("flake.lock"))
+        .unwrap()
+        .replace(
+            "1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a",
+            "0123456789abcdef0123456789abcdef01234567",
+        );
+    std::fs::write(dir.path().join("flake.lock"), root).unwrap();
+    let engine = Engine::call("buildNix")
+        .dir_arg("src", dir.path())
+        .arg("containerName", json!("nettest"))
+        .exec_answers(0, "archive nettest.tar.gz", "");
+    let chain = engine.returned_chain().await;
+    assert!(
+        chain.contains("archive/0123456789abcdef0123456789abcdef01234567.tar.gz"),
+        "{chain}"
+    );
+    assert!(
+        !chain.contains("1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a"),
+        "{chain}"
+    );
+    let log = engine.log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(
+        log[0].ends_with(", from flake.lock (input nixpkgs)"),
+        "{log:?}"
+    );
 }
 
 #[tokio::test]

@@ -472,6 +472,109 @@ fn a_folder_or_a_broken_expression_is_a_clear_error() {
     );
 }
 
+/// The origin's layout: no root flake.lock, the pin in the host flake's
+/// nixos/ringtail/flake.lock, shaped like the origin's (`nixpkgs`, a second
+/// nixpkgs `nixpkgs-services`, and inputs that follow `nixpkgs`). The rule
+/// the pipelines apply ([`nixpkgs::lock_candidates`], then
+/// [`nixpkgs::choose`] on the first the repository has) takes that lock's
+/// `nixpkgs`, and that is the nixpkgs Nix fetches (by its NAR hash),
+/// evaluates and builds with. `nixpkgs-services` is a decoy that throws
+/// when evaluated, so taking the wrong input fails the build.
+#[test]
+fn without_a_root_lock_the_ringtail_lock_pins_the_nixpkgs_that_builds() {
+    if !nix_available() {
+        return;
+    }
+    let repo = Repo::new();
+    std::fs::remove_file(repo.path().join("flake.lock")).unwrap();
+    let decoy = repo.path().join("services");
+    std::fs::create_dir_all(&decoy).unwrap();
+    std::fs::write(
+        decoy.join("default.nix"),
+        "{ ... }: throw \"nixpkgs-services was evaluated, not the host's nixpkgs\"\n",
+    )
+    .unwrap();
+    let decoy_hash = nix_hash(&decoy);
+    run(Command::new("tar")
+        .args(["-czf", "services.tar.gz", "services"])
+        .current_dir(repo.path()));
+    let tarball = |file: &str, hash: &str| {
+        format!(
+            r#"{{"type": "tarball", "url": "file://{}", "narHash": "{hash}"}}"#,
+            repo.path().join(file).display()
+        )
+    };
+    let lock = format!(
+        r#"{{"nodes": {{
+            "disko": {{"inputs": {{"nixpkgs": ["nixpkgs"]}}, "locked": {services}}},
+            "home-manager": {{"inputs": {{"nixpkgs": ["nixpkgs"]}}, "locked": {services}}},
+            "nixpkgs": {{"locked": {nixpkgs}}},
+            "nixpkgs-services": {{"locked": {services}}},
+            "root": {{"inputs": {{"disko": "disko", "home-manager": "home-manager",
+                "nixpkgs": "nixpkgs", "nixpkgs-services": "nixpkgs-services"}}}}}},
+           "root": "root", "version": 7}}"#,
+        services = tarball("services.tar.gz", &decoy_hash),
+        nixpkgs = tarball("nixpkgs.tar.gz", &repo.hash),
+    );
+    std::fs::create_dir_all(repo.path().join("nixos/ringtail")).unwrap();
+    std::fs::write(repo.path().join("nixos/ringtail/flake.lock"), &lock).unwrap();
+
+    // The rule, as the pipeline applies it: the first candidate that exists.
+    let choose = |input: &str| {
+        let found = nixpkgs::lock_candidates(None, nixpkgs::DEFAULT_FLAKE_LOCK)
+            .into_iter()
+            .find(|c| repo.path().join(c).is_file())
+            .expect("a lock is found");
+        let text = std::fs::read_to_string(repo.path().join(&found)).unwrap();
+        nixpkgs::choose(
+            None,
+            nixpkgs::DEFAULT_FLAKE_LOCK,
+            input,
+            Some((&found, &text)),
+        )
+    };
+    let nixpkgs::Choice::Pinned {
+        nixpkgs: pinned,
+        note: Some(note),
+    } = choose(nixpkgs::DEFAULT_NIXPKGS_INPUT).unwrap()
+    else {
+        panic!("the ringtail lock did not pin nixpkgs")
+    };
+    assert_eq!(pinned.origin, "nixos/ringtail/flake.lock (input nixpkgs)");
+    assert!(note.contains("nixos/ringtail/flake.lock pins it"), "{note}");
+
+    // Nix fetches it (new to the store: the stand-in carries a nonce),
+    // checks it against the lock's hash, and evaluates versions in it...
+    let root = repo.path().to_str().unwrap();
+    let jq = [AttrPath::parse("jq").unwrap()];
+    let output = repo.exec(&nixpkgs::version_command(&pinned, root, &jq));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        nixpkgs::parse_versions(&text(&output.stdout)).unwrap()["jq"].as_deref(),
+        Some("1.7.1")
+    );
+    // ...and builds the image with it as <nixpkgs>.
+    repo.container("tiny", LAYERED);
+    let (output, out) = repo.build_with(&pinned, "tiny", ArchiveFormat::AsBuilt);
+    let file = built(&output).file;
+    assert_eq!(skopeo_layers(&out.join(file)), 1);
+
+    // The decoy is real: the other nixpkgs of the same lock fails the build.
+    let nixpkgs::Choice::Pinned {
+        nixpkgs: services, ..
+    } = choose("nixpkgs-services").unwrap()
+    else {
+        panic!("nixpkgs-services did not pin")
+    };
+    let (output, _) = repo.build_with(&services, "tiny", ArchiveFormat::AsBuilt);
+    assert!(!output.status.success(), "the decoy built");
+    assert!(
+        text(&output.stderr).contains("nixpkgs-services was evaluated"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
 /// A repository without a flake.lock: nixpkgs is what the flake registry
 /// says. Here the registry is a file naming the stand-in (made a flake) as
 /// `nixpkgs`, as channels.nixos.org's names github:NixOS/nixpkgs for the

@@ -62,14 +62,24 @@ git diff --no-renames --name-only "$base" --
 git ls-files --others --exclude-standard
 "#;
 
-/// `sh -c ANCESTRY sh <main-branch> <sha>...`: one line per SHA, `<sha>
-/// main|branch|unknown`: whether the commit is an ancestor of the main
-/// branch (tried as given, then as `origin/<branch>`), is another commit,
-/// or is not in the history at all.
+/// `sh -c ANCESTRY sh <main-branch> <sha>...`: first the line `base
+/// <ref>`, the ref the commits are compared with: the remote-tracking
+/// branch `origin/<main-branch>` when the clone has it (a CI checkout's
+/// local `main` is stale or absent, and the origin's `container-list` read
+/// `origin/main`), else `<main-branch>` itself (a local branch, a tag, a
+/// SHA); then one line per SHA, `<sha> main|branch|unknown`: whether the
+/// commit is an ancestor of that ref, is another commit, or is not in the
+/// history at all.
 pub const ANCESTRY_SCRIPT: &str = r#"set -eu
 git rev-parse --git-dir >/dev/null 2>&1 || exit 3
 main=$1; shift
-ref=$(git rev-parse --verify -q "$main^{commit}" || git rev-parse --verify -q "origin/$main^{commit}") || { echo "$main" >&2; exit 4; }
+if ref=$(git rev-parse --verify -q "origin/$main^{commit}"); then
+  echo "base origin/$main"
+elif ref=$(git rev-parse --verify -q "$main^{commit}"); then
+  echo "base $main"
+else
+  echo "$main" >&2; exit 4
+fi
 for sha in "$@"; do
   if full=$(git rev-parse --verify -q "$sha^{commit}" 2>/dev/null); then
     if git merge-base --is-ancestor "$full" "$ref"; then echo "$sha main"; else echo "$sha branch"; fi
@@ -136,20 +146,56 @@ impl Ancestry {
     }
 }
 
-/// Parses [`ANCESTRY_SCRIPT`]'s output into `(sha, ancestry)` pairs.
-pub fn parse_ancestry(output: &str) -> Vec<(String, Ancestry)> {
-    output
-        .lines()
-        .filter_map(|line| {
-            let (sha, what) = line.split_once(' ')?;
-            let ancestry = match what {
-                "main" => Ancestry::Main,
-                "branch" => Ancestry::Branch,
-                _ => Ancestry::Unknown,
-            };
-            Some((sha.to_owned(), ancestry))
+/// [`ANCESTRY_SCRIPT`]'s answer: the ref the commits were compared with,
+/// and where each commit stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AncestryReport {
+    /// `origin/<main-branch>` or `<main-branch>` (`None`: the script printed
+    /// no `base` line).
+    pub base: Option<String>,
+    pub commits: Vec<(String, Ancestry)>,
+}
+
+impl AncestryReport {
+    /// What the log says about the base: which ref `[main]` means, and
+    /// whether it is the remote-tracking branch.
+    pub fn base_note(&self, main_branch: &str) -> Option<String> {
+        let base = self.base.as_deref()?;
+        Some(if base.starts_with("origin/") {
+            format!(
+                "list-tags: [main] means the commit is on {base} (the remote-tracking branch, as \
+                 fetched into --src)."
+            )
+        } else {
+            format!(
+                "list-tags: [main] means the commit is on {base}: --src has no \
+                 origin/{main_branch}, so the local ref is used, which may be behind the remote \
+                 (fetch it: git fetch origin)."
+            )
         })
-        .collect()
+    }
+}
+
+/// Parses [`ANCESTRY_SCRIPT`]'s output.
+pub fn parse_ancestry(output: &str) -> AncestryReport {
+    let mut base = None;
+    let mut commits = Vec::new();
+    for line in output.lines() {
+        let Some((sha, what)) = line.split_once(' ') else {
+            continue;
+        };
+        let ancestry = match (sha, what) {
+            ("base", _) => {
+                base = Some(what.to_owned());
+                continue;
+            }
+            (_, "main") => Ancestry::Main,
+            (_, "branch") => Ancestry::Branch,
+            _ => Ancestry::Unknown,
+        };
+        commits.push((sha.to_owned(), ancestry));
+    }
+    AncestryReport { base, commits }
 }
 
 /// The error for a script's exit status, naming what the user must fix.
@@ -194,10 +240,36 @@ mod tests {
 
     #[test]
     fn ancestry_lines() {
-        let parsed = parse_ancestry("abc1234 main\ndef5678 branch\n0000000 unknown\n");
-        assert_eq!(parsed[0], ("abc1234".to_owned(), Ancestry::Main));
-        assert_eq!(parsed[1].1.marker(), "[branch]");
-        assert_eq!(parsed[2].1, Ancestry::Unknown);
+        let parsed =
+            parse_ancestry("base origin/main\nabc1234 main\ndef5678 branch\n0000000 unknown\n");
+        assert_eq!(parsed.base.as_deref(), Some("origin/main"));
+        let commits = &parsed.commits;
+        assert_eq!(commits[0], ("abc1234".to_owned(), Ancestry::Main));
+        assert_eq!(commits[1].1.marker(), "[branch]");
+        assert_eq!(commits[2].1, Ancestry::Unknown);
+        assert_eq!(commits.len(), 3);
+    }
+
+    #[test]
+    fn the_log_says_which_ref_main_means() {
+        let remote = parse_ancestry("base origin/main\n")
+            .base_note("main")
+            .unwrap();
+        assert!(
+            remote.contains("on origin/main (the remote-tracking branch"),
+            "{remote}"
+        );
+        let local = parse_ancestry("base main\n").base_note("main").unwrap();
+        assert!(
+            local.contains("on main: --src has no origin/main")
+                && local.contains("may be behind the remote"),
+            "{local}"
+        );
+        let named = parse_ancestry("base origin/main\n")
+            .base_note("origin/main")
+            .unwrap();
+        assert!(named.contains("the remote-tracking branch"), "{named}");
+        assert_eq!(parse_ancestry("abc1234 main\n").base_note("main"), None);
     }
 
     #[test]

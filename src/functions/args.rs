@@ -272,8 +272,9 @@ pub(super) const MAIN_BRANCH: ArgSpec = ArgSpec {
     name: "mainBranch",
     ty: Type::String,
     default: Default::Json("\"main\""),
-    doc: "The branch a tag's commit must be on to count as [main] (also tried as \
-          origin/<branch>).",
+    doc: "The branch a tag's commit must be on to count as [main]: its remote-tracking \
+          branch origin/<branch> when --src has it (a CI clone's local branch is often stale), \
+          else the branch itself; the log says which.",
 };
 
 pub(super) const LIMIT: ArgSpec = ArgSpec {
@@ -289,8 +290,9 @@ pub(super) const FLAKE_LOCK: ArgSpec = ArgSpec {
     ty: Type::String,
     default: Default::String(DEFAULT_FLAKE_LOCK),
     doc: "The flake.lock that pins nixpkgs, relative to --src (e.g. a host's, \
-          nixos/<host>/flake.lock). Without one at the default path, nixpkgs is the Nix image's \
-          flake registry's (unpinned; the log says so).",
+          nixos/<host>/flake.lock). By default the root flake.lock, else \
+          nixos/ringtail/flake.lock (the default --flake-path's lock), else the Nix image's \
+          flake registry (unpinned); the log says which.",
 };
 
 pub(super) const NIXPKGS_INPUT: ArgSpec = ArgSpec {

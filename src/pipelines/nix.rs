@@ -200,39 +200,52 @@ impl Nix {
         })
     }
 
-    /// The nixpkgs of this call: `--nixpkgs`, else the repository's lock
-    /// file, else (nothing pins it) what the Nix image's flake registry
-    /// resolves `nixpkgs` to now. The log says which, and where it came from.
+    /// The nixpkgs of this call, in the order of [`nixpkgs::choose`]:
+    /// `--nixpkgs`, else the lock `--flake-lock` names, else the root
+    /// `flake.lock`, else the default flake path's lock, else (nothing pins
+    /// it) what the Nix image's flake registry resolves `nixpkgs` to now.
+    /// The log says which, and where it came from.
     pub async fn pin(&self, call: &Invocation, src: &Directory) -> eyre::Result<Nixpkgs> {
         let override_ = self.override_.as_deref();
-        let lock_exists = override_.is_none() && src.exists(self.lock_path.as_str()).await?;
-        let nixpkgs = if nixpkgs::uses_registry(override_, lock_exists, &self.lock_path) {
-            if repo::is_module_repository(src).await? {
-                call.log.say(
-                    "--src is blumeops-ci's own repository (--src was left out), which pins no \
-                     nixpkgs: the Nix image's flake registry says which nixpkgs, as with the \
-                     Python module's nix-version. Pass --src=. from the ops repository to use \
-                     its pin.",
-                );
+        let mut found = None;
+        for candidate in nixpkgs::lock_candidates(override_, &self.lock_path) {
+            if src.exists(candidate.as_str()).await? {
+                found = Some(candidate);
+                break;
             }
-            self.resolve_registry(call, src).await?
-        } else {
-            let lock = if lock_exists {
-                Some(
-                    graphql::read_files(
-                        &call.query.graphql_client,
-                        &call.args.object_id("src")?,
-                        std::slice::from_ref(&self.lock_path),
-                    )
-                    .await?
-                    .remove(0),
+        }
+        let text = match &found {
+            Some(path) => Some(
+                graphql::read_files(
+                    &call.query.graphql_client,
+                    &call.args.object_id("src")?,
+                    std::slice::from_ref(path),
                 )
-            } else {
-                None
-            };
-            nixpkgs::pin(override_, lock.as_deref(), &self.lock_path, &self.input)?
+                .await?
+                .remove(0),
+            ),
+            None => None,
+        };
+        let found = found.as_deref().zip(text.as_deref());
+        let (nixpkgs, note) = match nixpkgs::choose(override_, &self.lock_path, &self.input, found)?
+        {
+            nixpkgs::Choice::Pinned { nixpkgs, note } => (nixpkgs, note),
+            nixpkgs::Choice::Registry { note } => {
+                if repo::is_module_repository(src).await? {
+                    call.log.say(
+                        "--src is blumeops-ci's own repository (--src was left out), which \
+                             pins no nixpkgs: the Nix image's flake registry says which nixpkgs, \
+                             as with the Python module's nix-version. Pass --src=. from the ops \
+                             repository to use its pin.",
+                    );
+                }
+                (self.resolve_registry(call, src).await?, Some(note))
+            }
         };
         call.log.say(format!("nixpkgs: {nixpkgs}"));
+        if let Some(note) = note {
+            call.log.say(note);
+        }
         if nixpkgs.unpinned {
             call.log.say(nixpkgs::UNPINNED_ADVICE);
         }

@@ -96,10 +96,14 @@ pub async fn list_tags(call: Invocation) -> eyre::Result<Output> {
     let ancestry: HashMap<String, git::Ancestry> = if commits.is_empty() {
         HashMap::new()
     } else {
-        let mut args = vec![main];
+        let mut args = vec![main.clone()];
         args.extend(commits);
         let output = run_git_script(&call.query, &src, ANCESTRY_SCRIPT, &args).await?;
-        git::parse_ancestry(&output).into_iter().collect()
+        let report = git::parse_ancestry(&output);
+        if let Some(note) = report.base_note(&main) {
+            call.log.say(note);
+        }
+        report.commits.into_iter().collect()
     };
     let sections: Vec<String> = newest
         .iter()

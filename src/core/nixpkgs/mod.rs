@@ -11,17 +11,20 @@
 //! `--nixpkgs` overrides the lock with a URL or a store path; those are the
 //! user's word and are not checked against a hash.
 //!
-//! A repository without a root `flake.lock` (its locks live with its hosts'
-//! flakes, say) still works, as it did with the Python module: nixpkgs is
+//! Which lock pins it is one rule, `order` ([`lock_candidates`],
+//! [`choose`]): `--nixpkgs`, else the lock `--flake-lock` names, else the
+//! root `flake.lock`, else the lock of the default flake path
+//! (`nixos/ringtail/flake.lock`, [`host_lock`]: the host flake whose
+//! nixpkgs the origin's Nix images were built with). A repository with
+//! none of them still works, as it did with the Python module: nixpkgs is
 //! then what the Nix image's flake registry says `nixpkgs` is today
-//! ([`uses_registry`], [`REGISTRY_COMMAND`], [`from_registry`]), resolved
-//! once per call to a locked revision and NAR hash, so the whole call
-//! evaluates one nixpkgs; and every function says so in its log
-//! ([`UNPINNED_ADVICE`]).
+//! ([`REGISTRY_COMMAND`], [`from_registry`]), resolved once per call to a
+//! locked revision and NAR hash, so the whole call evaluates one nixpkgs;
+//! and every function says so in its log ([`UNPINNED_ADVICE`]).
 //!
-//! The parts: `lock` reads a flake.lock, `registry` asks the flake
-//! registry, `attrs` asks nixpkgs for versions; this file holds the pin
-//! itself and how it is fetched.
+//! The parts: `order` decides which pin, `lock` reads a flake.lock,
+//! `registry` asks the flake registry, `attrs` asks nixpkgs for versions;
+//! this file holds the pin itself and how it is fetched.
 //!
 //! Every value that reaches a Nix expression is validated first and then
 //! written as an escaped Nix string ([`nix_string`]); attribute paths are
@@ -29,6 +32,7 @@
 
 mod attrs;
 mod lock;
+mod order;
 mod registry;
 
 use std::fmt;
@@ -39,6 +43,7 @@ use super::text::excerpt;
 
 pub use self::attrs::{AttrPath, parse_versions, version_command, version_expr};
 pub use self::lock::{from_lock, parse_input_path};
+pub use self::order::{Choice, choose, host_lock, lock_candidates, pin};
 pub use self::registry::{
     REGISTRY_COMMAND, REGISTRY_HOUR_ENV, UNPINNED_ADVICE, from_registry, registry_hour,
 };
@@ -83,47 +88,6 @@ impl fmt::Display for Nixpkgs {
         }?;
         write!(f, ", from {}", self.origin)
     }
-}
-
-/// Whether the Nix functions take nixpkgs from the Nix image's flake
-/// registry: only when nothing pins it, that is without `--nixpkgs` and
-/// without a lock file at `lock_path` when that is the default root
-/// `flake.lock` (a `--flake-lock` the user named must exist).
-pub fn uses_registry(override_: Option<&str>, lock_exists: bool, lock_path: &str) -> bool {
-    override_.is_none() && !lock_exists && lock_path == DEFAULT_FLAKE_LOCK
-}
-
-/// The one place the Nix functions get a pinned nixpkgs: `--nixpkgs` when
-/// given, else the `input` node of the lock file (`lock` is its text, `None`
-/// when the repository has none; `lock_path` names it in messages).
-pub fn pin(
-    override_: Option<&str>,
-    lock: Option<&str>,
-    lock_path: &str,
-    input: &str,
-) -> eyre::Result<Nixpkgs> {
-    if let Some(raw) = override_ {
-        return Ok(Nixpkgs {
-            source: parse_override(raw)?,
-            origin: "--nixpkgs".into(),
-            unpinned: false,
-        });
-    }
-    let Some(text) = lock else {
-        bail!(
-            "{lock_path} does not exist (--flake-lock names a file relative to --src).\n\
-             Give the flake.lock whose `{}` input pins nixpkgs, e.g. \
-             --flake-lock=nixos/<host>/flake.lock; or leave --flake-lock out, to use the \
-             repository's root flake.lock or, without one, the Nix image's flake registry \
-             (unpinned); or pass --nixpkgs=<tarball URL or /nix/store path>.",
-            excerpt(input)
-        );
-    };
-    Ok(Nixpkgs {
-        source: from_lock(text, lock_path, input)?,
-        origin: format!("{lock_path} (input {input})"),
-        unpinned: false,
-    })
 }
 
 /// `--flake-lock`: a path inside the repository.
@@ -463,19 +427,6 @@ mod tests {
                 && err.contains("--nixpkgs="),
             "{err}"
         );
-    }
-
-    #[test]
-    fn only_a_repository_that_pins_nothing_uses_the_registry() {
-        assert!(uses_registry(None, false, DEFAULT_FLAKE_LOCK));
-        assert!(!uses_registry(None, true, DEFAULT_FLAKE_LOCK));
-        assert!(!uses_registry(
-            Some("/nix/store/x"),
-            false,
-            DEFAULT_FLAKE_LOCK
-        ));
-        // A lock the user named must exist.
-        assert!(!uses_registry(None, false, "nixos/ringtail/flake.lock"));
     }
 
     #[test]

@@ -31,10 +31,12 @@ pub fn registry_hour(unix_seconds: u64) -> String {
 /// What the log says after an unpinned nixpkgs: why it matters and how to
 /// pin it.
 pub const UNPINNED_ADVICE: &str = "nixpkgs is unpinned: it moves with the flake registry, so \
-     builds and versions can differ from one day (or machine) to the next. Pin it: commit a \
-     flake.lock at the repository root (`dagger call flake-lock` makes one), or pass \
+     builds and versions can differ from one day (or machine) to the next. Pin it: pass \
      --flake-lock=<path of a flake.lock> (e.g. a host's, nixos/<host>/flake.lock) or \
-     --nixpkgs=<tarball URL>.";
+     --nixpkgs=<tarball URL>; or commit a flake.lock at the repository root, which needs a \
+     flake.nix there first (with a `nixpkgs` input: copy blumeops-ci's \
+     examples/ops-repo/flake.nix), then `dagger call flake-lock --src=. --flake-path=. \
+     export --path=flake.lock` writes the lock.";
 
 /// The nixpkgs that [`REGISTRY_COMMAND`] printed (`stdout`), resolved in
 /// `image`: the locked source, checked against its NAR hash like a lock's.

@@ -1,0 +1,3 @@
+"""The ops repository's own Dagger functions (see main.py)."""
+
+from .main import OpsExtras as OpsExtras
