@@ -135,8 +135,7 @@ pub struct Index {
     /// [`OCI_INDEX`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    /// The manifests listed.
-    #[serde(default)]
+    /// The manifests listed (required: a manifest is not an index).
     pub manifests: Vec<Descriptor>,
 }
 
