@@ -20,7 +20,9 @@ use proptest::prelude::*;
 const PASSWORD: &[u8] = b"correct horse battery staple";
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signing").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/signing")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -45,12 +47,18 @@ fn cosign_keys_open_with_their_password_and_hold_openssls_key() {
         let key = SigningKey::from_pem(&fixture(name), Some(PASSWORD)).unwrap();
         assert_eq!(key.public_key(), expected, "{name}");
         // The PEM it writes is openssl's, byte for byte.
-        assert_eq!(key.public_key().to_pem().as_bytes(), fixture("p256-public.pem"));
+        assert_eq!(
+            key.public_key().to_pem().as_bytes(),
+            fixture("p256-public.pem")
+        );
     }
     let key = SigningKey::from_pem(&fixture("cosign-empty-password.key"), Some(b"")).unwrap();
     assert_eq!(key.public_key(), expected);
     let debug = format!("{key:?}");
-    assert!(debug.contains("sha256:") && !debug.contains("secret"), "{debug}");
+    assert!(
+        debug.contains("sha256:") && !debug.contains("secret"),
+        "{debug}"
+    );
 }
 
 #[test]
@@ -62,7 +70,9 @@ fn unencrypted_pkcs8_and_sec1_keys() {
     let key = SigningKey::from_pem(&fixture("p256-sec1.pem"), None).unwrap();
     assert_eq!(key.public_key(), public("p256-sec1-public.pem"));
     // CRLF line ends, and text around the block.
-    let crlf = String::from_utf8(fixture("p256-pkcs8.pem")).unwrap().replace('\n', "\r\n");
+    let crlf = String::from_utf8(fixture("p256-pkcs8.pem"))
+        .unwrap()
+        .replace('\n', "\r\n");
     let wrapped = format!("the key:\r\n{crlf}\r\n-- end --\r\n");
     assert!(SigningKey::from_pem(wrapped.as_bytes(), None).is_ok());
 }
@@ -71,7 +81,10 @@ fn unencrypted_pkcs8_and_sec1_keys() {
 fn bad_keys_are_named() {
     let (kind, text) = refused("cosign.key", Some(b"not the password"));
     assert_eq!(kind, KeyErrorKind::WrongPassword, "{text}");
-    assert!(text.contains("wrong password") && text.contains("--signing-key-password"), "{text}");
+    assert!(
+        text.contains("wrong password") && text.contains("--signing-key-password"),
+        "{text}"
+    );
     let (kind, text) = refused("cosign.key", None);
     assert_eq!(kind, KeyErrorKind::PasswordNeeded, "{text}");
     for (name, found) in [
@@ -82,12 +95,18 @@ fn bad_keys_are_named() {
     ] {
         let (kind, text) = refused(name, Some(PASSWORD));
         assert_eq!(kind, KeyErrorKind::OtherKeyType, "{name}: {text}");
-        assert!(text.contains(found) && text.contains("P-256"), "{name}: {text}");
+        assert!(
+            text.contains(found) && text.contains("P-256"),
+            "{name}: {text}"
+        );
     }
     for name in ["p256-public.pem", "rsa-public.pem"] {
         let (kind, text) = refused(name, Some(PASSWORD));
         assert_eq!(kind, KeyErrorKind::PublicKeyGiven, "{name}: {text}");
-        assert!(text.contains("public key") && text.contains("--signing-key"), "{text}");
+        assert!(
+            text.contains("public key") && text.contains("--signing-key"),
+            "{text}"
+        );
     }
     let (kind, text) = refused("corrupt.pem", None);
     assert_eq!(kind, KeyErrorKind::CorruptPem, "{text}");
@@ -104,11 +123,15 @@ fn bad_keys_are_named() {
     assert_eq!(err.kind, KeyErrorKind::CorruptEncryptedKey, "{err}");
     // A public key is read from its own PEM only.
     assert_eq!(
-        PublicKey::from_pem(&fixture("p256-pkcs8.pem")).unwrap_err().kind,
+        PublicKey::from_pem(&fixture("p256-pkcs8.pem"))
+            .unwrap_err()
+            .kind,
         KeyErrorKind::UnsupportedFormat
     );
     assert_eq!(
-        PublicKey::from_pem(&fixture("rsa-public.pem")).unwrap_err().kind,
+        PublicKey::from_pem(&fixture("rsa-public.pem"))
+            .unwrap_err()
+            .kind,
         KeyErrorKind::OtherKeyType
     );
 }
@@ -137,8 +160,14 @@ fn signatures_verify_with_openssl_both_ways() {
             .status
             .success()
     };
-    assert!(verify("p256-public.pem"), "openssl refuses the module's signature");
-    assert!(!verify("other-p256-public.pem"), "openssl accepts another key");
+    assert!(
+        verify("p256-public.pem"),
+        "openssl refuses the module's signature"
+    );
+    assert!(
+        !verify("other-p256-public.pem"),
+        "openssl accepts another key"
+    );
     // openssl's signature, checked by the module.
     support::run(
         Command::new("openssl")
@@ -169,8 +198,15 @@ const LABELS: [&str; 9] = [
 fn pem(label: &str, body: &[u8]) -> String {
     use base64ct::{Base64, Encoding};
     let b64 = Base64::encode_string(body);
-    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }
 
 /// The DER inside a fixture's (single) PEM block.

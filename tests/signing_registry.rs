@@ -18,8 +18,8 @@ use std::process::Command;
 use base64ct::{Base64, Encoding};
 use blumeops_ci::registry::{Attached, RegistryClient};
 use blumeops_ci::signing::{
-    BaseImage, Blob, BuildKind, OCI_CONFIG, OCI_MANIFEST, PROVENANCE_PREDICATE_TYPE, PublicKey,
-    ProvenanceInput, SBOM_PREDICATE_TYPE, SigningKey, Statement, provenance_statement,
+    BaseImage, Blob, BuildKind, OCI_CONFIG, OCI_MANIFEST, PROVENANCE_PREDICATE_TYPE,
+    ProvenanceInput, PublicKey, SBOM_PREDICATE_TYPE, SigningKey, Statement, provenance_statement,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -32,8 +32,11 @@ fn fixtures() -> PathBuf {
 }
 
 fn signing_key() -> SigningKey {
-    SigningKey::from_pem(&std::fs::read(fixtures().join("cosign.key")).unwrap(), Some(KEY_PASSWORD))
-        .unwrap()
+    SigningKey::from_pem(
+        &std::fs::read(fixtures().join("cosign.key")).unwrap(),
+        Some(KEY_PASSWORD),
+    )
+    .unwrap()
 }
 
 fn public_key(name: &str) -> PublicKey {
@@ -65,12 +68,18 @@ fn provenance(digest: &str, client: &RegistryClient) -> Statement {
 async fn sign_and_attest(client: &RegistryClient) -> String {
     let key = signing_key();
     let digest = client.manifest_digest(REPO, TAG).await.unwrap().unwrap();
-    assert_eq!(client.sign(REPO, &digest, &key).await.unwrap(), Attached::Added);
+    assert_eq!(
+        client.sign(REPO, &digest, &key).await.unwrap(),
+        Attached::Added
+    );
     let subject = client.descriptor(REPO, &digest).await.unwrap().unwrap();
     let sbom = Statement::sbom(&client.docker_reference(REPO), &digest, SBOM).unwrap();
     for statement in [&sbom, &provenance(&digest, client)] {
         assert_eq!(
-            client.attest(REPO, &subject, statement, &key).await.unwrap(),
+            client
+                .attest(REPO, &subject, statement, &key)
+                .await
+                .unwrap(),
             Attached::Added
         );
     }
@@ -81,7 +90,10 @@ async fn sign_and_attest(client: &RegistryClient) -> String {
     );
     for statement in [&sbom, &provenance(&digest, client)] {
         assert_eq!(
-            client.attest(REPO, &subject, statement, &key).await.unwrap(),
+            client
+                .attest(REPO, &subject, statement, &key)
+                .await
+                .unwrap(),
             Attached::AlreadyPresent
         );
     }
@@ -143,7 +155,10 @@ impl Http {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    let hex: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("sha256:{hex}")
 }
 
@@ -166,7 +181,12 @@ fn openssl_verifies(dir: &Path, public: &Path, message: &[u8], signature: &[u8])
 /// Checks `REPO:tag` as cosign checks a key-based signature: the digest
 /// the tag points to, its `sha256-<hex>.sig` image, a simple-signing
 /// payload naming that digest and repository, signed by `public`.
-async fn independent_verify(http: &Http, identity: &str, tag: &str, public: &Path) -> Result<String, String> {
+async fn independent_verify(
+    http: &Http,
+    identity: &str,
+    tag: &str,
+    public: &Path,
+) -> Result<String, String> {
     let image = http.manifest(tag).await.ok_or("no such tag")?;
     let digest = sha256(&image);
     let hex = digest.strip_prefix("sha256:").unwrap();
@@ -197,7 +217,9 @@ async fn independent_verify(http: &Http, identity: &str, tag: &str, public: &Pat
             return Ok(digest);
         }
     }
-    Err(format!("no layer of the signature image of {digest} verifies"))
+    Err(format!(
+        "no layer of the signature image of {digest} verifies"
+    ))
 }
 
 /// The attestations of `digest`, read as a client without the referrers
@@ -206,18 +228,33 @@ async fn independent_verify(http: &Http, identity: &str, tag: &str, public: &Pat
 /// verifying): the predicate types found.
 async fn independent_attestations(http: &Http, digest: &str, public: &Path) -> Vec<String> {
     let (status, _) = http
-        .get(&format!("/referrers/{digest}"), "application/vnd.oci.image.index.v1+json")
+        .get(
+            &format!("/referrers/{digest}"),
+            "application/vnd.oci.image.index.v1+json",
+        )
         .await;
-    assert_eq!(status, 404, "docker-registry 2.8 was expected to lack the referrers API");
+    assert_eq!(
+        status, 404,
+        "docker-registry 2.8 was expected to lack the referrers API"
+    );
     let hex = digest.strip_prefix("sha256:").unwrap();
-    let index = http.manifest(&format!("sha256-{hex}")).await.expect("no fallback index");
+    let index = http
+        .manifest(&format!("sha256-{hex}"))
+        .await
+        .expect("no fallback index");
     let index: Value = serde_json::from_slice(&index).unwrap();
-    assert_eq!(index["mediaType"], "application/vnd.oci.image.index.v1+json");
+    assert_eq!(
+        index["mediaType"],
+        "application/vnd.oci.image.index.v1+json"
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut types = Vec::new();
     for entry in index["manifests"].as_array().unwrap() {
         let manifest_digest = entry["digest"].as_str().unwrap();
-        let bytes = http.manifest(manifest_digest).await.expect("listed referrer missing");
+        let bytes = http
+            .manifest(manifest_digest)
+            .await
+            .expect("listed referrer missing");
         assert_eq!(sha256(&bytes), manifest_digest);
         let manifest: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(manifest["artifactType"], "application/vnd.in-toto+json");
@@ -233,8 +270,12 @@ async fn independent_attestations(http: &Http, digest: &str, public: &Path) -> V
         let statement: Value = serde_json::from_slice(&payload).unwrap();
         assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
         assert_eq!(statement["subject"][0]["digest"]["sha256"], hex);
-        let mut pae = format!("DSSEv1 {} {payload_type} {} ", payload_type.len(), payload.len())
-            .into_bytes();
+        let mut pae = format!(
+            "DSSEv1 {} {payload_type} {} ",
+            payload_type.len(),
+            payload.len()
+        )
+        .into_bytes();
         pae.extend_from_slice(&payload);
         let signature =
             Base64::decode_vec(envelope["signatures"][0]["sig"].as_str().unwrap()).unwrap();
@@ -243,7 +284,10 @@ async fn independent_attestations(http: &Http, digest: &str, public: &Path) -> V
             "the DSSE signature of {manifest_digest} does not verify"
         );
         let predicate_type = statement["predicateType"].as_str().unwrap().to_owned();
-        assert_eq!(entry["annotations"]["in-toto.io/predicate-type"], predicate_type.as_str());
+        assert_eq!(
+            entry["annotations"]["in-toto.io/predicate-type"],
+            predicate_type.as_str()
+        );
         types.push(predicate_type);
     }
     types.sort();
@@ -264,8 +308,15 @@ async fn the_independent_verifier_accepts_what_the_module_signed_and_refuses_the
     let other = fixtures().join("other-p256-public.pem");
 
     // The signature, as cosign checks it.
-    assert_eq!(independent_verify(&http, &identity, TAG, &public).await, Ok(digest.clone()));
-    assert!(independent_verify(&http, &identity, TAG, &other).await.is_err());
+    assert_eq!(
+        independent_verify(&http, &identity, TAG, &public).await,
+        Ok(digest.clone())
+    );
+    assert!(
+        independent_verify(&http, &identity, TAG, &other)
+            .await
+            .is_err()
+    );
     // Signed for this repository only.
     assert!(
         independent_verify(&http, "elsewhere.example/blumeops/nettest", TAG, &public)
@@ -275,7 +326,8 @@ async fn the_independent_verifier_accepts_what_the_module_signed_and_refuses_the
     // One signature, after two runs.
     let hex = digest.strip_prefix("sha256:").unwrap();
     let sig: Value =
-        serde_json::from_slice(&http.manifest(&format!("sha256-{hex}.sig")).await.unwrap()).unwrap();
+        serde_json::from_slice(&http.manifest(&format!("sha256-{hex}.sig")).await.unwrap())
+            .unwrap();
     assert_eq!(sig["layers"].as_array().unwrap().len(), 1);
     assert_eq!(sig["config"]["mediaType"], OCI_CONFIG);
 
@@ -291,17 +343,35 @@ async fn the_independent_verifier_accepts_what_the_module_signed_and_refuses_the
     );
 
     // The module's own verification agrees.
-    let verified = client.verify_image(REPO, TAG, &public_key("p256-public.pem")).await.unwrap();
+    let verified = client
+        .verify_image(REPO, TAG, &public_key("p256-public.pem"))
+        .await
+        .unwrap();
     assert_eq!(verified.digest, digest);
-    let mut types: Vec<_> = verified.attestations.iter().map(|a| a.predicate_type.clone()).collect();
+    let mut types: Vec<_> = verified
+        .attestations
+        .iter()
+        .map(|a| a.predicate_type.clone())
+        .collect();
     types.sort();
-    assert_eq!(types, [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE].map(String::from).into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>());
+    assert_eq!(
+        types,
+        [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE]
+            .map(String::from)
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
     let err = client
         .verify_image(REPO, TAG, &public_key("other-p256-public.pem"))
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("no valid signature by the given public key"), "{err}");
+    assert!(
+        err.contains("no valid signature by the given public key"),
+        "{err}"
+    );
 
     // The tag moved to an unsigned image: refused by both.
     let config = Blob::new(
@@ -317,8 +387,13 @@ async fn the_independent_verifier_accepts_what_the_module_signed_and_refuses_the
         "layers": [],
     });
     let unsigned = serde_json::to_vec(&unsigned).unwrap();
-    client.push_manifest(REPO, TAG, OCI_MANIFEST, &unsigned).await.unwrap();
-    let moved = independent_verify(&http, &identity, TAG, &public).await.unwrap_err();
+    client
+        .push_manifest(REPO, TAG, OCI_MANIFEST, &unsigned)
+        .await
+        .unwrap();
+    let moved = independent_verify(&http, &identity, TAG, &public)
+        .await
+        .unwrap_err();
     assert!(moved.contains("no signature image"), "{moved}");
     let err = client
         .verify_image(REPO, TAG, &public_key("p256-public.pem"))

@@ -17,7 +17,12 @@ use proptest::prelude::*;
 const REPO: &str = "registry.ops.eblu.me/blumeops/nettest";
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signing").join(name)).unwrap()
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/signing")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn key() -> SigningKey {
@@ -106,19 +111,30 @@ fn attestations_verify_only_for_their_key_and_subject() {
     let other = Statement::sbom(REPO, &digest(1), r#"{"bomFormat":"CycloneDX","x":1}"#).unwrap();
     swapped.payload = Base64::encode_string(&other.to_bytes());
     assert_eq!(
-        verify_attestation(&swapped.to_bytes(), &public, &digest(1)).unwrap_err().kind,
+        verify_attestation(&swapped.to_bytes(), &public, &digest(1))
+            .unwrap_err()
+            .kind,
         VerifyErrorKind::AttestationSignatureInvalid
     );
 
-    for bad in [&b"not json"[..], br#"{"payloadType":"application/vnd.in-toto+json","payload":"!!","signatures":[]}"#] {
+    for bad in [
+        &b"not json"[..],
+        br#"{"payloadType":"application/vnd.in-toto+json","payload":"!!","signatures":[]}"#,
+    ] {
         assert_eq!(
-            verify_attestation(bad, &public, &digest(1)).unwrap_err().kind,
+            verify_attestation(bad, &public, &digest(1))
+                .unwrap_err()
+                .kind,
             VerifyErrorKind::AttestationMalformed
         );
     }
 
-    let err = require_attestations(&[verified], &[SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE], &digest(1))
-        .unwrap_err();
+    let err = require_attestations(
+        &[verified],
+        &[SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE],
+        &digest(1),
+    )
+    .unwrap_err();
     assert_eq!(err.kind, VerifyErrorKind::AttestationMissing);
     assert!(err.to_string().contains(PROVENANCE_PREDICATE_TYPE), "{err}");
 }
@@ -126,7 +142,10 @@ fn attestations_verify_only_for_their_key_and_subject() {
 #[test]
 fn the_public_key_round_trips_through_pem() {
     let public = key().public_key();
-    assert_eq!(PublicKey::from_pem(public.to_pem().as_bytes()).unwrap(), public);
+    assert_eq!(
+        PublicKey::from_pem(public.to_pem().as_bytes()).unwrap(),
+        public
+    );
     assert_ne!(public.key_id(), other_key().public_key().key_id());
 }
 

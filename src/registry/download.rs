@@ -41,10 +41,10 @@ impl RegistryClient {
             repository,
         };
         let url = self.url(&format!("/v2/{repository}/manifests/{reference}"))?;
-        let accept = [&MANIFEST_MEDIA_TYPES[..], &[OCI_INDEX, OCI_MANIFEST]].concat().join(", ");
-        let (response, attempts) = self
-            .send(&target, Method::GET, &url, Some(&accept))
-            .await?;
+        let accept = [&MANIFEST_MEDIA_TYPES[..], &[OCI_INDEX, OCI_MANIFEST]]
+            .concat()
+            .join(", ");
+        let (response, attempts) = self.send(&target, Method::GET, &url, Some(&accept)).await?;
         let status = response.status();
         let media_type = response
             .headers()

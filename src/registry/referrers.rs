@@ -37,7 +37,10 @@ impl RegistryClient {
         check_repository(repository)?;
         let tag = referrers_tag(digest).map_err(|e| eyre!("{e}"))?;
         let target = Target {
-            action: format!("listing the referrers of {}/{repository}@{digest}", self.host()),
+            action: format!(
+                "listing the referrers of {}/{repository}@{digest}",
+                self.host()
+            ),
             repository,
         };
         let url = self.url(&format!("/v2/{repository}/referrers/{digest}"))?;

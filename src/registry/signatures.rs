@@ -47,17 +47,20 @@ impl RegistryClient {
         repository: &str,
         reference: &str,
     ) -> eyre::Result<Option<Descriptor>> {
-        Ok(self.manifest(repository, reference).await?.map(|m| Descriptor {
-            media_type: if m.media_type.is_empty() {
-                OCI_MANIFEST.to_owned()
-            } else {
-                m.media_type
-            },
-            size: m.bytes.len() as u64,
-            digest: m.digest,
-            artifact_type: None,
-            annotations: Default::default(),
-        }))
+        Ok(self
+            .manifest(repository, reference)
+            .await?
+            .map(|m| Descriptor {
+                media_type: if m.media_type.is_empty() {
+                    OCI_MANIFEST.to_owned()
+                } else {
+                    m.media_type
+                },
+                size: m.bytes.len() as u64,
+                digest: m.digest,
+                artifact_type: None,
+                annotations: Default::default(),
+            }))
     }
 
     /// The cosign signatures stored for `digest` in `repository` (none
@@ -164,9 +167,16 @@ impl RegistryClient {
                 ));
             };
             let manifest = Manifest::parse(&fetched.bytes).map_err(|e| {
-                eyre!("verifying {image}@{digest} failed: attestation {}: {e}", referrer.digest)
+                eyre!(
+                    "verifying {image}@{digest} failed: attestation {}: {e}",
+                    referrer.digest
+                )
             })?;
-            for layer in manifest.layers.iter().filter(|l| l.media_type == DSSE_MEDIA_TYPE) {
+            for layer in manifest
+                .layers
+                .iter()
+                .filter(|l| l.media_type == DSSE_MEDIA_TYPE)
+            {
                 let envelope = self.blob(repository, &layer.digest).await?;
                 let verified =
                     verify_attestation(&envelope, key, &digest).map_err(|e| eyre!("{e}"))?;

@@ -89,9 +89,9 @@ impl Envelope {
             return false;
         };
         let message = pae(&self.payload_type, &payload);
-        self.signatures.iter().any(|s| {
-            Base64::decode_vec(&s.sig).is_ok_and(|sig| key.verify(&message, &sig))
-        })
+        self.signatures
+            .iter()
+            .any(|s| Base64::decode_vec(&s.sig).is_ok_and(|sig| key.verify(&message, &sig)))
     }
 }
 

@@ -25,7 +25,7 @@ use p256::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey, LineEnding
 use zeroize::Zeroizing;
 
 use super::encrypted;
-use super::key_error::{KeyError, KeyErrorKind, KEY_ARG, PASSWORD_ARG};
+use super::key_error::{KEY_ARG, KeyError, KeyErrorKind, PASSWORD_ARG};
 use super::oci::sha256_digest;
 
 const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
@@ -224,8 +224,9 @@ fn from_pkcs8(der: &[u8]) -> Result<p256::SecretKey, KeyError> {
         Ok("1.3.132.0.10") => return Err(other_type("an ECDSA key on secp256k1")),
         _ => return Err(other_type("an EC key on a curve other than P-256")),
     }
-    p256::SecretKey::from_pkcs8_der(der)
-        .map_err(|_| invalid("its P-256 key does not parse (damaged, or its public half does not match)"))
+    p256::SecretKey::from_pkcs8_der(der).map_err(|_| {
+        invalid("its P-256 key does not parse (damaged, or its public half does not match)")
+    })
 }
 
 /// The label and DER of the first PEM block of `text` that is not `EC

@@ -45,16 +45,16 @@ pub use oci::{
     sha256_digest, sha256_hex,
 };
 pub use provenance::{
-    BUILD_TYPE, BUILDER_REPOSITORY, BaseImage, BuildKind, NixpkgsPin, ProvenanceInput,
-    builder_id, provenance_predicate, provenance_statement,
+    BUILD_TYPE, BUILDER_REPOSITORY, BaseImage, BuildKind, NixpkgsPin, ProvenanceInput, builder_id,
+    provenance_predicate, provenance_statement,
 };
 pub use referrers::{
     ATTESTATION_ARTIFACT_TYPE, AttestationManifest, COSIGN_PREDICATE_TYPE_ANNOTATION,
     PREDICATE_TYPE_ANNOTATION, attestation_manifest, merge_referrers_index, referrers_tag,
 };
 pub use signature_image::{
-    SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, SignatureImage, SignatureLayer,
-    add_signature, layers_of, signature_image, signature_tag,
+    SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, SignatureImage, SignatureLayer, add_signature,
+    layers_of, signature_image, signature_tag,
 };
 pub use simple_signing::{SIGNATURE_TYPE, SignedIdentity, parse_payload, payload};
 pub use statement::{

@@ -194,7 +194,10 @@ mod tests {
         };
         let bytes = manifest.to_bytes();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(!text.contains("subject") && !text.contains("annotations"), "{text}");
+        assert!(
+            !text.contains("subject") && !text.contains("annotations"),
+            "{text}"
+        );
         assert_eq!(Manifest::parse(&bytes).unwrap(), manifest);
         assert!(Manifest::parse(b"[]").is_err());
         let index = Index::new(vec![]);

@@ -26,8 +26,7 @@ use super::statement::{PROVENANCE_PREDICATE_TYPE, Statement};
 /// The module's repository, the builder's id (with `@v<version>`).
 pub const BUILDER_REPOSITORY: &str = "https://github.com/eblume/blumeops-ci";
 /// The build type: this module's, documented in docs/explanation.md.
-pub const BUILD_TYPE: &str =
-    "https://github.com/eblume/blumeops-ci/blob/main/docs/explanation.md#signed-and-attested-images";
+pub const BUILD_TYPE: &str = "https://github.com/eblume/blumeops-ci/blob/main/docs/explanation.md#signed-and-attested-images";
 
 /// How the image was built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +99,11 @@ pub fn provenance_predicate(input: &ProvenanceInput) -> Value {
     for base in &input.base_images {
         let mut dep = Map::new();
         dep.insert("uri".into(), json!(format!("oci://{}", base.reference)));
-        if let Some(hex) = base.digest.as_deref().and_then(|d| d.strip_prefix("sha256:")) {
+        if let Some(hex) = base
+            .digest
+            .as_deref()
+            .and_then(|d| d.strip_prefix("sha256:"))
+        {
             dep.insert("digest".into(), json!({"sha256": hex}));
         }
         dependencies.push(Value::Object(dep));
@@ -210,7 +213,10 @@ mod tests {
         assert_eq!(deps[1]["digest"]["sha256"], "aa".repeat(32));
         assert!(deps[2].get("digest").is_none(), "{}", deps[2]);
         let builder = &p["runDetails"]["builder"];
-        assert_eq!(builder["id"], "https://github.com/eblume/blumeops-ci@v0.1.0");
+        assert_eq!(
+            builder["id"],
+            "https://github.com/eblume/blumeops-ci@v0.1.0"
+        );
         assert_eq!(builder["version"]["commit"], "c0ffee");
         // Deterministic: the same input, the same bytes.
         assert_eq!(p, provenance_predicate(&input()));
@@ -227,13 +233,15 @@ mod tests {
             sha256: Some("0sha".into()),
         });
         let p = provenance_predicate(&nix);
-        let deps = p["buildDefinition"]["resolvedDependencies"].as_array().unwrap();
+        let deps = p["buildDefinition"]["resolvedDependencies"]
+            .as_array()
+            .unwrap();
         assert_eq!(deps.len(), 2);
         assert_eq!(deps[1]["name"], "nixpkgs");
         assert_eq!(deps[1]["digest"]["sha256"], "0sha");
         assert_eq!(deps[1]["digest"]["gitCommit"], "abc");
-        let s = provenance_statement("r.io/a", &format!("sha256:{}", "11".repeat(32)), &nix)
-            .unwrap();
+        let s =
+            provenance_statement("r.io/a", &format!("sha256:{}", "11".repeat(32)), &nix).unwrap();
         assert_eq!(s.predicate_type, PROVENANCE_PREDICATE_TYPE);
     }
 }

@@ -113,9 +113,8 @@ pub fn merge_referrers_index(
 ) -> Result<Option<Index>, String> {
     let mut index = match existing {
         None => Index::new(Vec::new()),
-        Some(bytes) => Index::parse(bytes).map_err(|e| {
-            format!("the referrers fallback tag holds something else: {e}")
-        })?,
+        Some(bytes) => Index::parse(bytes)
+            .map_err(|e| format!("the referrers fallback tag holds something else: {e}"))?,
     };
     if index.manifests.iter().any(|d| d.digest == referrer.digest) {
         return Ok(None);

@@ -30,8 +30,12 @@ pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 
 /// The tag of the signatures of `digest`: `sha256-<hex>.sig`.
 pub fn signature_tag(digest: &str) -> Result<String, String> {
-    let hex = sha256_hex(digest)
-        .ok_or_else(|| format!("`{}` is not a sha256 digest", crate::core::text::excerpt(digest)))?;
+    let hex = sha256_hex(digest).ok_or_else(|| {
+        format!(
+            "`{}` is not a sha256 digest",
+            crate::core::text::excerpt(digest)
+        )
+    })?;
     Ok(format!("sha256-{hex}.sig"))
 }
 

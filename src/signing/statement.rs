@@ -72,8 +72,8 @@ impl Statement {
     /// The SBOM statement: `cyclonedx`, the CycloneDX JSON document the
     /// module makes (`core::sbom::document`), as the predicate.
     pub fn sbom(repository: &str, digest: &str, cyclonedx: &str) -> Result<Statement, String> {
-        let predicate: Value = serde_json::from_str(cyclonedx)
-            .map_err(|e| format!("the SBOM is not JSON ({e})"))?;
+        let predicate: Value =
+            serde_json::from_str(cyclonedx).map_err(|e| format!("the SBOM is not JSON ({e})"))?;
         Statement::new(repository, digest, SBOM_PREDICATE_TYPE, predicate)
     }
 
@@ -124,6 +124,9 @@ mod tests {
         assert_eq!(Statement::parse(&s.to_bytes()).unwrap(), s);
         assert!(Statement::new("r", "sha256:zz", SBOM_PREDICATE_TYPE, Value::Null).is_err());
         assert!(Statement::sbom("r", &digest, "not json").is_err());
-        assert!(Statement::parse(br#"{"_type":"x","subject":[],"predicateType":"p","predicate":null}"#).is_err());
+        assert!(
+            Statement::parse(br#"{"_type":"x","subject":[],"predicateType":"p","predicate":null}"#)
+                .is_err()
+        );
     }
 }

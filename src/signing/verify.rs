@@ -117,8 +117,12 @@ pub fn verify_attestation(
     key: &PublicKey,
     digest: &str,
 ) -> Result<VerifiedAttestation, VerifyError> {
-    let malformed =
-        |why: String| VerifyError::new(VerifyErrorKind::AttestationMalformed, format!("an attestation of {digest} is malformed: {why}"));
+    let malformed = |why: String| {
+        VerifyError::new(
+            VerifyErrorKind::AttestationMalformed,
+            format!("an attestation of {digest} is malformed: {why}"),
+        )
+    };
     let envelope = Envelope::parse(envelope_bytes).map_err(&malformed)?;
     if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(malformed(format!(
@@ -126,8 +130,8 @@ pub fn verify_attestation(
             crate::core::text::excerpt(&envelope.payload_type)
         )));
     }
-    let statement = Statement::parse(&envelope.payload_bytes().map_err(&malformed)?)
-        .map_err(&malformed)?;
+    let statement =
+        Statement::parse(&envelope.payload_bytes().map_err(&malformed)?).map_err(&malformed)?;
     let predicate_type = statement.predicate_type.clone();
     if !envelope.signed_by(key) {
         return Err(VerifyError::new(
@@ -150,7 +154,11 @@ pub fn verify_attestation(
                 statement
                     .subject
                     .iter()
-                    .map(|s| format!("{}@sha256:{}", s.name, s.digest.get("sha256").map_or("?", |d| d)))
+                    .map(|s| format!(
+                        "{}@sha256:{}",
+                        s.name,
+                        s.digest.get("sha256").map_or("?", |d| d)
+                    ))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
