@@ -7,7 +7,6 @@
 //! other than the one the file holds.
 
 #[path = "support/registry.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::path::PathBuf;
@@ -254,13 +253,11 @@ proptest! {
     #[test]
     fn a_changed_pkcs8_key_is_never_another_key(at in 0usize..200, xor in 1u8..=255) {
         let original = public("p256-public.pem");
-        for name in ["p256-pkcs8.pem"] {
-            let mut der = der_of(name);
-            let i = at % der.len();
-            der[i] ^= xor;
-            if let Ok(key) = SigningKey::from_pem(pem("PRIVATE KEY", &der).as_bytes(), None) {
-                prop_assert_eq!(key.public_key(), original.clone(), "byte {} ^ {}", i, xor);
-            }
+        let mut der = der_of("p256-pkcs8.pem");
+        let i = at % der.len();
+        der[i] ^= xor;
+        if let Ok(key) = SigningKey::from_pem(pem("PRIVATE KEY", &der).as_bytes(), None) {
+            prop_assert_eq!(key.public_key(), original, "byte {} ^ {}", i, xor);
         }
     }
 }

@@ -48,7 +48,8 @@ fn a_signature_verifies_only_for_its_key_digest_and_repository() {
     assert!(err.to_string().contains("is not signed"), "{err}");
 
     let by_other = SignatureLayer::sign(payload(REPO, &digest(1)), &other_key());
-    let err = verify_signature(&[by_other.clone()], &public, REPO, &digest(1)).unwrap_err();
+    let err =
+        verify_signature(std::slice::from_ref(&by_other), &public, REPO, &digest(1)).unwrap_err();
     assert_eq!(err.kind, VerifyErrorKind::SignatureInvalid);
     assert!(err.to_string().contains("not by this key"), "{err}");
 

@@ -168,7 +168,7 @@ mod tests {
         let a = attestation_manifest(&subject(), &envelope(), "x").descriptor;
         let b = Descriptor::of(OCI_MANIFEST, b"another");
         let first = merge_referrers_index(None, &a).unwrap().unwrap();
-        assert_eq!(first.manifests, [a.clone()]);
+        assert_eq!(first.manifests, std::slice::from_ref(&a));
         let bytes = first.to_bytes();
         assert_eq!(merge_referrers_index(Some(&bytes), &a).unwrap(), None);
         let second = merge_referrers_index(Some(&bytes), &b).unwrap().unwrap();
