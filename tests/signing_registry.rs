@@ -13,7 +13,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use base64ct::{Base64, Encoding};
 use blumeops_ci::registry::{Attached, RegistryClient};
@@ -100,6 +99,13 @@ async fn sign_and_attest(client: &RegistryClient) -> String {
     digest
 }
 
+/// The predicate types of the two attestations, sorted.
+fn both_types() -> Vec<String> {
+    let mut types = [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE].map(String::from);
+    types.sort();
+    types.to_vec()
+}
+
 // ---- The independent verifier ------------------------------------------
 
 /// The test's own registry client: plain HTTPS calls with Basic auth.
@@ -162,22 +168,6 @@ fn sha256(bytes: &[u8]) -> String {
     format!("sha256:{hex}")
 }
 
-/// Whether openssl verifies `signature` (DER) of `message` with `public`.
-fn openssl_verifies(dir: &Path, public: &Path, message: &[u8], signature: &[u8]) -> bool {
-    std::fs::write(dir.join("message"), message).unwrap();
-    std::fs::write(dir.join("signature.der"), signature).unwrap();
-    Command::new("openssl")
-        .args(["dgst", "-sha256", "-verify"])
-        .arg(public)
-        .arg("-signature")
-        .arg(dir.join("signature.der"))
-        .arg(dir.join("message"))
-        .output()
-        .unwrap()
-        .status
-        .success()
-}
-
 /// Checks `REPO:tag` as cosign checks a key-based signature: the digest
 /// the tag points to, its `sha256-<hex>.sig` image, a simple-signing
 /// payload naming that digest and repository, signed by `public`.
@@ -213,7 +203,7 @@ async fn independent_verify(
             continue;
         };
         let signature = Base64::decode_vec(signature).map_err(|e| e.to_string())?;
-        if openssl_verifies(dir.path(), public, &payload, &signature) {
+        if support::openssl_verifies(dir.path(), public, &payload, &signature) {
             return Ok(digest);
         }
     }
@@ -280,7 +270,7 @@ async fn independent_attestations(http: &Http, digest: &str, public: &Path) -> V
         let signature =
             Base64::decode_vec(envelope["signatures"][0]["sig"].as_str().unwrap()).unwrap();
         assert!(
-            openssl_verifies(dir.path(), public, &pae, &signature),
+            support::openssl_verifies(dir.path(), public, &pae, &signature),
             "the DSSE signature of {manifest_digest} does not verify"
         );
         let predicate_type = statement["predicateType"].as_str().unwrap().to_owned();
@@ -334,12 +324,7 @@ async fn the_independent_verifier_accepts_what_the_module_signed_and_refuses_the
     // The attestations: SBOM and provenance, once each.
     assert_eq!(
         independent_attestations(&http, &digest, &public).await,
-        [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE]
-            .map(String::from)
-            .into_iter()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect::<Vec<_>>()
+        both_types()
     );
 
     // The module's own verification agrees.
@@ -354,15 +339,7 @@ async fn the_independent_verifier_accepts_what_the_module_signed_and_refuses_the
         .map(|a| a.predicate_type.clone())
         .collect();
     types.sort();
-    assert_eq!(
-        types,
-        [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE]
-            .map(String::from)
-            .into_iter()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect::<Vec<_>>()
-    );
+    assert_eq!(types, both_types());
     let err = client
         .verify_image(REPO, TAG, &public_key("other-p256-public.pem"))
         .await

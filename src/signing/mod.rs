@@ -42,7 +42,7 @@ pub use key::{PublicKey, SigningKey};
 pub use key_error::{KEY_ARG, KeyError, KeyErrorKind, PASSWORD_ARG};
 pub use oci::{
     Blob, Descriptor, EMPTY_JSON, Index, Manifest, OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_MANIFEST,
-    sha256_digest, sha256_hex,
+    digest_tag, sha256_digest, sha256_hex,
 };
 pub use provenance::{
     BUILD_TYPE, BUILDER_REPOSITORY, BaseImage, BuildKind, NixpkgsPin, ProvenanceInput, builder_id,

@@ -35,6 +35,18 @@ pub fn sha256_hex(digest: &str) -> Option<&str> {
     })
 }
 
+/// The tag-schema form of a digest, shared by cosign's `.sig` tags and the
+/// referrers fallback: `sha256-<hex>`.
+pub fn digest_tag(digest: &str) -> Result<String, String> {
+    let hex = sha256_hex(digest).ok_or_else(|| {
+        format!(
+            "`{}` is not a sha256 digest",
+            crate::core::text::excerpt(digest)
+        )
+    })?;
+    Ok(format!("sha256-{hex}"))
+}
+
 /// A content descriptor: what a manifest or index says about a blob or
 /// another manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use super::dsse::{DSSE_MEDIA_TYPE, Envelope, IN_TOTO_PAYLOAD_TYPE};
 use super::oci::{
-    Blob, Descriptor, EMPTY_JSON, Index, Manifest, OCI_EMPTY, OCI_MANIFEST, sha256_hex,
+    Blob, Descriptor, EMPTY_JSON, Index, Manifest, OCI_EMPTY, OCI_MANIFEST, digest_tag,
 };
 
 /// The `artifactType` of an attestation manifest.
@@ -94,13 +94,7 @@ pub fn attestation_manifest(
 
 /// The fallback tag of `digest`'s referrers: `sha256-<hex>`.
 pub fn referrers_tag(digest: &str) -> Result<String, String> {
-    let hex = sha256_hex(digest).ok_or_else(|| {
-        format!(
-            "`{}` is not a sha256 digest",
-            crate::core::text::excerpt(digest)
-        )
-    })?;
-    Ok(format!("sha256-{hex}"))
+    digest_tag(digest)
 }
 
 /// The fallback index after adding `referrer` to `existing` (the tag's
@@ -126,7 +120,7 @@ pub fn merge_referrers_index(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signing::sha256_digest;
+    use crate::signing::{sha256_digest, sha256_hex};
 
     fn subject() -> Descriptor {
         Descriptor::of(OCI_MANIFEST, b"an image manifest")

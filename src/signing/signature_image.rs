@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use base64ct::{Base64, Encoding};
 
 use super::key::{PublicKey, SigningKey};
-use super::oci::{Blob, Descriptor, Manifest, OCI_CONFIG, OCI_MANIFEST, sha256_hex};
+use super::oci::{Blob, Descriptor, Manifest, OCI_CONFIG, OCI_MANIFEST, digest_tag};
 
 /// The media type of a signature layer.
 pub const SIMPLE_SIGNING_MEDIA_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -30,13 +30,7 @@ pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
 
 /// The tag of the signatures of `digest`: `sha256-<hex>.sig`.
 pub fn signature_tag(digest: &str) -> Result<String, String> {
-    let hex = sha256_hex(digest).ok_or_else(|| {
-        format!(
-            "`{}` is not a sha256 digest",
-            crate::core::text::excerpt(digest)
-        )
-    })?;
-    Ok(format!("sha256-{hex}.sig"))
+    Ok(format!("{}.sig", digest_tag(digest)?))
 }
 
 /// One signature: its payload, and its layer's annotations (the signature
