@@ -256,7 +256,7 @@ fn first_key_block(text: &[u8]) -> Result<(String, Zeroizing<Vec<u8>>), KeyError
         if label == "EC PARAMETERS" {
             continue;
         }
-        let normalized = format!("{}\n", whole.replace("\r\n", "\n").trim());
+        let normalized = Zeroizing::new(format!("{}\n", whole.replace("\r\n", "\n").trim()));
         let (found, der) = pem::decode_vec(normalized.as_bytes()).map_err(|_| {
             corrupt_pem(&format!(
                 "its `{}` block is not valid base64 PEM",
