@@ -8,11 +8,15 @@
 //! - [`core`]: the rules (containers, versions, tags), with no dagger-sdk.
 //! - [`registry`]: an OCI distribution client (does a tag exist, which tags
 //!   a repository has), with no dagger-sdk.
+//! - [`signing`]: cosign-compatible signatures, in-toto attestations in
+//!   DSSE envelopes, OCI referrers, and the rules that verify them, with no
+//!   dagger-sdk.
 
 pub mod core;
 pub mod functions;
 pub mod module;
 pub mod pipelines;
 pub mod registry;
+pub mod signing;
 
 pub use module::serve;

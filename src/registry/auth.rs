@@ -95,16 +95,31 @@ impl RegistryClient {
         url: &Url,
         accept: Option<&str>,
     ) -> eyre::Result<(Response, usize)> {
-        let scope = format!("repository:{}:pull", target.repository);
+        self.send_with(target, method, url, "pull", |request| match accept {
+            Some(accept) => request.header(header::ACCEPT, accept),
+            None => request,
+        })
+        .await
+    }
+
+    /// [`Self::send`] for any request: `actions` is the token scope's
+    /// (`pull`, or `pull,push` for a write), and `build` adds the headers
+    /// and body (called again for each attempt).
+    pub(super) async fn send_with(
+        &self,
+        target: &Target<'_>,
+        method: Method,
+        url: &Url,
+        actions: &str,
+        build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> eyre::Result<(Response, usize)> {
+        let scope = format!("repository:{}:{actions}", target.repository);
         let mut auth = self.cached_auth(&scope);
         let mut fresh = false;
         loop {
             let (response, attempts) = self
                 .execute(target, &method, url, || {
-                    let mut request = self.http.request(method.clone(), url.clone());
-                    if let Some(accept) = accept {
-                        request = request.header(header::ACCEPT, accept);
-                    }
+                    let request = build(self.http.request(method.clone(), url.clone()));
                     self.authorize(request, auth.as_ref())
                 })
                 .await?;

@@ -280,7 +280,7 @@ impl RegistryClient {
         Ok(self)
     }
 
-    fn url(&self, path: &str) -> eyre::Result<Url> {
+    pub(super) fn url(&self, path: &str) -> eyre::Result<Url> {
         let raw = format!("{}://{}{path}", self.scheme.as_str(), self.host());
         Url::parse(&raw).map_err(|e| eyre!("`{}` is not a valid URL: {e}", excerpt(&raw)))
     }
@@ -309,7 +309,7 @@ impl RegistryClient {
 
     /// The error for an answer the call did not expect (`detail`: what its
     /// body says), after `attempts` attempts.
-    fn unexpected(
+    pub(super) fn unexpected(
         &self,
         target: &Target<'_>,
         status: StatusCode,

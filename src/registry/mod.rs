@@ -1,7 +1,9 @@
 //! A small client for the OCI distribution API, for the two questions the
 //! module asks a registry: does this tag exist, and with which digest
 //! (`publish`, before it pushes an immutable tag), and which tags does a
-//! repository have (`list-tags`).
+//! repository have (`list-tags`); and for what signing adds: pushing and
+//! reading blobs and manifests, the referrers of a digest, and signing,
+//! attesting and verifying an image.
 //!
 //! It speaks the read side of the [distribution spec]:
 //!
@@ -23,6 +25,10 @@
 //! | `headers.rs` | `WWW-Authenticate` challenges and `Link` headers |
 //! | `body.rs` | the JSON answers: tag lists, tokens, registry errors |
 //! | `grammar.rs` | repository paths and digests |
+//! | `upload.rs` | the write side: a blob (`POST`+`PUT`, skipped when there), a manifest `PUT` |
+//! | `download.rs` | a manifest and a blob read back, checked against their digests |
+//! | `referrers.rs` | the referrers API, its tag-schema fallback, attaching a referrer |
+//! | `signatures.rs` | signing, attesting and verifying an image (the rules: `crate::signing`) |
 //!
 //! The password never appears in an error, a log line or `Debug` output.
 //!
@@ -38,17 +44,25 @@
 mod auth;
 mod body;
 mod client;
+mod download;
 mod failure;
 mod grammar;
 mod headers;
+mod referrers;
 mod retry;
+mod signatures;
 mod trust;
+mod upload;
 
 pub use auth::Credentials;
 pub use body::{body_summary, parse_tag_list, parse_token, registry_error};
 pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MANIFEST_MEDIA_TYPES, RegistryClient, Scheme,
 };
+pub use download::FetchedManifest;
 pub use grammar::{check_repository, is_digest};
 pub use headers::{Challenge, next_link, parse_challenges};
+pub use referrers::Attached;
 pub use retry::RETRY_BACKOFF;
+pub use signatures::VerifiedImage;
+pub use upload::PushedManifest;

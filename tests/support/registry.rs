@@ -190,6 +190,25 @@ pub fn run(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Whether `openssl dgst -sha256 -verify` accepts `signature` (ASN.1 DER
+/// ECDSA) of `message` with the public key file `public`: the independent
+/// verifier of the signing tests (files written in `dir`).
+pub fn openssl_verifies(dir: &Path, public: &Path, message: &[u8], signature: &[u8]) -> bool {
+    std::fs::write(dir.join("message"), message).unwrap();
+    std::fs::write(dir.join("signature.der"), signature).unwrap();
+    Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(public)
+        .arg("-signature")
+        .arg(dir.join("signature.der"))
+        .arg(dir.join("message"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("could not run openssl: {e}"))
+        .status
+        .success()
+}
+
 /// Kills the child with the test process, even when the test process is
 /// killed without unwinding (Linux: the parent-death signal).
 fn die_with_parent(cmd: &mut Command) -> &mut Command {
