@@ -257,41 +257,28 @@ async fn a_failed_registry_resolution_says_what_to_pin() {
     );
 }
 
-/// `nix-version --package=X` without `--src`, from an ops repository with
-/// `-m`: the engine passes the module's own repository, which pins no
-/// nixpkgs. As the Python module's nix-version did, the flake registry
-/// answers; the log says so, and how to use the repository's pin.
+/// `nix-version --package=X` without `--src` (the Python module's
+/// nix-version took none): no repository is read, an empty folder stands
+/// in, and the flake registry answers, unpinned; the log says so.
 #[tokio::test]
 async fn nix_version_without_src_asks_the_registry_and_says_so() {
     let engine = Engine::call("nixVersion")
-        .dir_arg("src", harness::crate_root())
         .arg("package", json!("jq"))
         .exec_answers_where("\"metadata\"", 0, REGISTRY_METADATA, "")
         .exec_answers(0, "{\"jq\":\"1.7.1\"}", "");
     assert_eq!(engine.returned_chain().await, "1.7.1");
     let log = engine.log();
-    assert!(
-        log[0].starts_with("--src is blumeops-ci's own repository (--src was left out)"),
-        "{log:?}"
-    );
+    assert!(log[0].contains("from the flake registry"), "{log:?}");
     assert!(log[1].contains("unpinned"), "{log:?}");
-}
-
-#[tokio::test]
-async fn a_container_function_without_src_refuses_the_modules_own_repository() {
-    for function in ["buildNix", "publishNix"] {
-        let mut engine = Engine::call(function)
-            .dir_arg("src", harness::crate_root())
-            .arg("containerName", json!("jq"));
-        if function == "publishNix" {
-            engine = engine.arg("commitSha", json!("0123456"));
-        }
-        let message = engine.returned_error().await;
-        assert!(
-            message.starts_with("--src is blumeops-ci's own repository, not an ops repository"),
-            "{function}: {message}"
-        );
-    }
+    let state = engine.state.lock().unwrap();
+    assert!(
+        state
+            .exec_steps
+            .iter()
+            .all(|(chain, _)| chain.contains("source: directory)")),
+        "the empty folder is mounted: {:?}",
+        state.exec_steps
+    );
 }
 
 #[tokio::test]
@@ -633,17 +620,6 @@ async fn a_missing_nix_file_or_flake_is_named() {
         message.starts_with(
             "--flake-output reads the flake at the root of --src, and --src has no flake.nix"
         ),
-        "{message}"
-    );
-    // Without --src: the module's own repository, which has neither.
-    let message = Engine::call("buildNix")
-        .dir_arg("src", harness::crate_root())
-        .arg("containerName", json!("x"))
-        .arg("nixFile", json!("packages/x.nix"))
-        .returned_error()
-        .await;
-    assert!(
-        message.starts_with("--src is blumeops-ci's own repository"),
         "{message}"
     );
 }

@@ -126,12 +126,42 @@ impl AppVersion {
             AppVersion::NeedsNixpkgs { attr } => bail!(
                 "{} sets no `version = \"...\";` and container `{name}` has no Dockerfile \
                  version, so its version is nixpkgs' `{attr}.version`, which this function \
-                 does not evaluate.\n`dagger call nix-version --src=. --package={attr}` prints it; to \
-                 fix it in the repository, add `version = \"<version>\";` to {0}.",
+                 does not evaluate.\n`dagger call publish-nix --src=. --container-name={name} \
+                 --commit-sha=<sha> --dry-run` evaluates it and prints the tags publish-nix \
+                 would push; to fix it in the repository, add `version = \"<version>\";` to {0}.",
                 build_file_path(name, Variant::Nix)
             ),
         }
     }
+}
+
+/// What `publish-nix` says when a Nix image's version was to come from
+/// nixpkgs (`attr`), and `nixpkgs` (named by `which`, shown as `shown`) has
+/// no such package with a version: the same advice as `version` and
+/// `check-versions`, the version in the Nix file. `given` is `--version`,
+/// which cannot stand in for it.
+pub fn nixpkgs_lacks_version(
+    name: &ContainerName,
+    nix_path: &str,
+    attr: &str,
+    which: &str,
+    shown: &str,
+    given: Option<&str>,
+) -> String {
+    let given = match given {
+        Some(v) => format!(
+            " --version={} cannot stand in for it: a Nix build cannot be given a version, it \
+             states its own.",
+            super::text::excerpt(v)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{nix_path} sets no `version = \"...\";` and container `{name}` has no Dockerfile \
+         version, so its version was to be nixpkgs' `{attr}.version`, but {which} has no \
+         package `{attr}` with a version ({shown}).{given}\nAdd `version = \"<version>\";` to \
+         {nix_path}."
+    )
 }
 
 #[cfg(test)]
@@ -143,12 +173,7 @@ mod tests {
         ($name:literal, dockerfile) => {
             BuildTexts {
                 dockerfile: Some(
-                    include_str!(concat!(
-                        "../../examples/ops-repo/containers/",
-                        $name,
-                        "/Dockerfile"
-                    ))
-                    .into(),
+                    include_str!(concat!("../../containers/", $name, "/Dockerfile")).into(),
                 ),
                 nix: None,
             }
@@ -156,14 +181,7 @@ mod tests {
         ($name:literal, nix) => {
             BuildTexts {
                 dockerfile: None,
-                nix: Some(
-                    include_str!(concat!(
-                        "../../examples/ops-repo/containers/",
-                        $name,
-                        "/default.nix"
-                    ))
-                    .into(),
-                ),
+                nix: Some(include_str!(concat!("../../containers/", $name, "/default.nix")).into()),
             }
         };
         ($name:literal, both) => {

@@ -85,6 +85,18 @@ impl fmt::Display for Nixpkgs {
     }
 }
 
+impl Nixpkgs {
+    /// How a message names this nixpkgs: "pinned" only when something pins
+    /// it.
+    pub fn which(&self) -> &'static str {
+        if self.unpinned {
+            "the unpinned nixpkgs (the flake registry's)"
+        } else {
+            "the pinned nixpkgs"
+        }
+    }
+}
+
 /// Whether the Nix functions take nixpkgs from the Nix image's flake
 /// registry: only when nothing pins it, that is without `--nixpkgs` and
 /// without a lock file at `lock_path` when that is the default root
@@ -218,7 +230,7 @@ pub fn nix_string(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const REPO_LOCK: &str = include_str!("../../../examples/ops-repo/flake.lock");
+    const REPO_LOCK: &str = include_str!("../../../flake.lock");
 
     fn lock(nodes: &str, root_inputs: &str) -> String {
         format!(
