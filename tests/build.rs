@@ -172,7 +172,8 @@ fn bad_input_repo() -> std::path::PathBuf {
 
 #[tokio::test]
 async fn any_dockerfile_builds_and_gets_a_version_label_only_when_one_is_known() {
-    // A container being added: no version yet. It builds; no version label.
+    // A container being added: no version yet. It builds; no version label,
+    // and the log says why and how to give it one.
     let engine = Engine::call("build")
         .dir_arg("src", bad_input_repo())
         .arg("containerName", json!("no-version"));
@@ -184,17 +185,27 @@ async fn any_dockerfile_builds_and_gets_a_version_label_only_when_one_is_known()
             ".withLabel(name: \"org.opencontainers.image.title\", value: \"no-version\")"
         )
     );
+    assert_eq!(
+        engine.log(),
+        [
+            "the image gets no version label: containers/no-version/Dockerfile declares no \
+             `ARG CONTAINER_APP_VERSION=<version>` (add one before the first FROM, e.g. \
+             `ARG CONTAINER_APP_VERSION=1.2.3`, or pass \
+             --build-args=CONTAINER_APP_VERSION=<version>)"
+        ]
+    );
     // A version line BuildKit may accept but the module cannot read: built
     // all the same, and the log says why there is no label.
     let engine = Engine::call("build")
         .dir_arg("src", bad_input_repo())
         .arg("containerName", json!("substitution"));
     assert!(!engine.returned_chain().await.contains("image.version"));
-    let log = engine.log().join("\n");
+    let log = engine.log();
     assert!(
-        log.starts_with("the image gets no version label: containers/substitution/Dockerfile"),
-        "{log}"
+        log[0].starts_with("the image gets no version label: containers/substitution/Dockerfile"),
+        "{log:?}"
     );
+    assert_eq!(log.len(), 1, "said once: {log:?}");
     // A version given as a build argument labels it.
     let engine = Engine::call("build")
         .dir_arg("src", bad_input_repo())

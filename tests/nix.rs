@@ -338,6 +338,57 @@ async fn nix_version_of_a_missing_attribute_is_a_clear_error() {
     );
 }
 
+/// A Nix image whose version was to come from nixpkgs, which lacks the
+/// package: publish-nix gives the advice `version` and `check-versions`
+/// give (the version in the Nix file), says "unpinned" of the flake
+/// registry's nixpkgs and "pinned" only of a pinned one, and says why
+/// `--version` cannot stand in.
+#[tokio::test]
+async fn publish_nix_of_an_image_nixpkgs_has_no_version_for_says_to_add_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let tools = dir.path().join("containers/tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    std::fs::write(
+        tools.join("default.nix"),
+        "{ pkgs }:\npkgs.dockerTools.buildLayeredImage { name = \"tools\"; contents = [ pkgs.jq ]; }\n",
+    )
+    .unwrap();
+    let publish = |version: Option<&str>| {
+        let mut engine = Engine::call("publishNix")
+            .dir_arg("src", dir.path())
+            .arg("containerName", json!("tools"))
+            .arg("commitSha", json!("0123456"))
+            .arg("dryRun", json!(true))
+            .exec_answers_where("\"metadata\"", 0, REGISTRY_METADATA, "")
+            .exec_answers(0, "{\"tools\":null}", "");
+        if let Some(v) = version {
+            engine = engine.arg("version", json!(v));
+        }
+        engine
+    };
+    let message = publish(None).returned_error().await;
+    assert_eq!(
+        message,
+        "containers/tools/default.nix sets no `version = \"...\";` and container `tools` has no \
+         Dockerfile version, so its version was to be nixpkgs' `tools.version`, but the unpinned \
+         nixpkgs (the flake registry's) has no package `tools` with a version \
+         (https://github.com/NixOS/nixpkgs/archive/0123456789abcdef0123456789abcdef01234567.tar.gz \
+         (sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=), from the flake registry of \
+         nixos/nix:2.33.3, unpinned (`nixpkgs` resolved to \
+         github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567)).\n\
+         Add `version = \"<version>\";` to containers/tools/default.nix."
+    );
+    assert!(!message.contains("pinned nixpkgs has"), "{message}");
+    let message = publish(Some("1.0.0")).returned_error().await;
+    assert!(
+        message.contains(
+            " --version=1.0.0 cannot stand in for it: a Nix build cannot be given a version, \
+             it states its own.\nAdd `version = \"<version>\";` to containers/tools/default.nix."
+        ),
+        "{message}"
+    );
+}
+
 #[tokio::test]
 async fn nix_version_refuses_what_is_not_an_attribute_path() {
     for bad in ["jq; builtins.exec", "${x}", "a..b", ""] {

@@ -271,7 +271,7 @@ async fn every_building_or_publishing_function_registers_src_without_a_default()
             .unwrap_or_else(|| panic!("{name} registers no src"));
         assert!(!src.contains("defaultPath"), "{name}: {src}");
         assert!(!src.contains("withOptional"), "{name}: {src}");
-        assert!(src.contains("ignore: [\"result\""), "{name}: {src}");
+        assert!(src.contains("\"result-*\", \"*.tar\""), "{name}: {src}");
         assert!(
             src.contains("typeDef: typeDef.withObject(name: \"Directory\"))"),
             "{name}: {src}"

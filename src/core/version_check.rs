@@ -492,7 +492,7 @@ mod tests {
             "{problems:?}"
         );
         // ... and nixpkgs lacks the package: a missing version.
-        let row = pending.finish(
+        let row = pending.clone().finish(
             &BTreeMap::from([("ntfy-sh".to_owned(), None)]),
             "the pinned nixpkgs",
         );
@@ -502,6 +502,25 @@ mod tests {
         assert!(
             why.starts_with("default.nix sets no version, neither does the Dockerfile, and the pinned nixpkgs has no package `ntfy-sh`")
                 && why.ends_with("--nix-packages=ntfy=<attribute>"),
+            "{why}"
+        );
+        // An unpinned nixpkgs is never called pinned.
+        let registry = crate::core::nixpkgs::Nixpkgs {
+            source: crate::core::nixpkgs::Source::UncheckedUrl("https://x/n.tar.gz".into()),
+            origin: "the flake registry".into(),
+            unpinned: true,
+        };
+        let row = pending.finish(
+            &BTreeMap::from([("ntfy-sh".to_owned(), None)]),
+            registry.which(),
+        );
+        let Source::Missing(why) = &row.nix else {
+            panic!("{row:?}")
+        };
+        assert!(
+            why.contains(
+                "and the unpinned nixpkgs (the flake registry's) has no package `ntfy-sh`"
+            ),
             "{why}"
         );
     }
