@@ -1311,13 +1311,10 @@ fn check(words: &[String], schema: Option<&Schema>) -> Checked {
     c
 }
 
-/// The flags a call was given.
+/// What the flags of a call left out.
 struct Seen {
-    given: BTreeSet<String>,
     /// Arguments left out (`...`, an array): required ones not checked.
     elided: bool,
-    /// `--help`: nothing runs, nothing is required.
-    help: bool,
 }
 
 /// Check the flags from `words[*i]` on, up to the first word that is not a
@@ -1389,11 +1386,7 @@ fn check_args(
             }
         }
     }
-    Seen {
-        given,
-        elided,
-        help,
-    }
+    Seen { elided }
 }
 
 // ---------------------------------------------------------------------------
