@@ -217,3 +217,40 @@ async fn any_dockerfile_builds_and_gets_a_version_label_only_when_one_is_known()
         "{chain}"
     );
 }
+
+/// The README's main job, typed in a clone of this repository: its root is
+/// an example ops repository, so `--src=.` builds the example images, a
+/// Dockerfile one and a Nix one (through the stand-in for the Dagger CLI,
+/// which refuses a flag or function the table lacks).
+#[tokio::test]
+async fn the_readmes_main_job_builds_the_example_images_of_a_clone() {
+    let readme = std::fs::read_to_string(harness::crate_root().join("README.md")).unwrap();
+    let lines = [
+        "dagger call build --src=. --container-name=miniflux export --path=./miniflux.tar",
+        "dagger call build-nix --src=. --container-name=jq export --path=./jq.tar.gz",
+    ];
+    for line in lines {
+        assert!(
+            readme.lines().any(|l| l.trim() == line),
+            "README.md lost its main job `{line}`"
+        );
+    }
+    let engine = harness::cli::call(lines[0], &harness::crate_root());
+    let chain = harness::cli::outcome(&engine).await.unwrap();
+    assert!(
+        chain.starts_with("$src.directory(path: \"containers/miniflux\").dockerBuild"),
+        "{chain}"
+    );
+    let engine = harness::cli::call(lines[1], &harness::crate_root()).exec_answers(
+        0,
+        "archive jq.tar.gz",
+        "",
+    );
+    let chain = harness::cli::outcome(&engine).await.unwrap();
+    assert!(chain.contains("containers/jq/default.nix"), "{chain}");
+    assert!(
+        engine.log().iter().any(|l| l.contains("from flake.lock")),
+        "the root flake.lock pins nixpkgs: {:?}",
+        engine.log()
+    );
+}
