@@ -251,6 +251,38 @@ mod tests {
             err.contains("`jq.version`") && err.contains("containers/jq/default.nix"),
             "{err}"
         );
+        // It says where the version is evaluated, and what publish-nix pushes.
+        assert!(
+            err.contains(
+                "`dagger call publish-nix --src=. --container-name=jq --commit-sha=<sha> \
+                 --dry-run` evaluates it"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn publish_nix_without_nixpkgs_version_says_to_add_one_and_never_pinned_of_unpinned() {
+        let jq = ContainerName::parse("jq").unwrap();
+        let message = nixpkgs_lacks_version(
+            &jq,
+            "containers/jq/default.nix",
+            "jq",
+            "the unpinned nixpkgs (the flake registry's)",
+            "https://x/n.tar.gz (no hash), from the flake registry",
+            None,
+        );
+        assert!(
+            message.ends_with("\nAdd `version = \"<version>\";` to containers/jq/default.nix.")
+        );
+        assert!(!message.contains("pinned nixpkgs has"), "{message}");
+        assert!(!message.contains("--version"), "{message}");
+        let with_given =
+            nixpkgs_lacks_version(&jq, "p.nix", "jq", "the pinned nixpkgs", "x", Some("1.0"));
+        assert!(
+            with_given.contains("--version=1.0 cannot stand in for it"),
+            "{with_given}"
+        );
     }
 
     #[test]
