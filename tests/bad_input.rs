@@ -229,6 +229,8 @@ const ROWS: &[Row] = &[
     ("publishNix", "--version that is not the image's", &[("containerName", S("nix-only")), ("version", S("1.0 beta"))], Repo, "is not the version of the Nix image, 1.0.0"),
     ("publishNix", "bad source URL", &[("containerName", S("nix-only")), ("sourceUrl", S("x"))], Repo, "is not a URL"),
     ("publishNix", "version only nixpkgs knows, flake registry unreachable", &[("containerName", S("nix-no-version"))], RegistryDown, "could not fetch or evaluate nixpkgs (the flake registry's `nixpkgs`"),
+    ("publishNix", "version only nixpkgs knows, nixpkgs without the package", &[("containerName", S("nix-no-version")), ("nixpkgs", S("/nix/store/0123-source"))], Nix(0, "{\"nix-no-version\":null}", ""), "Add `version = \"<version>\";` to containers/nix-no-version/default.nix"),
+    ("publishNix", "version only nixpkgs knows, nixpkgs without the package, --version given", &[("containerName", S("nix-no-version")), ("nixpkgs", S("/nix/store/0123-source")), ("version", S("1.0.0"))], Nix(0, "{\"nix-no-version\":null}", ""), "--version=1.0.0 cannot stand in for it"),
     ("publishNix", "bad --nix-image", &[("containerName", S("nix-only")), ("nixImage", S(""))], Repo, "is not an image reference"),
     ("publishNix", "--sbom with a version too long for the SBOM's tag", &[("containerName", S("nix-long-version")), ("sbom", B(true))], Repo, "the SBOM's tag sbom-v111"),
     ("publishNix", "traversing --nix-file", &[("containerName", S("x")), ("nixFile", S("/etc/x.nix"))], Repo, "is not a path inside the repository"),

@@ -311,9 +311,14 @@ struct Sandbox {
 impl Sandbox {
     fn new() -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
+        // An ops repository: the example CI to copy, and the example images.
         copy_dir(
             &crate_root().join("examples/ops-repo"),
             &dir.path().join("repo"),
+        );
+        copy_dir(
+            &crate_root().join("containers"),
+            &dir.path().join("repo/containers"),
         );
         let bin = dir.path().join("bin");
         std::fs::create_dir(&bin).unwrap();

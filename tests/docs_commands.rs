@@ -49,12 +49,10 @@
 //!    finds it (`$DAGGER_SCHEMA`, else
 //!    `../shared/dagger/schema-v0.21.8.graphqls`); without it this step is
 //!    skipped and the test says "schema missing: chained calls not checked".
-//! 6. a `dagger call` without `-m` runs the module of the folder it is typed
-//!    in, this repository, whose `--src` then defaults to this repository
-//!    (`Default::Path`): when that holds no `containers/` (the examples are
-//!    an ops repository of their own, `examples/ops-repo/`), the call must
-//!    pass `--src`. Prose naming a call and calls through a shell wrapper
-//!    are exempt (they do not say where they run).
+//!
+//! `--src` is required on every function that reads `containers/`, so a
+//! call typed in a clone of this repository (whose root is an example ops
+//! repository) or in an ops repository is checked by rule 4 alone.
 //!
 //! Values are not checked: quotes, `$(...)`, `$VAR`, `env:X` and
 //! `<placeholder>` are all fine.
@@ -69,10 +67,6 @@
 //!   counts as `...`: a line that builds its arguments in arrays is checked
 //!   for its literal function and flags only. A function given by a variable
 //!   or an array (`dagger call "$fn"`, `dagger call "$@"`) is not checked.
-//! - **A command typed in an ops repository with the module installed**
-//!   (no `-m`, no `--src` needed): put the HTML comment
-//!   `<!-- in an ops repository with the module installed -->` alone on a
-//!   line before its code block or paragraph; rule 6 does not apply to it.
 //! - **A command of another module** (the ops repository's own module, or
 //!   the Python module's command line a migration replaces): put
 //!   `<!-- another module -->` alone on a line before its code block or
@@ -96,7 +90,7 @@ use std::path::{Path, PathBuf};
 use apollo_compiler::Schema;
 use apollo_compiler::schema::ExtendedType;
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::{Default, FunctionSpec, Type};
+use blumeops_ci::module::spec::{FunctionSpec, Type};
 
 #[path = "harness/schema.rs"]
 #[allow(dead_code)]
@@ -109,12 +103,6 @@ fn crate_root() -> PathBuf {
 
 /// The marker for a command shown because it fails (see the module docs).
 const FAILS_MARKER: &str = "<!-- fails -->";
-
-/// Marks the next code block or paragraph as typed in an ops repository
-/// that has the module installed (its root dagger.json loads it): there a
-/// `dagger call` without `-m` runs the module, and `--src` defaults to that
-/// repository, so rule 6 does not apply.
-const INSTALLED_MARKER: &str = "<!-- in an ops repository with the module installed -->";
 
 /// Marks the next code block or paragraph as calls of another module (the
 /// ops repository's own, `-m <its folder>`), or of the Python module this
@@ -171,11 +159,11 @@ fn the_checker_accepts_the_documented_forms() {
     let ok = [
         // `--flag=value`, `--flag value`, quoted and substituted values,
         // dagger's flags on either side of `call`, `-m X` before `call`.
-        "    dagger call build --src=examples/ops-repo --container-name=nettest",
-        "    dagger call build --container-name nettest --src examples/ops-repo",
+        "    dagger call build --src=. --container-name=nettest",
+        "    dagger call build --container-name nettest --src .",
         "    dagger --progress=plain call -m ../blumeops-ci build --src=. --container-name=\"$name\"",
-        "    dagger -m github.com/x/y@main call build --container-name=<name>",
-        "    dagger call -m $BLUMEOPS_CI publish --container-name=x --commit-sha=$(git rev-parse HEAD) \\\n        --registry-password=env:KEY --dry-run",
+        "    dagger -m github.com/x/y@main call build --src=. --container-name=<name>",
+        "    dagger call -m $BLUMEOPS_CI publish --src=. --container-name=x --commit-sha=$(git rev-parse HEAD) \\\n        --registry-password=env:KEY --dry-run",
         // A Boolean flag takes no separate value, so `--dry-run` is followed
         // by more flags.
         "    dagger call publish --dry-run --container-name x --commit-sha abc1234 --src=d",
@@ -226,7 +214,7 @@ dagger call containers
         "t.md:10:",
         "`tags` returns String: nothing can be chained after it",
         "t.md:11:",
-        "without -m this runs the module of this repository",
+        "`containers` needs --src",
     ] {
         assert!(all.contains(expected), "`{expected}` not in:\n{all}");
     }
@@ -241,16 +229,16 @@ fn the_checker_follows_chained_calls_through_the_schema() {
         return;
     }
     let fine = r#"
-    dagger call -m . build --container-name=x export --path=./x.tar
-    dagger call -m . build --container-name=x with-exec --args=ls,-l stdout
-    dagger call -m . build-nix --container-name=x contents
-    dagger call -m . build --container-name=x as-tarball export --path x.tar
+    dagger call -m . build --src=. --container-name=x export --path=./x.tar
+    dagger call -m . build --src=. --container-name=x with-exec --args=ls,-l stdout
+    dagger call -m . build-nix --src=. --container-name=x contents
+    dagger call -m . build --src=. --container-name=x as-tarball export --path x.tar
 "#;
     assert_eq!(problems_in(fine), Vec::<String>::new());
     let wrong = r#"
-    dagger call -m . build --container-name=x exprot --path=./x.tar
-    dagger call -m . build --container-name=x export
-    dagger call -m . build-nix --container-name=x export --path=x --nope
+    dagger call -m . build --src=. --container-name=x exprot --path=./x.tar
+    dagger call -m . build --src=. --container-name=x export
+    dagger call -m . build-nix --src=. --container-name=x export --path=x --nope
 "#;
     let all = problems_in(wrong).join("\n");
     for expected in [
@@ -270,7 +258,8 @@ fn a_failing_example_needs_the_marker_and_the_marker_needs_a_failure() {
     assert_eq!(problems_in(marked_block), Vec::<String>::new());
     let marked_prose = "<!-- fails -->\nIt needs a name: `dagger call build` fails.\n";
     assert_eq!(problems_in(marked_prose), Vec::<String>::new());
-    let marked_but_fine = "<!-- fails -->\n\n    dagger call -m . build --container-name=x\n";
+    let marked_but_fine =
+        "<!-- fails -->\n\n    dagger call -m . build --src=. --container-name=x\n";
     let all = problems_in(marked_but_fine).join("\n");
     assert!(all.contains("t.md:3:"), "{all}");
     assert!(all.contains("is marked `<!-- fails -->`"), "{all}");
@@ -278,36 +267,6 @@ fn a_failing_example_needs_the_marker_and_the_marker_needs_a_failure() {
     let two_blocks = "<!-- fails -->\n\n    dagger call build\n\nText.\n\n    dagger call build\n";
     let all = problems_in(two_blocks).join("\n");
     assert!(all.contains("t.md:7:") && !all.contains("t.md:3:"), "{all}");
-}
-
-/// A command typed in an ops repository with the module installed needs
-/// no `-m` and no `--src`, once marked; the marker covers the next block.
-#[test]
-fn the_installed_marker_lifts_rule_6_for_the_next_block_only() {
-    let plain = "    dagger call containers
-";
-    assert!(!problems_in(plain).is_empty());
-    let marked = "<!-- in an ops repository with the module installed -->
-
-    dagger call containers
-";
-    assert_eq!(problems_in(marked), Vec::<String>::new());
-    let two = "<!-- in an ops repository with the module installed -->
-
-    dagger call containers
-
-Text.
-
-    dagger call containers
-";
-    let all = problems_in(two).join("\n");
-    assert!(all.contains("t.md:7:") && !all.contains("t.md:3:"), "{all}");
-    // It does not excuse a wrong flag.
-    let wrong = "<!-- in an ops repository with the module installed -->
-
-    dagger call containers --nope
-";
-    assert!(!problems_in(wrong).is_empty());
 }
 
 /// Calls of another module (the ops repository's own) are not checked,
@@ -450,11 +409,6 @@ struct Found {
     expect_fail: bool,
     /// Called through a shell function that wraps `dagger call`.
     wrapped: bool,
-    /// Prose naming a call (`publish ... --dry-run`), without `dagger`.
-    named: bool,
-    /// Marked [`INSTALLED_MARKER`]: typed where `--src` defaults to an ops
-    /// repository.
-    installed: bool,
 }
 
 /// The command lines of a file, by its kind.
@@ -531,9 +485,7 @@ fn markdown_commands(text: &str) -> Vec<Found> {
     let mut paragraph: Vec<(usize, &str)> = Vec::new();
     let mut paragraph_fail = false;
     // The first command of the next block or paragraph when
-    // INSTALLED_MARKER came before it.
-    let mut installed_from: Option<usize> = None;
-    // The same for OTHER_MODULE_MARKER.
+    // OTHER_MODULE_MARKER came before it.
     let mut other_from: Option<usize> = None;
     let mut i = 0;
     while i < lines.len() {
@@ -541,7 +493,6 @@ fn markdown_commands(text: &str) -> Vec<Found> {
         let trimmed = line.trim();
         if let Some((c, len)) = fence(line) {
             flush(&mut paragraph, paragraph_fail, &mut out);
-            settle_installed(&mut out, &mut installed_from);
             settle_other(&mut out, &mut other_from);
             let mut code = Vec::new();
             i += 1;
@@ -557,14 +508,12 @@ fn markdown_commands(text: &str) -> Vec<Found> {
             }
             i += 1;
             out.extend(code_commands(&code, pending_fail));
-            settle_installed(&mut out, &mut installed_from);
             settle_other(&mut out, &mut other_from);
             pending_fail = false;
             continue;
         }
         if trimmed.is_empty() {
             flush(&mut paragraph, paragraph_fail, &mut out);
-            settle_installed(&mut out, &mut installed_from);
             settle_other(&mut out, &mut other_from);
             i += 1;
             continue;
@@ -572,12 +521,6 @@ fn markdown_commands(text: &str) -> Vec<Found> {
         if trimmed == FAILS_MARKER {
             flush(&mut paragraph, paragraph_fail, &mut out);
             pending_fail = true;
-            i += 1;
-            continue;
-        }
-        if trimmed == INSTALLED_MARKER {
-            flush(&mut paragraph, paragraph_fail, &mut out);
-            installed_from = Some(out.len());
             i += 1;
             continue;
         }
@@ -596,7 +539,6 @@ fn markdown_commands(text: &str) -> Vec<Found> {
                 i += 1;
             }
             out.extend(code_commands(&code, pending_fail));
-            settle_installed(&mut out, &mut installed_from);
             settle_other(&mut out, &mut other_from);
             pending_fail = false;
             continue;
@@ -609,23 +551,8 @@ fn markdown_commands(text: &str) -> Vec<Found> {
         i += 1;
     }
     flush(&mut paragraph, paragraph_fail, &mut out);
-    settle_installed(&mut out, &mut installed_from);
     settle_other(&mut out, &mut other_from);
     out
-}
-
-/// Marks the commands found since [`INSTALLED_MARKER`] (from `from`) as
-/// typed in an ops repository with the module installed, once there are
-/// some.
-fn settle_installed(out: &mut [Found], from: &mut Option<usize>) {
-    if let Some(start) = *from
-        && out.len() > start
-    {
-        for found in &mut out[start..] {
-            found.installed = true;
-        }
-        *from = None;
-    }
 }
 
 /// Drops the commands found since [`OTHER_MODULE_MARKER`] (from `from`):
@@ -715,8 +642,6 @@ fn span_commands(n: usize, span: &str, expect_fail: bool) -> Vec<Found> {
             words: call,
             expect_fail,
             wrapped: false,
-            named: true,
-            installed: false,
         }]
     } else {
         Vec::new()
@@ -850,8 +775,6 @@ fn line_commands(n: usize, text: &str, wrappers: &[String], expect_fail: bool) -
             words,
             expect_fail,
             wrapped,
-            named: false,
-            installed: false,
         });
     }
     out
@@ -1316,14 +1239,11 @@ struct Checked {
     chain_unchecked: bool,
 }
 
-/// Check the words after `dagger`. `typed_here`: the command is typed as it
-/// stands (not prose naming a call, not through a wrapper), so without `-m`
-/// it runs this repository's module.
-fn check(words: &[String], schema: Option<&Schema>, typed_here: bool) -> Checked {
+/// Check the words after `dagger`.
+fn check(words: &[String], schema: Option<&Schema>) -> Checked {
     let mut c = Checked::default();
     let mut i = 0;
     let mut after_call = false;
-    let mut module_given = false;
     // dagger's flags, `call`, dagger's flags again.
     loop {
         let Some(raw) = words.get(i) else {
@@ -1333,14 +1253,11 @@ fn check(words: &[String], schema: Option<&Schema>, typed_here: bool) -> Checked
         };
         let w = unquote(raw);
         if is_array(raw) && !is_all_args(raw) {
-            // Dagger's flags from an array: `-m` may be among them.
-            module_given = true;
+            // Dagger's flags from an array.
             i += 1;
             continue;
         }
         if w.starts_with('-') {
-            let name = w.split_once('=').map_or(w.as_str(), |(n, _)| n);
-            module_given |= name == "-m" || name == "--mod";
             match dagger_flag(&w) {
                 Some(true) if !w.contains('=') => i += 2,
                 Some(_) => i += 1,
@@ -1406,23 +1323,6 @@ fn check(words: &[String], schema: Option<&Schema>, typed_here: bool) -> Checked
     let mut callable = Callable::from_spec(spec);
     let seen = check_args(&callable, words, &mut i, &mut c.problems);
     c.elided |= seen.elided;
-    if typed_here && !module_given && !seen.elided && !seen.help {
-        for arg in spec.args {
-            if let Default::Path { path, .. } = arg.default
-                && !seen.given.contains(&arg.flag())
-                && !crate_root().join(path).join("containers").is_dir()
-            {
-                c.problems.push(format!(
-                    "without -m this runs the module of this repository, and {} then defaults \
-                     to this repository (`{path}`), which has no containers/: pass {}, e.g. \
-                     {}=examples/ops-repo",
-                    arg.flag(),
-                    arg.flag(),
-                    arg.flag()
-                ));
-            }
-        }
-    }
     // The chain.
     while let Some(raw) = words.get(i) {
         let w = unquote(raw);
@@ -1461,13 +1361,10 @@ fn check(words: &[String], schema: Option<&Schema>, typed_here: bool) -> Checked
     c
 }
 
-/// The flags a call was given.
+/// What the flags of a call left out.
 struct Seen {
-    given: BTreeSet<String>,
     /// Arguments left out (`...`, an array): required ones not checked.
     elided: bool,
-    /// `--help`: nothing runs, nothing is required.
-    help: bool,
 }
 
 /// Check the flags from `words[*i]` on, up to the first word that is not a
@@ -1539,11 +1436,7 @@ fn check_args(
             }
         }
     }
-    Seen {
-        given,
-        elided,
-        help,
-    }
+    Seen { elided }
 }
 
 // ---------------------------------------------------------------------------
@@ -1565,7 +1458,7 @@ struct Report {
 impl Report {
     fn check_all(&mut self, file: &str, found: &[Found], schema: Option<&Schema>) {
         for f in found {
-            let c = check(&f.words, schema, !f.wrapped && !f.named && !f.installed);
+            let c = check(&f.words, schema);
             if c.not_a_call {
                 continue;
             }

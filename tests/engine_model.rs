@@ -219,7 +219,8 @@ fn the_module_upload_leaves_out_git_history_and_root_outputs() {
 fn src_leaves_out_root_outputs() {
     for function in FUNCTIONS {
         for arg in function.args {
-            let Default::Path { ignore, .. } = arg.default else {
+            let (Default::Path { ignore, .. } | Default::RequiredDir { ignore }) = arg.default
+            else {
                 continue;
             };
             if ignore.first() == Some(&"*") {
@@ -238,5 +239,5 @@ fn src_leaves_out_root_outputs() {
     }
     let build = FUNCTIONS.iter().find(|f| f.name == "build").unwrap();
     let src = build.arg("src").unwrap();
-    assert!(matches!(src.default, Default::Path { ignore, .. } if ignore.contains(&".git")));
+    assert!(matches!(src.default, Default::RequiredDir { ignore } if ignore.contains(&".git")));
 }

@@ -201,7 +201,9 @@ const VALIDATED: &str = ".forgejo/workflows/containers.yml workflow schema valid
 
 #[tokio::test]
 async fn validate_workflows_runs_the_validator_over_the_repository() {
-    let engine = validate(&examples_root()).exec_answers(0, VALIDATED, "");
+    // The example CI to copy holds .forgejo/workflows/.
+    let engine =
+        validate(&examples_root().join("examples/ops-repo")).exec_answers(0, VALIDATED, "");
     assert_eq!(engine.returned_chain().await, VALIDATED.trim_end());
     let steps: Vec<String> = engine
         .state

@@ -297,35 +297,20 @@ const FILE: &str = "containers/x/Dockerfile";
 /// The example Dockerfiles and their versions.
 const DOCKERFILES: &[(&str, &str)] = &[
     (
-        include_str!("../examples/ops-repo/containers/homepage-nginx/Dockerfile"),
+        include_str!("../containers/homepage-nginx/Dockerfile"),
         "1.29.3",
     ),
+    (include_str!("../containers/loki/Dockerfile"), "3.5.7"),
+    (include_str!("../containers/miniflux/Dockerfile"), "2.2.17"),
     (
-        include_str!("../examples/ops-repo/containers/loki/Dockerfile"),
-        "3.5.7",
-    ),
-    (
-        include_str!("../examples/ops-repo/containers/miniflux/Dockerfile"),
-        "2.2.17",
-    ),
-    (
-        include_str!("../examples/ops-repo/containers/navidrome/Dockerfile"),
+        include_str!("../containers/navidrome/Dockerfile"),
         "v0.60.3",
     ),
+    (include_str!("../containers/nettest/Dockerfile"), "0.1.0"),
+    (include_str!("../containers/ntfy/Dockerfile"), "2.14.0"),
+    (include_str!("../containers/prometheus/Dockerfile"), "3.8.2"),
     (
-        include_str!("../examples/ops-repo/containers/nettest/Dockerfile"),
-        "0.1.0",
-    ),
-    (
-        include_str!("../examples/ops-repo/containers/ntfy/Dockerfile"),
-        "2.14.0",
-    ),
-    (
-        include_str!("../examples/ops-repo/containers/prometheus/Dockerfile"),
-        "3.8.2",
-    ),
-    (
-        include_str!("../examples/ops-repo/containers/transmission/Dockerfile"),
+        include_str!("../containers/transmission/Dockerfile"),
         "4.1.1-r1",
     ),
 ];
@@ -783,17 +768,11 @@ fn dockerfile_version() {
 
 const NIX_FILES: &[(&str, Option<&str>)] = &[
     (
-        include_str!("../examples/ops-repo/containers/ntfy/default.nix"),
+        include_str!("../containers/ntfy/default.nix"),
         Some("2.14.0"),
     ),
-    (
-        include_str!("../examples/ops-repo/containers/nettest/default.nix"),
-        None,
-    ),
-    (
-        include_str!("../examples/ops-repo/containers/jq/default.nix"),
-        None,
-    ),
+    (include_str!("../containers/nettest/default.nix"), None),
+    (include_str!("../containers/jq/default.nix"), None),
 ];
 
 const NIX_TEXTS: &[&str] = &[NIX_FILES[0].0, NIX_FILES[1].0, NIX_FILES[2].0];
@@ -2012,7 +1991,7 @@ const LOCK: &str = "nix/flake.lock";
 
 /// The repository's lock and the bad-input fixtures.
 const LOCKS: &[&str] = &[
-    include_str!("../examples/ops-repo/flake.lock"),
+    include_str!("../flake.lock"),
     include_str!("fixtures/bad-input/locks/bad-hash.lock"),
     include_str!("fixtures/bad-input/locks/follows-gone.lock"),
     include_str!("fixtures/bad-input/locks/git-type.lock"),

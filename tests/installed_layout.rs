@@ -197,8 +197,8 @@ fn cargo_reads_the_crate_from_the_source_subfolder_with_the_shims_files_only() {
     assert!(Path::new(bin["src_path"].as_str().unwrap()).is_file());
 }
 
-/// `--src` left out: the engine passes the dagger.json's folder, the ops
-/// repository, and the functions find its containers; and registration
+/// `--src=.` from the root of the ops repository: the functions find its
+/// containers (not the module checkout's own, under `.dagger/`); and registration
 /// names the main object the engine derives from the dagger.json's name.
 #[tokio::test]
 async fn the_default_src_is_the_ops_repository_and_registration_matches_the_name() {

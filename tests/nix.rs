@@ -381,41 +381,28 @@ async fn a_failed_registry_resolution_says_what_to_pin() {
     );
 }
 
-/// `nix-version --package=X` without `--src`, from an ops repository with
-/// `-m`: the engine passes the module's own repository, which pins no
-/// nixpkgs. As the Python module's nix-version did, the flake registry
-/// answers; the log says so, and how to use the repository's pin.
+/// `nix-version --package=X` without `--src` (the Python module's
+/// nix-version took none): no repository is read, an empty folder stands
+/// in, and the flake registry answers, unpinned; the log says so.
 #[tokio::test]
 async fn nix_version_without_src_asks_the_registry_and_says_so() {
     let engine = Engine::call("nixVersion")
-        .dir_arg("src", harness::crate_root())
         .arg("package", json!("jq"))
         .exec_answers_where("\"metadata\"", 0, REGISTRY_METADATA, "")
         .exec_answers(0, "{\"jq\":\"1.7.1\"}", "");
     assert_eq!(engine.returned_chain().await, "1.7.1");
     let log = engine.log();
-    assert!(
-        log[0].starts_with("--src is blumeops-ci's own repository (--src was left out)"),
-        "{log:?}"
-    );
+    assert!(log[0].contains("from the flake registry"), "{log:?}");
     assert!(log[1].contains("unpinned"), "{log:?}");
-}
-
-#[tokio::test]
-async fn a_container_function_without_src_refuses_the_modules_own_repository() {
-    for function in ["buildNix", "publishNix"] {
-        let mut engine = Engine::call(function)
-            .dir_arg("src", harness::crate_root())
-            .arg("containerName", json!("jq"));
-        if function == "publishNix" {
-            engine = engine.arg("commitSha", json!("0123456"));
-        }
-        let message = engine.returned_error().await;
-        assert!(
-            message.starts_with("--src is blumeops-ci's own repository, not an ops repository"),
-            "{function}: {message}"
-        );
-    }
+    let state = engine.state.lock().unwrap();
+    assert!(
+        state
+            .exec_steps
+            .iter()
+            .all(|(chain, _)| chain.contains("source: directory)")),
+        "the empty folder is mounted: {:?}",
+        state.exec_steps
+    );
 }
 
 #[tokio::test]
@@ -471,6 +458,57 @@ async fn nix_version_of_a_missing_attribute_is_a_clear_error() {
         .await;
     assert!(
         message.starts_with("the pinned nixpkgs has no package `no-such` with a version"),
+        "{message}"
+    );
+}
+
+/// A Nix image whose version was to come from nixpkgs, which lacks the
+/// package: publish-nix gives the advice `version` and `check-versions`
+/// give (the version in the Nix file), says "unpinned" of the flake
+/// registry's nixpkgs and "pinned" only of a pinned one, and says why
+/// `--version` cannot stand in.
+#[tokio::test]
+async fn publish_nix_of_an_image_nixpkgs_has_no_version_for_says_to_add_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let tools = dir.path().join("containers/tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    std::fs::write(
+        tools.join("default.nix"),
+        "{ pkgs }:\npkgs.dockerTools.buildLayeredImage { name = \"tools\"; contents = [ pkgs.jq ]; }\n",
+    )
+    .unwrap();
+    let publish = |version: Option<&str>| {
+        let mut engine = Engine::call("publishNix")
+            .dir_arg("src", dir.path())
+            .arg("containerName", json!("tools"))
+            .arg("commitSha", json!("0123456"))
+            .arg("dryRun", json!(true))
+            .exec_answers_where("\"metadata\"", 0, REGISTRY_METADATA, "")
+            .exec_answers(0, "{\"tools\":null}", "");
+        if let Some(v) = version {
+            engine = engine.arg("version", json!(v));
+        }
+        engine
+    };
+    let message = publish(None).returned_error().await;
+    assert_eq!(
+        message,
+        "containers/tools/default.nix sets no `version = \"...\";` and container `tools` has no \
+         Dockerfile version, so its version was to be nixpkgs' `tools.version`, but the unpinned \
+         nixpkgs (the flake registry's) has no package `tools` with a version \
+         (https://github.com/NixOS/nixpkgs/archive/0123456789abcdef0123456789abcdef01234567.tar.gz \
+         (sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=), from the flake registry of \
+         nixos/nix:2.33.3, unpinned (`nixpkgs` resolved to \
+         github:NixOS/nixpkgs/0123456789abcdef0123456789abcdef01234567)).\n\
+         Add `version = \"<version>\";` to containers/tools/default.nix."
+    );
+    assert!(!message.contains("pinned nixpkgs has"), "{message}");
+    let message = publish(Some("1.0.0")).returned_error().await;
+    assert!(
+        message.contains(
+            " --version=1.0.0 cannot stand in for it: a Nix build cannot be given a version, \
+             it states its own.\nAdd `version = \"<version>\";` to containers/tools/default.nix."
+        ),
         "{message}"
     );
 }
@@ -757,17 +795,6 @@ async fn a_missing_nix_file_or_flake_is_named() {
         message.starts_with(
             "--flake-output reads the flake at the root of --src, and --src has no flake.nix"
         ),
-        "{message}"
-    );
-    // Without --src: the module's own repository, which has neither.
-    let message = Engine::call("buildNix")
-        .dir_arg("src", harness::crate_root())
-        .arg("containerName", json!("x"))
-        .arg("nixFile", json!("packages/x.nix"))
-        .returned_error()
-        .await;
-    assert!(
-        message.starts_with("--src is blumeops-ci's own repository"),
         "{message}"
     );
 }

@@ -1117,7 +1117,7 @@ fn the_sbom_of_a_built_image_is_its_closure_with_nixs_own_hashes() {
     }
     let repo = Repo::new();
     let example = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ops-repo/containers/jq/default.nix"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("containers/jq/default.nix"),
     )
     .unwrap();
     repo.container("jq", &example);

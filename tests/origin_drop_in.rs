@@ -79,9 +79,9 @@ async fn build_nix_and_nix_version_work_without_a_root_lock_and_say_so() {
     assert_eq!(outcome(&engine).await.unwrap(), "2025.4.1");
     assert!(engine.log()[0].ends_with("from nixos/ringtail/flake.lock (input nixpkgs)"));
 
-    // Pinning it with the host's lock.
+    // Pinning it with the host's lock, read from --src.
     let engine = nix_answers(cli(
-        "dagger call nix-version --package=authentik --flake-lock=nixos/ringtail/flake.lock",
+        "dagger call nix-version --src=. --package=authentik --flake-lock=nixos/ringtail/flake.lock",
         &repo(),
     ));
     assert_eq!(outcome(&engine).await.unwrap(), "2025.4.1");

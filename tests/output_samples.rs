@@ -1,6 +1,7 @@
 //! The output samples of docs/conventions.md are real: each block after a
 //! line `<!-- sample: dagger call ... -->` is exactly what that command
-//! prints on `examples/ops-repo`, run here through the stand-in for the
+//! prints at the root of this repository (its example `containers/`), run
+//! here through the stand-in for the
 //! Dagger CLI (`tests/harness/cli.rs`), with nixpkgs answering `1.7.1`
 //! for jq and git answering that `containers/miniflux/Dockerfile` and
 //! `containers/jq/default.nix` changed.

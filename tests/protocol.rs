@@ -39,8 +39,8 @@ async fn registration_describes_the_main_object_and_build() {
     );
     assert!(chain.contains("name: \"BlumeopsCi\")"), "{chain}");
 
-    // build: returns a Container; src defaults to the repository with the
-    // ignore patterns; container-name is a required String.
+    // build: returns a Container; src is a required Directory uploaded
+    // without the ignore patterns; container-name is a required String.
     let build = concat!(
         "function(name: \"build\", returnType: typeDef.withObject(name: \"Container\"))",
         ".withDescription(description: \"Build a container from its Dockerfile.",
@@ -48,9 +48,9 @@ async fn registration_describes_the_main_object_and_build() {
     assert!(chain.contains(build), "{chain}");
     let src_doc = FUNCTIONS[0].arg("src").unwrap().doc;
     let src = format!(
-        ".withArg(defaultPath: \".\", description: {}, \
+        ".withArg(description: {}, \
          ignore: [\".git\", \"result\", \"result-*\", \"*.tar\", \"*.tar.gz\"], name: \"src\", \
-         typeDef: typeDef.withObject(name: \"Directory\").withOptional(optional: true))",
+         typeDef: typeDef.withObject(name: \"Directory\"))",
         serde_json::to_string(src_doc).unwrap()
     );
     assert!(chain.contains(&src), "{chain}");
@@ -236,41 +236,73 @@ async fn undecodable_json_is_an_error_not_a_panic() {
     );
 }
 
-/// With `-m <module>` and no `--src`, the engine passes the module's own
-/// repository (`defaultPath: "."` is the dagger.json's folder). No function
-/// may then build, publish or list the module's own files as if they were
-/// an ops repository: each says `--src` is the module's own repository,
-/// except nix-version, which needs no containers (see tests/nix.rs), and
-/// release-runtime, whose --src is the module's own crate.
+/// Every function that builds, versions or publishes from an ops
+/// repository registers `src` as a required Directory (no `defaultPath`),
+/// as the origin had it: a forgotten `--src` is the CLI's own "required
+/// flag" error, before anything runs, under `-m` or not. It still uploads
+/// without the ignore patterns. The exceptions, each said in the reference:
+/// nix-version (optional, as in the origin), the `dagger check` checks
+/// (a check runs only without required arguments) and release-runtime.
 #[tokio::test]
-async fn a_forgotten_src_never_works_on_the_modules_own_files() {
-    for function in FUNCTIONS {
-        if matches!(function.name, "nixVersion" | "releaseRuntime") || function.arg("src").is_none()
-        {
-            continue;
-        }
-        let mut engine = Engine::call(function.name)
-            .dir_arg("src", harness::crate_root())
-            .exec_answers(0, "", "");
-        for arg in function.args {
-            if arg.is_optional() {
-                continue;
-            }
-            let value = match arg.name {
-                "containerName" => json!("miniflux"),
-                "commitSha" => json!("0123456789abcdef0123456789abcdef01234567"),
-                "base" => json!("main"),
-                "package" => json!("jq"),
-                other => panic!("{}: no value for --{other} in this test", function.name),
-            };
-            engine = engine.arg(arg.name, value);
-        }
-        let message = engine.returned_error().await;
+async fn every_building_or_publishing_function_registers_src_without_a_default() {
+    let (chain, _) = registration().await;
+    let required = [
+        "build",
+        "buildNix",
+        "publish",
+        "publishNix",
+        "sbomNix",
+        "containers",
+        "version",
+        "tags",
+        "changedContainers",
+        "listTags",
+        "flakeLock",
+        "flakeUpdate",
+    ];
+    for name in required {
+        let part = chain
+            .split("function(name: ")
+            .find(|part| part.starts_with(&format!("\"{name}\"")))
+            .unwrap_or_else(|| panic!("{name} is not registered"));
+        let src = part
+            .split(".withArg(")
+            .find(|arg| arg.contains("name: \"src\""))
+            .unwrap_or_else(|| panic!("{name} registers no src"));
+        assert!(!src.contains("defaultPath"), "{name}: {src}");
+        assert!(!src.contains("withOptional"), "{name}: {src}");
+        assert!(src.contains("\"result-*\", \"*.tar\""), "{name}: {src}");
         assert!(
-            message.starts_with("--src is blumeops-ci's own repository, not an ops repository"),
-            "{}: {message}",
-            function.cli_name()
+            src.contains("typeDef: typeDef.withObject(name: \"Directory\"))"),
+            "{name}: {src}"
         );
-        assert!(engine.leaves("publish").is_empty());
     }
+    // The rest, each an exception the reference states.
+    let exceptions: Vec<&str> = FUNCTIONS
+        .iter()
+        .filter(|f| f.arg("src").is_some_and(|a| a.is_optional()))
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(
+        exceptions,
+        [
+            "nixVersion",
+            "checkVersions",
+            "validateWorkflows",
+            "releaseRuntime"
+        ]
+    );
+    for name in ["checkVersions", "validateWorkflows"] {
+        let f = FUNCTIONS.iter().find(|f| f.name == name).unwrap();
+        assert!(
+            f.check,
+            "{name} keeps its default only as a `dagger check` check"
+        );
+        assert!(
+            f.arg("src").unwrap().doc.contains("`dagger check`"),
+            "{name}: the reference says why --src has a default"
+        );
+    }
+    let nix_version = FUNCTIONS.iter().find(|f| f.name == "nixVersion").unwrap();
+    assert!(nix_version.arg("src").unwrap().doc.contains("Optional"));
 }

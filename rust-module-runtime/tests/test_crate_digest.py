@@ -86,7 +86,7 @@ class CrateDigestTest(unittest.TestCase):
         for other in [
             "README.md",
             "docs/explanation.md",
-            "examples/ops-repo/containers/nettest/Dockerfile",
+            "containers/nettest/Dockerfile",
             "rust-module-runtime/src/rust_module_runtime/prebuilt.json",
             "tests/publish.rs",
         ]:
@@ -146,7 +146,7 @@ class CrateDigestTest(unittest.TestCase):
         (self.crate / "README.md").write_text("changed\n")
         (self.crate / "docs/explanation.md").write_text("changed\n")
         (self.crate / "docs/new.md").write_text("new\n")
-        (self.crate / "examples/ops-repo/containers/nettest/Dockerfile").write_text("FROM x\n")
+        (self.crate / "containers/nettest/Dockerfile").write_text("FROM x\n")
         (self.crate / "rust-module-runtime/src/rust_module_runtime/prebuilt.json").write_text("{}")
         (self.crate / "tests/publish.rs").write_text("")
         (self.crate / "target/debug").mkdir(parents=True)

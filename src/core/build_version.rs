@@ -91,6 +91,17 @@ pub fn missing(dockerfile: &str) -> eyre::Report {
     )
 }
 
+/// What `build` logs when nothing names the image's version (the
+/// Dockerfile declares none, no build argument gives one): why the image
+/// gets no version label, and how to give it one.
+pub fn unlabelled(dockerfile: &str) -> String {
+    format!(
+        "the image gets no version label: {dockerfile} declares no `ARG {VERSION_ARG}=<version>` \
+         (add one before the first FROM, e.g. `ARG {VERSION_ARG}=1.2.3`, or pass \
+         --build-args={VERSION_ARG}=<version>)"
+    )
+}
+
 /// `given` with a leading `v` exactly when `declared` has one, so a
 /// Dockerfile that writes `v0.60.3` gets `v0.60.4`, one that writes
 /// `2.2.17` gets `2.2.18`.

@@ -14,23 +14,6 @@ use super::variant::Variant;
 /// The folder of the repository that holds one folder per container.
 pub const CONTAINERS_DIR: &str = "containers";
 
-/// A file that only blumeops-ci's own repository has at its root (its
-/// runtime shim). `--src` defaults to the folder of the dagger.json that
-/// loads the module: with `-m <module>` that is the module's own
-/// repository, which holds no containers. Finding this file is how a
-/// function knows `--src` was left out.
-pub const MODULE_MARKER: &str = "rust-module-runtime/dagger.json";
-
-/// What a function says when `--src` is blumeops-ci's own repository.
-pub fn module_repository_error() -> eyre::Report {
-    eyre::eyre!(
-        "--src is blumeops-ci's own repository, not an ops repository: it has no \
-         {CONTAINERS_DIR}/ (nor your flakes or workflows). That is what the engine passes when \
-         --src is left out and the module is called with -m.\nPass the ops repository: --src=. from its root (or install \
-         the module in it, see the how-to \"Install the module in the ops repository\")."
-    )
-}
-
 /// Which build files a container folder holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BuildFiles {

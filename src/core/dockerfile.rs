@@ -750,37 +750,28 @@ mod tests {
     fn reads_every_example_container() {
         let examples = [
             (
-                include_str!("../../examples/ops-repo/containers/transmission/Dockerfile"),
+                include_str!("../../containers/transmission/Dockerfile"),
                 "4.1.1-r1",
             ),
             (
-                include_str!("../../examples/ops-repo/containers/miniflux/Dockerfile"),
+                include_str!("../../containers/miniflux/Dockerfile"),
                 "2.2.17",
             ),
             (
-                include_str!("../../examples/ops-repo/containers/navidrome/Dockerfile"),
+                include_str!("../../containers/navidrome/Dockerfile"),
                 "v0.60.3",
             ),
             (
-                include_str!("../../examples/ops-repo/containers/prometheus/Dockerfile"),
+                include_str!("../../containers/prometheus/Dockerfile"),
                 "3.8.2",
             ),
             (
-                include_str!("../../examples/ops-repo/containers/homepage-nginx/Dockerfile"),
+                include_str!("../../containers/homepage-nginx/Dockerfile"),
                 "1.29.3",
             ),
-            (
-                include_str!("../../examples/ops-repo/containers/loki/Dockerfile"),
-                "3.5.7",
-            ),
-            (
-                include_str!("../../examples/ops-repo/containers/nettest/Dockerfile"),
-                "0.1.0",
-            ),
-            (
-                include_str!("../../examples/ops-repo/containers/ntfy/Dockerfile"),
-                "2.14.0",
-            ),
+            (include_str!("../../containers/loki/Dockerfile"), "3.5.7"),
+            (include_str!("../../containers/nettest/Dockerfile"), "0.1.0"),
+            (include_str!("../../containers/ntfy/Dockerfile"), "2.14.0"),
         ];
         for (text, expected) in examples {
             assert_eq!(version(text), expected);

@@ -290,12 +290,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const NTFY_NIX: &str = include_str!("../../examples/ops-repo/containers/ntfy/default.nix");
-    const NTFY_DOCKERFILE: &str =
-        include_str!("../../examples/ops-repo/containers/ntfy/Dockerfile");
-    const NETTEST_NIX: &str =
-        include_str!("../../examples/ops-repo/containers/nettest/default.nix");
-    const JQ_NIX: &str = include_str!("../../examples/ops-repo/containers/jq/default.nix");
+    const NTFY_NIX: &str = include_str!("../../containers/ntfy/default.nix");
+    const NTFY_DOCKERFILE: &str = include_str!("../../containers/ntfy/Dockerfile");
+    const NETTEST_NIX: &str = include_str!("../../containers/nettest/default.nix");
+    const JQ_NIX: &str = include_str!("../../containers/jq/default.nix");
 
     // The example containers of this repository.
 

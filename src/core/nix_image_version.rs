@@ -179,12 +179,7 @@ mod tests {
 
     macro_rules! example {
         ($name:literal, $file:literal) => {
-            include_str!(concat!(
-                "../../examples/ops-repo/containers/",
-                $name,
-                "/",
-                $file
-            ))
+            include_str!(concat!("../../containers/", $name, "/", $file))
         };
     }
 

@@ -293,7 +293,9 @@ impl Pending {
 
     /// The row, given the versions nixpkgs has (per attribute; `None` when
     /// it has no such package, which is a missing version).
-    pub fn finish(self, nixpkgs: &BTreeMap<String, Option<String>>) -> Row {
+    /// `which` names that nixpkgs in messages (pinned or not:
+    /// [`crate::core::nixpkgs::Nixpkgs::which`]).
+    pub fn finish(self, nixpkgs: &BTreeMap<String, Option<String>>, which: &str) -> Row {
         let Pending {
             mut row,
             nixpkgs_attr,
@@ -302,7 +304,7 @@ impl Pending {
             row.nix = match nixpkgs.get(&attr).cloned().flatten() {
                 Some(v) if !v.is_empty() => Source::Version(v),
                 _ => Source::Missing(format!(
-                    "default.nix sets no version, {}, and the pinned nixpkgs has no package \
+                    "default.nix sets no version, {}, and {which} has no package \
                      `{attr}`: add `version = \"...\";` to containers/{}/default.nix, or pass \
                      --nix-packages={1}=<attribute>",
                     if row.dockerfile == Source::Absent {
@@ -459,7 +461,7 @@ mod tests {
         );
         let pending = read_sources(&ntfy, &files, &none, deployed());
         assert_eq!(pending.nixpkgs_attr(), None);
-        let row = pending.finish(&BTreeMap::new());
+        let row = pending.finish(&BTreeMap::new(), "the pinned nixpkgs");
         assert_eq!(row.nix, v("2.13.0"));
         assert_eq!(row.check().0, Status::Mismatch);
 
@@ -470,7 +472,7 @@ mod tests {
         );
         let pending = read_sources(&ntfy, &files, &none, deployed());
         assert_eq!(pending.nixpkgs_attr(), None);
-        let row = pending.finish(&BTreeMap::new());
+        let row = pending.finish(&BTreeMap::new(), "the pinned nixpkgs");
         assert_eq!(row.nix, Source::Inherited("Dockerfile"));
         assert_eq!(row.check(), (Status::Ok, vec![]));
 
@@ -480,7 +482,7 @@ mod tests {
         let pending = read_sources(&ntfy, &files, &packages, deployed());
         assert_eq!(pending.nixpkgs_attr(), Some("ntfy-sh"));
         let nixpkgs = BTreeMap::from([("ntfy-sh".to_owned(), Some("2.14.0".to_owned()))]);
-        let row = pending.clone().finish(&nixpkgs);
+        let row = pending.clone().finish(&nixpkgs, "the pinned nixpkgs");
         assert_eq!(row.nix, v("2.14.0"));
         // The Dockerfile still lacks its ARG.
         let (status, problems) = row.check();
@@ -490,13 +492,35 @@ mod tests {
             "{problems:?}"
         );
         // ... and nixpkgs lacks the package: a missing version.
-        let row = pending.finish(&BTreeMap::from([("ntfy-sh".to_owned(), None)]));
+        let row = pending.clone().finish(
+            &BTreeMap::from([("ntfy-sh".to_owned(), None)]),
+            "the pinned nixpkgs",
+        );
         let Source::Missing(why) = &row.nix else {
             panic!("{row:?}")
         };
         assert!(
             why.starts_with("default.nix sets no version, neither does the Dockerfile, and the pinned nixpkgs has no package `ntfy-sh`")
                 && why.ends_with("--nix-packages=ntfy=<attribute>"),
+            "{why}"
+        );
+        // An unpinned nixpkgs is never called pinned.
+        let registry = crate::core::nixpkgs::Nixpkgs {
+            source: crate::core::nixpkgs::Source::UncheckedUrl("https://x/n.tar.gz".into()),
+            origin: "the flake registry".into(),
+            unpinned: true,
+        };
+        let row = pending.finish(
+            &BTreeMap::from([("ntfy-sh".to_owned(), None)]),
+            registry.which(),
+        );
+        let Source::Missing(why) = &row.nix else {
+            panic!("{row:?}")
+        };
+        assert!(
+            why.contains(
+                "and the unpinned nixpkgs (the flake registry's) has no package `ntfy-sh`"
+            ),
             "{why}"
         );
     }
@@ -508,7 +532,7 @@ mod tests {
             Some("{ pkgs }: pkgs.hello"),
         );
         let row = read_sources(&name("jq"), &files, &PackageMap::default(), v("1"))
-            .finish(&BTreeMap::new());
+            .finish(&BTreeMap::new(), "the pinned nixpkgs");
         assert_eq!(row.nix, Source::Inherited("Dockerfile"));
         let (status, problems) = row.check();
         assert_eq!(status, Status::Missing);

@@ -126,12 +126,42 @@ impl AppVersion {
             AppVersion::NeedsNixpkgs { attr } => bail!(
                 "{} sets no `version = \"...\";` and container `{name}` has no Dockerfile \
                  version, so its version is nixpkgs' `{attr}.version`, which this function \
-                 does not evaluate.\n`dagger call nix-version --src=. --package={attr}` prints it; to \
-                 fix it in the repository, add `version = \"<version>\";` to {0}.",
+                 does not evaluate.\n`dagger call publish-nix --src=. --container-name={name} \
+                 --commit-sha=<sha> --dry-run` evaluates it and prints the tags publish-nix \
+                 would push; to fix it in the repository, add `version = \"<version>\";` to {0}.",
                 build_file_path(name, Variant::Nix)
             ),
         }
     }
+}
+
+/// What `publish-nix` says when a Nix image's version was to come from
+/// nixpkgs (`attr`), and `nixpkgs` (named by `which`, shown as `shown`) has
+/// no such package with a version: the same advice as `version` and
+/// `check-versions`, the version in the Nix file. `given` is `--version`,
+/// which cannot stand in for it.
+pub fn nixpkgs_lacks_version(
+    name: &ContainerName,
+    nix_path: &str,
+    attr: &str,
+    which: &str,
+    shown: &str,
+    given: Option<&str>,
+) -> String {
+    let given = match given {
+        Some(v) => format!(
+            " --version={} cannot stand in for it: a Nix build cannot be given a version, it \
+             states its own.",
+            super::text::excerpt(v)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{nix_path} sets no `version = \"...\";` and container `{name}` has no Dockerfile \
+         version, so its version was to be nixpkgs' `{attr}.version`, but {which} has no \
+         package `{attr}` with a version ({shown}).{given}\nAdd `version = \"<version>\";` to \
+         {nix_path}."
+    )
 }
 
 #[cfg(test)]
@@ -143,12 +173,7 @@ mod tests {
         ($name:literal, dockerfile) => {
             BuildTexts {
                 dockerfile: Some(
-                    include_str!(concat!(
-                        "../../examples/ops-repo/containers/",
-                        $name,
-                        "/Dockerfile"
-                    ))
-                    .into(),
+                    include_str!(concat!("../../containers/", $name, "/Dockerfile")).into(),
                 ),
                 nix: None,
             }
@@ -156,14 +181,7 @@ mod tests {
         ($name:literal, nix) => {
             BuildTexts {
                 dockerfile: None,
-                nix: Some(
-                    include_str!(concat!(
-                        "../../examples/ops-repo/containers/",
-                        $name,
-                        "/default.nix"
-                    ))
-                    .into(),
-                ),
+                nix: Some(include_str!(concat!("../../containers/", $name, "/default.nix")).into()),
             }
         };
         ($name:literal, both) => {
@@ -232,6 +250,38 @@ mod tests {
         assert!(
             err.contains("`jq.version`") && err.contains("containers/jq/default.nix"),
             "{err}"
+        );
+        // It says where the version is evaluated, and what publish-nix pushes.
+        assert!(
+            err.contains(
+                "`dagger call publish-nix --src=. --container-name=jq --commit-sha=<sha> \
+                 --dry-run` evaluates it"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn publish_nix_without_nixpkgs_version_says_to_add_one_and_never_pinned_of_unpinned() {
+        let jq = ContainerName::parse("jq").unwrap();
+        let message = nixpkgs_lacks_version(
+            &jq,
+            "containers/jq/default.nix",
+            "jq",
+            "the unpinned nixpkgs (the flake registry's)",
+            "https://x/n.tar.gz (no hash), from the flake registry",
+            None,
+        );
+        assert!(
+            message.ends_with("\nAdd `version = \"<version>\";` to containers/jq/default.nix.")
+        );
+        assert!(!message.contains("pinned nixpkgs has"), "{message}");
+        assert!(!message.contains("--version"), "{message}");
+        let with_given =
+            nixpkgs_lacks_version(&jq, "p.nix", "jq", "the pinned nixpkgs", "x", Some("1.0"));
+        assert!(
+            with_given.contains("--version=1.0 cannot stand in for it"),
+            "{with_given}"
         );
     }
 

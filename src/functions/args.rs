@@ -16,18 +16,41 @@ use crate::module::spec::{ArgSpec, Default, Type};
 /// Patterns are anchored at the root, as in `.dockerignore`.
 pub(super) const SRC_IGNORE: &[&str] = &[".git", "result", "result-*", "*.tar", "*.tar.gz"];
 
-/// The repository, for every function that reads `containers/`.
+/// The repository, for every function that reads `containers/`: required,
+/// as in the origin, so a forgotten `--src` is the CLI's own error.
 pub(super) const SRC: ArgSpec = ArgSpec {
+    name: "src",
+    ty: Type::DIRECTORY,
+    default: Default::RequiredDir { ignore: SRC_IGNORE },
+    doc: "The ops repository: the folder that holds containers/<name>/, e.g. --src=. from its \
+          root.",
+};
+
+/// The repository for `nix-version`, optional as in the origin (whose
+/// `nix_version` read no repository at all).
+pub(super) const NIX_VERSION_SRC: ArgSpec = ArgSpec {
+    name: "src",
+    ty: Type::DIRECTORY,
+    default: Default::Null,
+    doc: "The ops repository whose flake.lock pins nixpkgs, e.g. --src=. Optional, unlike \
+          the other functions' --src: without it (as with the Python module's nix-version) \
+          nixpkgs is the Nix image's flake registry's, unpinned.",
+};
+
+/// The repository for `validate-workflows`, which `dagger check` runs: the
+/// engine runs a check only when it has no required argument, so this one
+/// keeps a default.
+pub(super) const SRC_TO_VALIDATE: ArgSpec = ArgSpec {
     name: "src",
     ty: Type::DIRECTORY,
     default: Default::Path {
         path: ".",
         ignore: SRC_IGNORE,
     },
-    doc: "The ops repository: the folder that holds containers/<name>/, e.g. --src=. \
-          Default: the folder of the dagger.json that loads the module, which is the ops \
-          repository when the module is installed in it; with -m <module> it is the module's \
-          own repository, which has no containers/, so pass --src.",
+    doc: "The ops repository: the folder that holds .forgejo/workflows/, e.g. --src=. Optional \
+          so that `dagger check` can run it: the default is the repository the module is \
+          installed in (the folder of the dagger.json that loads it; with -m, the module's own, \
+          which has no workflows: pass --src).",
 };
 
 /// What `--src` leaves out for the functions that read git history.
@@ -37,11 +60,11 @@ pub(super) const SRC_WITH_GIT_IGNORE: &[&str] = &["result", "result-*", "*.tar",
 pub(super) const SRC_WITH_GIT: ArgSpec = ArgSpec {
     name: "src",
     ty: Type::DIRECTORY,
-    default: Default::Path {
-        path: ".",
+    default: Default::RequiredDir {
         ignore: SRC_WITH_GIT_IGNORE,
     },
-    doc: "The ops repository, with its .git (a clone; in CI, checked out with full history).",
+    doc: "The ops repository, with its .git (a clone; in CI, checked out with full history), \
+          e.g. --src=. from its root.",
 };
 
 /// The repository for `check-versions`, with its `.git`, which `--base` reads.
@@ -53,9 +76,10 @@ pub(super) const SRC_TO_CHECK: ArgSpec = ArgSpec {
         ignore: SRC_WITH_GIT_IGNORE,
     },
     doc: "The ops repository: the folder that holds containers/<name>/ and \
-          service-versions.yaml, e.g. --src=. Default: the folder of the dagger.json that loads \
-          the module (with -m <module>, the module's own repository, which has no containers/: \
-          pass --src). With --base its .git is read too: a clone (in CI, checked out with the \
+          service-versions.yaml, e.g. --src=. Optional so that `dagger check` can run it: the \
+          default is the repository the module is installed in (the folder of the dagger.json \
+          that loads it; with -m, the module's own, whose containers/ are its examples: pass \
+          --src). With --base its .git is read too: a clone (in CI, checked out with the \
           history back to the merge base, e.g. fetch-depth: 0).",
 };
 

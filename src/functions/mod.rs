@@ -75,8 +75,16 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         doc: "Print the version the pinned nixpkgs has for a package.\n\n\
               Evaluates <package>.version in the nixpkgs that --src's flake.lock pins (or \
               --nixpkgs; without either, the Nix image's flake registry's, as the Python \
-              module did, and the log says which), e.g. nix-version --package=ntfy-sh.",
-        args: &[SRC, PACKAGE, FLAKE_LOCK, NIXPKGS_INPUT, NIXPKGS, NIX_IMAGE],
+              module did, and the log says which), e.g. nix-version --src=. \
+              --package=ntfy-sh.",
+        args: &[
+            NIX_VERSION_SRC,
+            PACKAGE,
+            FLAKE_LOCK,
+            NIXPKGS_INPUT,
+            NIXPKGS,
+            NIX_IMAGE,
+        ],
         returns: Type::String,
         cache: NIX_RESULT_TTL,
         check: false,
@@ -311,7 +319,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
               .forgejo/workflows/*.yml (and .yaml) is checked as a workflow, every action.yml \
               (and action.yaml) in the repository as an action. Prints one line per file; fails \
               naming the files that do not conform, with the validator's output.",
-        args: &[SRC, RUNNER_VERSION],
+        args: &[SRC_TO_VALIDATE, RUNNER_VERSION],
         returns: Type::String,
         cache: CachePolicy::Default,
         check: true,

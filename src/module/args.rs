@@ -62,7 +62,7 @@ impl Args {
                 continue;
             }
             match spec.default {
-                Default::Required => bail!(
+                Default::Required | Default::RequiredDir { .. } => bail!(
                     "`{}` needs {} ({}): {}",
                     function.cli_name(),
                     spec.flag(),

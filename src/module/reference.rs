@@ -68,6 +68,9 @@ fn default_cell(a: &ArgSpec) -> String {
         Default::Path { path, ignore } => {
             format!("`{path}` (ignoring `{}`)", ignore.join("`, `"))
         }
+        Default::RequiredDir { ignore } => {
+            format!("required (ignoring `{}`)", ignore.join("`, `"))
+        }
     }
 }
 

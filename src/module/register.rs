@@ -160,6 +160,11 @@ fn function_chain(f: &FunctionSpec, types: &BTreeMap<TypeKey, String>) -> Chain 
                     args.push_str(&format!(", ignore: {}", string_list(ignore)));
                 }
             }
+            Default::RequiredDir { ignore } => {
+                if !ignore.is_empty() {
+                    args.push_str(&format!(", ignore: {}", string_list(ignore)));
+                }
+            }
         }
         chain = chain.then("withArg", &args);
     }

@@ -67,6 +67,9 @@ impl Type {
 pub enum Default {
     /// The caller must pass it.
     Required,
+    /// A directory the caller must pass, uploaded without the `ignore`
+    /// patterns (`.dockerignore` rules, anchored at its root).
+    RequiredDir { ignore: &'static [&'static str] },
     /// Optional, `null` when absent.
     Null,
     /// Optional, with this default, written as JSON text (`"\"main\""`, `10`,
@@ -93,7 +96,10 @@ impl Default {
             Default::Json(json) => Some((*json).to_owned()),
             Default::String(s) => Some(serde_json::to_string(s).expect("a str serializes")),
             Default::Strings(list) => Some(serde_json::to_string(list).expect("strs serialize")),
-            Default::Required | Default::Null | Default::Path { .. } => None,
+            Default::Required
+            | Default::RequiredDir { .. }
+            | Default::Null
+            | Default::Path { .. } => None,
         }
     }
 }
@@ -111,7 +117,10 @@ pub struct ArgSpec {
 
 impl ArgSpec {
     pub fn is_optional(&self) -> bool {
-        !matches!(self.default, Default::Required)
+        !matches!(
+            self.default,
+            Default::Required | Default::RequiredDir { .. }
+        )
     }
 
     /// The argument as a user types it: `--container-name`.

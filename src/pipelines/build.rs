@@ -89,6 +89,8 @@ impl BuildRequest {
         }
         let build_arg = build_options::version_override(&self.build_args);
         // A build argument alone names the version: the file need not be read.
+        // Whether the log already says why the image has no version label.
+        let mut said_why = false;
         let declared = if given.is_none() && build_arg.is_some() {
             None
         } else {
@@ -106,6 +108,7 @@ impl BuildRequest {
                         "the image gets no version label: {}",
                         first_line(&e.to_string())
                     ));
+                    said_why = true;
                     None
                 }
                 Err(e) => return Err(e),
@@ -117,6 +120,7 @@ impl BuildRequest {
                 note: Some(note), ..
             }) => call.log.say(note.clone()),
             None if need == Need::Version => return Err(build_version::missing(&path)),
+            None if !said_why => call.log.say(build_version::unlabelled(&path)),
             _ => {}
         }
         Ok(DockerBuild {

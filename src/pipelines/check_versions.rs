@@ -120,16 +120,19 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
             attrs.push(attr);
         }
     }
-    let nixpkgs_versions = if attrs.is_empty() {
-        BTreeMap::new()
+    let (nixpkgs_versions, which) = if attrs.is_empty() {
+        (BTreeMap::new(), "nixpkgs")
     } else {
         let nixpkgs = nix.pin(&call, &src).await?;
-        nix.versions(&call, &src, &nixpkgs, &attrs).await?
+        (
+            nix.versions(&call, &src, &nixpkgs, &attrs).await?,
+            nixpkgs.which(),
+        )
     };
 
     let rows: Vec<_> = pending
         .into_iter()
-        .map(|p| p.finish(&nixpkgs_versions))
+        .map(|p| p.finish(&nixpkgs_versions, which))
         .collect();
     let report = version_check::check(&rows);
     if !report.problems.is_empty() {

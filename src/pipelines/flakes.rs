@@ -10,8 +10,6 @@
 
 use eyre::bail;
 
-use crate::core::discovery;
-
 use crate::core::flake::{self, FlakeCommand, FlakePath};
 use crate::core::nix_build;
 use crate::module::args::Invocation;
@@ -19,7 +17,6 @@ use crate::module::output::Output;
 
 use super::exec;
 use super::nix;
-use super::repo;
 
 pub async fn flake_lock(call: Invocation) -> eyre::Result<Output> {
     run(call, FlakeCommand::Lock).await
@@ -34,9 +31,6 @@ async fn run(call: Invocation, command: FlakeCommand) -> eyre::Result<Output> {
     let image = nix_build::parse_nix_image(&call.args.string("nixImage")?)?;
     let src = call.args.directory(&call.query, "src")?;
     if !src.exists(flake.file("flake.nix")).await? {
-        if repo::is_module_repository(&src).await? {
-            return Err(discovery::module_repository_error());
-        }
         bail!(flake.missing_error());
     }
     let container = exec::fresh(

@@ -16,6 +16,7 @@ use dagger_sdk::{
 use eyre::bail;
 
 use crate::core::build_options;
+use crate::core::discovery::build_file_path;
 use crate::core::names::ContainerName;
 use crate::core::nix_build::{self, ArchiveFormat, NIX_CONFIG, NixTarget, OUT_DIR, REPO_MOUNT};
 use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
@@ -30,12 +31,16 @@ use crate::module::output::Output;
 use super::exec;
 use super::nix_target;
 use super::publish::{Image, PushTarget};
-use super::repo;
 
 pub async fn nix_version(call: Invocation) -> eyre::Result<Output> {
     let attr = AttrPath::parse(&call.args.string("package")?)?;
     let nix = Nix::from_args(&call)?;
-    let src = call.args.directory(&call.query, "src")?;
+    // Without --src (the origin's nix-version took none), an empty folder:
+    // no lock, so the flake registry's nixpkgs, and the log says so.
+    let src = match call.args.opt_object_id("src") {
+        Some(_) => call.args.directory(&call.query, "src")?,
+        None => call.query.directory(),
+    };
     let nixpkgs = nix.pin(&call, &src).await?;
     let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
     Ok(Output::Text(version))
@@ -96,7 +101,28 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
             AppVersion::NeedsNixpkgs { attr } => {
                 let attr = AttrPath::parse(&attr)?;
                 let nixpkgs = nix.pin(&call, &src).await?;
-                let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
+                let versions = nix
+                    .versions(&call, &src, &nixpkgs, std::slice::from_ref(&attr))
+                    .await?;
+                let Some(version) = versions
+                    .get(attr.as_str())
+                    .cloned()
+                    .flatten()
+                    .filter(|v| !v.is_empty())
+                else {
+                    let nix_path = match &image_target {
+                        NixTarget::File(path) => path.clone(),
+                        _ => build_file_path(&name, Variant::Nix),
+                    };
+                    bail!(core_versions::nixpkgs_lacks_version(
+                        &name,
+                        &nix_path,
+                        attr.as_str(),
+                        nixpkgs.which(),
+                        &nixpkgs.to_string(),
+                        given.as_deref(),
+                    ));
+                };
                 pinned = Some(nixpkgs);
                 (version, format!("nixpkgs' {attr}.version"))
             }
@@ -231,14 +257,6 @@ impl Nix {
         {
             nixpkgs::Choice::Pinned { nixpkgs, note } => (nixpkgs, note),
             nixpkgs::Choice::Registry { note } => {
-                if repo::is_module_repository(src).await? {
-                    call.log.say(
-                        "--src is blumeops-ci's own repository (--src was left out), which \
-                             pins no nixpkgs: the Nix image's flake registry says which nixpkgs, \
-                             as with the Python module's nix-version. Pass --src=. from the ops \
-                             repository to use its pin.",
-                    );
-                }
                 (self.resolve_registry(call, src).await?, Some(note))
             }
         };
@@ -338,8 +356,9 @@ impl Nix {
         match versions.get(attr.as_str()).cloned().flatten() {
             Some(v) if !v.is_empty() => Ok(v),
             _ => bail!(
-                "the pinned nixpkgs has no package `{attr}` with a version ({nixpkgs}).\n\
-                 Check the attribute path (e.g. ntfy-sh, python3Packages.requests)."
+                "{} has no package `{attr}` with a version ({nixpkgs}).\n\
+                 Check the attribute path (e.g. ntfy-sh, python3Packages.requests).",
+                nixpkgs.which()
             ),
         }
     }

@@ -6,7 +6,7 @@
 use dagger_sdk::Directory;
 use eyre::bail;
 
-use crate::core::discovery::{self, build_file_path};
+use crate::core::discovery::build_file_path;
 use crate::core::names::ContainerName;
 use crate::core::nix_build::image_version::{self, flake_app_version};
 use crate::core::nix_build::target::FLAKE_FILE;
@@ -56,9 +56,6 @@ pub async fn require(src: &Directory, target: &NixTarget) -> eyre::Result<()> {
     };
     if src.exists(path).await? {
         return Ok(());
-    }
-    if repo::is_module_repository(src).await? {
-        return Err(discovery::module_repository_error());
     }
     match target {
         NixTarget::FlakeOutput(_) => bail!(

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use dagger_sdk::{Container, Directory, Query};
 use eyre::WrapErr;
 
-use crate::core::discovery;
 use crate::core::git::{self, ANCESTRY_SCRIPT, CHANGED_SCRIPT, GIT_IMAGE};
 use crate::core::image_ref::{Namespace, Repository};
 use crate::core::listing;
@@ -34,11 +33,6 @@ pub async fn changed_containers(call: Invocation) -> eyre::Result<Output> {
         .into_iter()
         .map(|n| n.to_string())
         .collect();
-    // An empty list from the module's own repository would tell CI that
-    // nothing changed: say what happened instead.
-    if names.is_empty() && repo::is_module_repository(&src).await? {
-        return Err(discovery::module_repository_error());
-    }
     Ok(Output::Text(serde_json::to_string(&names)?))
 }
 

@@ -10,22 +10,10 @@ use crate::core::versions::BuildTexts;
 use crate::module::graphql;
 
 /// The containers of the repository, from one `glob` (one round trip
-/// however many containers there are). None at all is an error when `--src`
-/// is blumeops-ci's own repository ([`discovery::MODULE_MARKER`]), the
-/// engine's default when `--src` is left out with `-m`: no function ever
-/// works on the module's own files by accident.
+/// however many containers there are).
 pub async fn catalog(src: &Directory) -> eyre::Result<Vec<ContainerEntry>> {
     let paths = src.glob(format!("{CONTAINERS_DIR}/*/*")).await?;
-    let entries = discovery::discover(paths.iter().map(String::as_str));
-    if entries.is_empty() && is_module_repository(src).await? {
-        return Err(discovery::module_repository_error());
-    }
-    Ok(entries)
-}
-
-/// Whether `src` is blumeops-ci's own repository (one round trip).
-pub async fn is_module_repository(src: &Directory) -> eyre::Result<bool> {
-    Ok(src.exists(discovery::MODULE_MARKER).await?)
+    Ok(discovery::discover(paths.iter().map(String::as_str)))
 }
 
 /// The entry of `name`, which must have the build file of `variant`

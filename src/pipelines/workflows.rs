@@ -4,23 +4,17 @@
 
 use eyre::bail;
 
-use crate::core::discovery;
 use crate::core::workflows::{self, REPO_MOUNT, WORKFLOWS_DIR};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
-use super::{exec, repo};
+use super::exec;
 
 pub async fn validate_workflows(call: Invocation) -> eyre::Result<Output> {
     let version = workflows::parse_runner_version(&call.args.string("runnerVersion")?)?;
     let src = call.args.directory(&call.query, "src")?;
     let entries = src.glob(format!("{WORKFLOWS_DIR}/*")).await?;
-    if let Err(missing) = workflows::require_workflows(&entries) {
-        if repo::is_module_repository(&src).await? {
-            return Err(discovery::module_repository_error());
-        }
-        return Err(missing);
-    }
+    workflows::require_workflows(&entries)?;
     let container = call
         .query
         .container()

@@ -13,8 +13,8 @@ pub fn q(s: &str) -> String {
 
 /// The example repository's nixpkgs pin, as the pipelines read it.
 pub fn pinned() -> Nixpkgs {
-    let lock = std::fs::read_to_string(examples_root().join("flake.lock"))
-        .expect("examples/ops-repo/flake.lock");
+    let lock =
+        std::fs::read_to_string(examples_root().join("flake.lock")).expect("the root flake.lock");
     nixpkgs::pin(None, Some(&lock), "flake.lock", "nixpkgs").expect("the example pin")
 }
 

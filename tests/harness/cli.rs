@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::{CoreObject, FunctionSpec, Type};
+use blumeops_ci::module::spec::{CoreObject, Default, FunctionSpec, Type};
 use serde_json::json;
 
 use super::{Engine, Returned};
@@ -18,8 +18,9 @@ pub const SECRET_PLAINTEXT: &str = "password-of-the-test";
 
 /// `line` (`dagger call FUNCTION --flag=value ... [chain]`) as the CLI
 /// would pass it to the module, typed in `root`: relative paths are
-/// `root`'s, and a left-out `--src` is `root` (as when the module is
-/// installed there). `-m` and the chained calls are ignored.
+/// `root`'s, and a left-out `--src` with a default path is `root` (as when
+/// the module is installed there); a left-out required `--src` panics, as
+/// the CLI refuses it. `-m` and the chained calls are ignored.
 pub fn call(line: &str, root: &Path) -> Engine {
     call_with_secret(line, root, SECRET_PLAINTEXT)
 }
@@ -68,8 +69,13 @@ pub fn call_with_secret(line: &str, root: &Path, plaintext: &str) -> Engine {
             Type::String => engine.arg(spec.name, json!(value)),
         };
     }
-    if !given_src && function.arg("src").is_some() {
-        engine = engine.dir_arg("src", root);
+    if !given_src && let Some(src) = function.arg("src") {
+        match src.default {
+            // The engine's defaultPath: the repository the module is installed in.
+            Default::Path { .. } => engine = engine.dir_arg("src", root),
+            Default::Null => {}
+            _ => panic!("`{line}`: the CLI refuses it, `{name}` requires --src"),
+        }
     }
     engine
 }

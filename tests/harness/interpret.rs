@@ -111,6 +111,16 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, Refusal> 
             let id = string_arg(field, "id")?;
             lookup(engine, &id)?
         }
+        // `directory`: a new, empty Directory (an empty fixture folder).
+        (Obj::Root, "directory") => {
+            let root = std::env::temp_dir().join("blumeops-ci-harness-empty-directory");
+            std::fs::create_dir_all(&root).map_err(|e| format!("harness: {e}"))?;
+            Obj::Dir {
+                root,
+                rel: PathBuf::new(),
+                chain: "directory".into(),
+            }
+        }
         (Obj::FunctionCall, _) => return Ok(call_field(engine, field)?),
         // `sync` runs the object's execs, as any field that needs their
         // outcome does; `id` runs nothing.

@@ -40,10 +40,11 @@ pub fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The example ops repository (`examples/ops-repo`): the `--src` of most
-/// tests.
+/// The example ops repository: this repository's root, which holds the
+/// example images (`containers/`) and their nixpkgs pin (`flake.nix`,
+/// `flake.lock`); the `--src` of most tests.
 pub fn examples_root() -> PathBuf {
-    crate_root().join("examples/ops-repo")
+    crate_root()
 }
 
 /// How a call ended, as the engine saw it.

@@ -90,6 +90,18 @@ impl fmt::Display for Nixpkgs {
     }
 }
 
+impl Nixpkgs {
+    /// How a message names this nixpkgs: "pinned" only when something pins
+    /// it.
+    pub fn which(&self) -> &'static str {
+        if self.unpinned {
+            "the unpinned nixpkgs (the flake registry's)"
+        } else {
+            "the pinned nixpkgs"
+        }
+    }
+}
+
 /// `--flake-lock`: a path inside the repository.
 pub fn parse_lock_path(raw: &str) -> eyre::Result<String> {
     super::build_options::relative_path(raw).ok_or_else(|| {
@@ -182,7 +194,7 @@ pub fn nix_string(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const REPO_LOCK: &str = include_str!("../../../examples/ops-repo/flake.lock");
+    const REPO_LOCK: &str = include_str!("../../../flake.lock");
 
     fn lock(nodes: &str, root_inputs: &str) -> String {
         format!(

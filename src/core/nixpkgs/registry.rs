@@ -34,8 +34,8 @@ pub const UNPINNED_ADVICE: &str = "nixpkgs is unpinned: it moves with the flake 
      builds and versions can differ from one day (or machine) to the next. Pin it: pass \
      --flake-lock=<path of a flake.lock> (e.g. a host's, nixos/<host>/flake.lock) or \
      --nixpkgs=<tarball URL>; or commit a flake.lock at the repository root, which needs a \
-     flake.nix there first (with a `nixpkgs` input: copy blumeops-ci's \
-     examples/ops-repo/flake.nix), then `dagger call flake-lock --src=. --flake-path=. \
+     flake.nix there first (with a `nixpkgs` input: copy the flake.nix at \
+     the root of blumeops-ci's repository), then `dagger call flake-lock --src=. --flake-path=. \
      export --path=flake.lock` writes the lock.";
 
 /// The nixpkgs that [`REGISTRY_COMMAND`] printed (`stdout`), resolved in
