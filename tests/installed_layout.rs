@@ -51,7 +51,7 @@ use std::process::Command;
 use blumeops_ci::module::register::MAIN_OBJECT;
 use harness::cli::{call as cli, outcome};
 use harness::schema::OLDEST;
-use harness::{Engine, crate_root};
+use harness::crate_root;
 use regex::Regex;
 use serde_json::{Value, json};
 

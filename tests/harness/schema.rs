@@ -31,7 +31,10 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 
+// The one skip_or_fail; a test that also has `mod support` loads the file
+// twice, as two modules with the same function.
 #[path = "../support/skip.rs"]
+#[allow(clippy::duplicate_mod)]
 mod skip;
 
 /// The oldest engine the module supports: its dagger.json `engineVersion`.
@@ -55,10 +58,10 @@ pub struct EngineSchema {
 
 /// Where the schema of `tag` is read from.
 pub fn path_of(tag: &str) -> PathBuf {
-    if tag == NEWEST {
-        if let Some(file) = std::env::var_os(FILE_VARIABLE) {
-            return PathBuf::from(file);
-        }
+    if tag == NEWEST
+        && let Some(file) = std::env::var_os(FILE_VARIABLE)
+    {
+        return PathBuf::from(file);
     }
     let dir = std::env::var_os(DIR_VARIABLE)
         .map(PathBuf::from)

@@ -92,6 +92,7 @@ pub fn tools_available() -> bool {
 // skip_or_fail lives in its own file so that files which are not about
 // registries (tests/harness/schema.rs) use the same one.
 #[path = "skip.rs"]
+#[allow(clippy::duplicate_mod)]
 mod skip;
 pub use skip::skip_or_fail;
 
