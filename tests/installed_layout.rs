@@ -50,8 +50,8 @@ use std::process::Command;
 
 use blumeops_ci::module::register::MAIN_OBJECT;
 use harness::cli::{call as cli, outcome};
-use harness::schema::OLDEST;
 use harness::crate_root;
+use harness::schema::OLDEST;
 use regex::Regex;
 use serde_json::{Value, json};
 
