@@ -45,10 +45,11 @@
 //!    (`export --path=./x.tar`, `as-tarball`, `with-exec --args=...`): each
 //!    is a field of that GraphQL type in the engine's schema, with its flags
 //!    and required arguments checked the same way; nothing may follow a
-//!    function that returns a String. The schema is found as the harness
-//!    finds it (`$DAGGER_SCHEMA`, else
-//!    `../shared/dagger/schema-v0.21.8.graphqls`); without it this step is
-//!    skipped and the test says "schema missing: chained calls not checked".
+//!    function that returns a String. Each chain is checked against the
+//!    schema of both ends of the engine range (v0.20.1, v0.21.8), found as
+//!    the harness finds them (`tests/harness/schema.rs`): a missing file
+//!    fails the run under `CI=true`, naming it; elsewhere this step is
+//!    skipped and the test says "schemas missing: chained calls not checked".
 //!
 //! `--src` is required on every function that reads `containers/`, so a
 //! call typed in a clone of this repository (whose root is an example ops
@@ -119,7 +120,7 @@ const OTHER_MODULE_MARKER: &str = "<!-- another module -->";
 #[test]
 fn every_documented_command_line_matches_the_function_table() {
     let root = crate_root();
-    let schema = schema::schema().map(|s| &**s);
+    let schemas = schema::schemas();
     let mut report = Report::default();
     for path in documented_files(&root) {
         let text = std::fs::read_to_string(&path)
@@ -130,9 +131,9 @@ fn every_documented_command_line_matches_the_function_table() {
             .display()
             .to_string();
         let found = commands_in(&name, &text);
-        report.check_all(&name, &found, schema);
+        report.check_all(&name, &found, schemas);
     }
-    eprintln!("{}", report.summary(schema.is_some()));
+    eprintln!("{}", report.summary(!schemas.is_empty()));
     assert!(
         report.files_with_commands.contains("README.md"),
         "no `dagger call` command line was found in README.md, which shows the main one: \
@@ -144,8 +145,8 @@ fn every_documented_command_line_matches_the_function_table() {
          Fix each line below; a command shown *because* it fails goes after a line \
          `{FAILS_MARKER}` (see tests/docs_commands.rs).\n\n{}",
         report.problems.len(),
-        if schema.is_some() {
-            " and the engine's GraphQL schema"
+        if !schemas.is_empty() {
+            " and the engine's GraphQL schemas"
         } else {
             ""
         },
@@ -224,9 +225,8 @@ dagger call containers
 /// present; otherwise this test has nothing to check and says so).
 #[test]
 fn the_checker_follows_chained_calls_through_the_schema() {
-    if schema::schema().is_none() {
-        eprintln!("schema missing: chained calls not checked (nothing to test here)");
-        return;
+    if !schema::available() {
+        return; // skip_or_fail said why (and failed under CI)
     }
     let fine = r#"
     dagger call -m . build --src=. --container-name=x export --path=./x.tar
@@ -248,6 +248,50 @@ fn the_checker_follows_chained_calls_through_the_schema() {
     ] {
         assert!(all.contains(expected), "`{expected}` not in:\n{all}");
     }
+}
+
+/// A chained flag that no engine of the range knows is reported (the
+/// check cannot pass a typo), and without the schemas under `CI=true` the
+/// run fails naming the files and the variable that points at them.
+#[test]
+fn a_bad_chained_flag_fails_and_missing_schemas_fail_under_ci() {
+    if schema::available() {
+        let all =
+            problems_in("    dagger call -m . build --container-name=x export --pth=./x.tar\n")
+                .join("\n");
+        assert!(
+            all.contains("`Container.export` has no flag --pth"),
+            "{all}"
+        );
+    }
+    // The chained-call test in a child run of this binary, with the
+    // schemas pointed at a folder that does not exist.
+    let missing = tempfile::tempdir().unwrap().path().join("no-schemas");
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "the_checker_follows_chained_calls_through_the_schema",
+            "--nocapture",
+        ])
+        .env("CI", "true")
+        .env(schema::DIR_VARIABLE, &missing)
+        .env_remove(schema::FILE_VARIABLE)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "the run passed without schemas:\n{text}"
+    );
+    for tag in schema::ENDS {
+        let file = missing.join(format!("schema-{tag}.graphqls"));
+        assert!(
+            text.contains(&file.display().to_string()),
+            "{tag} not named:\n{text}"
+        );
+    }
+    assert!(text.contains(schema::DIR_VARIABLE), "{text}");
 }
 
 /// The `<!-- fails -->` marker excuses a failing command, and is itself
@@ -298,11 +342,7 @@ call build "${args[@]}"
 call buidl --src=.
 "#;
     let mut report = Report::default();
-    report.check_all(
-        "ci/x",
-        &commands_in("ci/x", script),
-        schema::schema().map(|s| &**s),
-    );
+    report.check_all("ci/x", &commands_in("ci/x", script), schema::schemas());
     let all = report.problems.join("\n");
     assert!(
         all.contains("ci/x:6:") && all.contains("`changed-containers` needs --base"),
@@ -1226,7 +1266,7 @@ fn cli_kebab(name: &str) -> String {
 }
 
 /// What checking one command found.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Checked {
     problems: Vec<String>,
     /// Not a call (`dagger check`, a bare `dagger call` in prose).
@@ -1456,9 +1496,35 @@ struct Report {
 }
 
 impl Report {
-    fn check_all(&mut self, file: &str, found: &[Found], schema: Option<&Schema>) {
+    /// Checks `found` against each engine schema of `schemas` (none: the
+    /// chained calls are not checked): a problem that only some engines
+    /// have names them.
+    fn check_all(&mut self, file: &str, found: &[Found], schemas: &[schema::EngineSchema]) {
         for f in found {
-            let c = check(&f.words, schema);
+            let c = if schemas.is_empty() {
+                check(&f.words, None)
+            } else {
+                let runs: Vec<Checked> = schemas
+                    .iter()
+                    .map(|s| check(&f.words, Some(&*s.schema)))
+                    .collect();
+                let mut c = runs[0].clone();
+                c.problems.clear();
+                for (s, run) in schemas.iter().zip(&runs) {
+                    for p in &run.problems {
+                        let everywhere = runs.iter().all(|r| r.problems.contains(p));
+                        let p = if everywhere {
+                            p.clone()
+                        } else {
+                            format!("{p} (engine {})", s.tag)
+                        };
+                        if !c.problems.contains(&p) {
+                            c.problems.push(p);
+                        }
+                    }
+                }
+                c
+            };
             if c.not_a_call {
                 continue;
             }
@@ -1496,9 +1562,10 @@ impl Report {
             "chained calls checked against the engine's schema".to_owned()
         } else {
             format!(
-                "schema missing: chained calls not checked ({} command(s) have them; set \
-                 DAGGER_SCHEMA or provide ../shared/dagger/schema-v0.21.8.graphqls)",
-                self.chain_unchecked
+                "schemas missing: chained calls not checked ({} command(s) have them; set \
+                 {} or provide ../shared/dagger/)",
+                self.chain_unchecked,
+                schema::DIR_VARIABLE
             )
         };
         format!(
@@ -1519,10 +1586,6 @@ impl Report {
 /// The problems the checker reports for a made-up Markdown text, as `t.md`.
 fn problems_in(text: &str) -> Vec<String> {
     let mut report = Report::default();
-    report.check_all(
-        "t.md",
-        &commands_in("t.md", text),
-        schema::schema().map(|s| &**s),
-    );
+    report.check_all("t.md", &commands_in("t.md", text), schema::schemas());
     report.problems
 }

@@ -41,7 +41,7 @@ fn exec_id(engine: &Engine, expect: Option<&str>) -> String {
 }
 
 fn outcome_query(id: &str) -> String {
-    format!("query{{node(id: \"{id}\"){{... on Container{{exitCode stdout stderr}}}}}}")
+    format!("query{{node: loadContainerFromID(id: \"{id}\"){{exitCode stdout stderr}}}}")
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use dagger_sdk::{Directory, Id, Query};
+use dagger_sdk::{Directory, Query};
 use eyre::{bail, eyre};
 use serde_json::Value;
 
@@ -129,7 +129,7 @@ impl Args {
     /// A Directory argument, loaded lazily from its ID.
     pub fn directory(&self, query: &Query, name: &str) -> eyre::Result<Directory> {
         let id = self.object_id(name)?;
-        Ok(query.r#ref::<Directory>(Id(id)))
+        Ok(crate::module::graphql::load::<Directory>(query, id))
     }
 
     /// The ID of an optional object argument (`None` when null or absent).

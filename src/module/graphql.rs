@@ -2,11 +2,21 @@
 //! builder costs round trips: it resolves every ID-typed argument with a
 //! query of its own, while one document with aliases can ask for many
 //! independent things at once.
+//!
+//! An object is loaded by its ID with `load<Type>FromID(id:)` ([`load`],
+//! [`load_field`]), never with `node(id:)`, which dagger-sdk 0.21.11's
+//! `Query::r#ref` and `load` send: the module declares the oldest engine it
+//! supports as its `engineVersion` (v0.20.1), whose schema has no `node`,
+//! and every newer engine up to v0.22 serves a module of that
+//! `engineVersion` its view, which keeps the `load<Type>FromID` fields
+//! (`core/schema/legacy_id.go`, `legacyIDView = BeforeVersion("v0.22.0")`).
 
 use std::fmt::Write;
 
+use dagger_sdk::Query;
 use dagger_sdk::core::graphql_client::{DynGraphQLClient, GraphQLError};
 use dagger_sdk::errors::DaggerError;
+use dagger_sdk::loadable::Loadable;
 use eyre::{WrapErr, eyre};
 use serde_json::Value;
 
@@ -14,6 +24,22 @@ use serde_json::Value;
 /// so serde_json's escaping is exact.
 pub fn string(s: &str) -> String {
     serde_json::to_string(s).expect("a str always serializes")
+}
+
+/// The root field that loads an object of GraphQL type `type_name` by its
+/// ID in every engine of the supported range (`loadContainerFromID`).
+pub fn load_field(type_name: &str) -> String {
+    format!("load{type_name}FromID")
+}
+
+/// The object of type `T` with ID `id`, lazily (no round trip): the
+/// replacement of dagger-sdk's `Query::r#ref`, through [`load_field`].
+pub fn load<T: Loadable>(query: &Query, id: impl Into<String>) -> T {
+    let selection = query
+        .selection
+        .select(&load_field(T::graphql_type()))
+        .arg("id", id.into());
+    T::from_query(query.proc.clone(), selection, query.graphql_client.clone())
 }
 
 /// A GraphQL list of string literals.
@@ -102,8 +128,9 @@ pub async fn read_files(
     for (i, path) in paths.iter().enumerate() {
         write!(
             doc,
-            "{}a{i}: node(id: {dir}){{... on Directory{{file(path: {}){{contents}}}}}}",
+            "{}a{i}: {}(id: {dir}){{file(path: {}){{contents}}}}",
             if i > 0 { " " } else { "" },
+            load_field("Directory"),
             string(path)
         )
         .expect("writing to a String");
@@ -138,11 +165,15 @@ pub async fn select_on(
     selection: &str,
 ) -> eyre::Result<Value> {
     let doc = format!(
-        "query{{node(id: {}){{... on {type_name}{{{selection}}}}}}}",
+        "query{{loaded: {}(id: {}){{{selection}}}}}",
+        load_field(type_name),
         string(id)
     );
     let mut data = client.query(&doc).await?.unwrap_or(Value::Null);
-    Ok(data.get_mut("node").map(Value::take).unwrap_or(Value::Null))
+    Ok(data
+        .get_mut("loaded")
+        .map(Value::take)
+        .unwrap_or(Value::Null))
 }
 
 /// Runs a document, mapping transport and GraphQL errors to one message.
@@ -193,6 +224,11 @@ mod tests {
             chain.render_id("a0"),
             "a0: typeDef{withKind(kind: STRING_KIND){id}}"
         );
+    }
+
+    #[test]
+    fn objects_load_through_the_legacy_id_fields() {
+        assert_eq!(load_field("Container"), "loadContainerFromID");
     }
 
     #[test]

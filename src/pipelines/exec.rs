@@ -53,14 +53,15 @@ pub async fn run_keeping(
     let ran = container.with_exec(args);
     let id = ran.id().await?;
     let doc = format!(
-        "query{{node(id: {}){{... on Container{{stdout stderr}}}}}}",
+        "query{{ran: {}(id: {}){{stdout stderr}}}}",
+        graphql::load_field("Container"),
         graphql::string(&id.0)
     );
     let outcome = match query.graphql_client.query(&doc).await {
         Ok(data) => {
             let node = data
                 .as_ref()
-                .and_then(|d| d.get("node"))
+                .and_then(|d| d.get("ran"))
                 .cloned()
                 .unwrap_or(Value::Null);
             let text = |field: &str| {

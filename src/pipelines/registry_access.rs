@@ -12,6 +12,7 @@ use eyre::WrapErr;
 
 use crate::core::image_ref::Registry;
 use crate::module::args::Args;
+use crate::module::graphql;
 use crate::registry::{Credentials, RegistryClient};
 
 pub struct RegistryAccess {
@@ -50,8 +51,7 @@ impl RegistryAccess {
     pub async fn client(&self, query: &Query) -> eyre::Result<RegistryClient> {
         let credentials = match &self.password {
             Some(id) => {
-                let password = query
-                    .r#ref::<Secret>(id.clone())
+                let password = graphql::load::<Secret>(query, id.0.clone())
                     .plaintext()
                     .await
                     .wrap_err("could not read --registry-password")?;
@@ -62,8 +62,7 @@ impl RegistryAccess {
         let client = RegistryClient::new(self.registry.as_str(), credentials)?;
         match &self.ca {
             Some(id) => {
-                let pem = query
-                    .r#ref::<File>(id.clone())
+                let pem = graphql::load::<File>(query, id.0.clone())
                     .contents()
                     .await
                     .wrap_err("could not read --registry-ca")?;

@@ -107,7 +107,11 @@ fn resolve(engine: &Engine, obj: &Obj, field: &Field) -> Result<Value, Refusal> 
     let name = field.name.as_str();
     let child = match (obj, name) {
         (Obj::Root, "currentFunctionCall") => Obj::FunctionCall,
-        (Obj::Root, "node") => {
+        // `load<Type>FromID(id:)`, how the module loads an object (the
+        // field every engine of its range serves it), or `node(id:)`.
+        (Obj::Root, name)
+            if name == "node" || (name.starts_with("load") && name.ends_with("FromID")) =>
+        {
             let id = string_arg(field, "id")?;
             lookup(engine, &id)?
         }

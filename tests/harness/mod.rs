@@ -4,7 +4,7 @@
 //! [`Engine`] implements dagger-sdk's `GraphQLClient`. It answers
 //! `currentFunctionCall` from a scripted call, serves Directory reads
 //! (`directory`, `entries`, `exists`, `glob`, `file.contents`) from a real
-//! fixture folder, mints IDs that round-trip through `node(id:)`, records
+//! fixture folder, mints IDs that round-trip through `load<Type>FromID(id:)`, records
 //! every query and validates it against the engine's schema
 //! (`../shared/dagger/schema-v0.21.8.graphqls`, or `$DAGGER_SCHEMA`) when the
 //! file is present.
@@ -20,7 +20,7 @@ pub mod chains;
 pub mod cli;
 pub mod http;
 mod interpret;
-mod schema;
+pub mod schema;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -89,23 +89,12 @@ pub fn tools_available() -> bool {
     skip_or_fail("registry tests", &message)
 }
 
-/// A test that needs a tool this machine lacks: under CI (`CI` set) it
-/// fails, naming the tool and how to install it; elsewhere it is skipped,
-/// said once per `what` on stderr (not through `eprintln!`, which the test
-/// harness captures). Returns false, for `if !available() { return; }`.
-pub fn skip_or_fail(what: &str, message: &str) -> bool {
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-    if ci {
-        panic!("{message} (CI is set: missing tools fail the tests)");
-    }
-    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
-    if !said.iter().any(|w| w == what) {
-        said.push(what.to_owned());
-        let _ = writeln!(std::io::stderr(), "SKIPPED ({what}): {message}");
-    }
-    false
-}
+// skip_or_fail lives in its own file so that files which are not about
+// registries (tests/harness/schema.rs) use the same one.
+#[path = "skip.rs"]
+#[allow(clippy::duplicate_mod)]
+mod skip;
+pub use skip::skip_or_fail;
 
 /// A TLS registry with htpasswd (holding `REPO:TAG`), and its CA written
 /// to a file, for `--registry-ca`; `None` (the test is skipped) without
