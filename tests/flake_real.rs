@@ -305,10 +305,8 @@ fn the_advices_root_flake_is_locked_and_then_pins_nixpkgs() {
         "{note}"
     );
 
-    let example = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("flake.nix"),
-    )
-    .unwrap();
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("flake.nix")).unwrap();
     let url = "github:NixOS/nixpkgs/nixos-25.05";
     assert!(
         example.contains(url),

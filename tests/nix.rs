@@ -393,7 +393,12 @@ async fn nix_version_without_src_asks_the_registry_and_says_so() {
     assert_eq!(engine.returned_chain().await, "1.7.1");
     let log = engine.log();
     assert!(log[0].contains("from the flake registry"), "{log:?}");
-    assert!(log[1].contains("unpinned"), "{log:?}");
+    assert!(
+        log[1].contains("nix-version without --src reads no repository")
+            && log[1].contains("pass --src=."),
+        "{log:?}"
+    );
+    assert!(log[2].contains("unpinned"), "{log:?}");
     let state = engine.state.lock().unwrap();
     assert!(
         state

@@ -35,16 +35,29 @@ use super::publish::{Image, PushTarget};
 pub async fn nix_version(call: Invocation) -> eyre::Result<Output> {
     let attr = AttrPath::parse(&call.args.string("package")?)?;
     let nix = Nix::from_args(&call)?;
-    // Without --src (the origin's nix-version took none), an empty folder:
-    // no lock, so the flake registry's nixpkgs, and the log says so.
-    let src = match call.args.opt_object_id("src") {
-        Some(_) => call.args.directory(&call.query, "src")?,
-        None => call.query.directory(),
+    // Without --src (the origin's nix-version took none), no repository is
+    // read: an empty folder stands in, so the flake registry's nixpkgs
+    // (unless --nixpkgs), and the log says why.
+    let (src, nixpkgs) = match call.args.opt_object_id("src") {
+        Some(_) => {
+            let src = call.args.directory(&call.query, "src")?;
+            let nixpkgs = nix.pin(&call, &src).await?;
+            (src, nixpkgs)
+        }
+        None => {
+            let empty = call.query.directory();
+            let nixpkgs = nix.settle(&call, &empty, None, Some(NO_SRC_NOTE)).await?;
+            (empty, nixpkgs)
+        }
     };
-    let nixpkgs = nix.pin(&call, &src).await?;
     let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
     Ok(Output::Text(version))
 }
+
+/// What the log says when nix-version runs without `--src`.
+const NO_SRC_NOTE: &str = "nixpkgs: nix-version without --src reads no repository (as the \
+     Python module's did), so no lock pins it; pass --src=. to use the repository's pin \
+     (its root flake.lock, else nixos/ringtail/flake.lock).";
 
 pub async fn build_nix(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(&call.args.string("containerName")?)?;
@@ -252,13 +265,28 @@ impl Nix {
             ),
             None => None,
         };
-        let found = found.as_deref().zip(text.as_deref());
+        self.settle(call, src, found.as_deref().zip(text.as_deref()), None)
+            .await
+    }
+
+    /// The nixpkgs [`nixpkgs::choose`] picks given the lock `found` (its
+    /// path and text), said in the log; `no_lock_note` replaces the note
+    /// on why no lock pins it (nix-version without `--src` looks for none).
+    pub async fn settle(
+        &self,
+        call: &Invocation,
+        src: &Directory,
+        found: Option<(&str, &str)>,
+        no_lock_note: Option<&str>,
+    ) -> eyre::Result<Nixpkgs> {
+        let override_ = self.override_.as_deref();
         let (nixpkgs, note) = match nixpkgs::choose(override_, &self.lock_path, &self.input, found)?
         {
             nixpkgs::Choice::Pinned { nixpkgs, note } => (nixpkgs, note),
-            nixpkgs::Choice::Registry { note } => {
-                (self.resolve_registry(call, src).await?, Some(note))
-            }
+            nixpkgs::Choice::Registry { note } => (
+                self.resolve_registry(call, src).await?,
+                Some(no_lock_note.map_or(note, str::to_owned)),
+            ),
         };
         call.log.say(format!("nixpkgs: {nixpkgs}"));
         if let Some(note) = note {
