@@ -431,7 +431,10 @@ struct Decl {
 /// A value as written, and what it means.
 #[derive(Debug, Clone)]
 enum DValue {
-    /// Segments, each bare, double- or single-quoted.
+    /// Segments, each bare (0), double-quoted (1), single-quoted (2), or
+    /// double-quoted with `%` standing for the escape character (3), which
+    /// is written bare where an ordinary character follows it: BuildKit
+    /// keeps an escape inside `"…"` unless `"`, `$` or the escape follows.
     Literal(Vec<(u8, String)>),
     /// A value that needs variable substitution.
     Substitution(String),
@@ -455,6 +458,22 @@ impl DValue {
                         out.push('"');
                         out
                     }
+                    3 => {
+                        let chars: Vec<char> =
+                            text.replace('%', &escape.to_string()).chars().collect();
+                        let mut out = String::from("\"");
+                        for (i, &c) in chars.iter().enumerate() {
+                            let ordinary_next = chars
+                                .get(i + 1)
+                                .is_some_and(|&n| !matches!(n, '"' | '$') && n != escape);
+                            if c == escape && !ordinary_next {
+                                out.push(escape);
+                            }
+                            out.push(c);
+                        }
+                        out.push('"');
+                        out
+                    }
                     _ => format!("'{text}'"),
                 })
                 .collect(),
@@ -462,9 +481,18 @@ impl DValue {
         }
     }
 
-    fn literal(&self) -> Option<String> {
+    /// What the value means, with `escape` the file's escape character.
+    fn literal(&self, escape: char) -> Option<String> {
         match self {
-            DValue::Literal(segments) => Some(segments.iter().map(|(_, t)| t.as_str()).collect()),
+            DValue::Literal(segments) => Some(
+                segments
+                    .iter()
+                    .map(|(quote, t)| match quote {
+                        3 => t.replace('%', &escape.to_string()),
+                        _ => t.clone(),
+                    })
+                    .collect(),
+            ),
             DValue::Substitution(_) => None,
         }
     }
@@ -477,8 +505,11 @@ enum Instr {
     Blank,
     From(String),
     Run(String),
+    /// `RUN cat <<EOF` (`<<-EOF` when `chomp`, whose end line is indented
+    /// with `tabs` tabs).
     Heredoc {
         chomp: bool,
+        tabs: usize,
         body: Vec<String>,
     },
     /// ENV, LABEL or ONBUILD ARG that mention the version: not a declaration.
@@ -496,6 +527,7 @@ fn dvalue() -> impl Strategy<Value = DValue> {
         4 => (Just(0u8), "[0-9A-Za-z._+-]{0,12}"),
         2 => (Just(1u8), "[0-9A-Za-z._+ '$@#\"-]{0,12}"),
         2 => (Just(2u8), "[0-9A-Za-z._+ \"$\\\\@#{}-]{0,12}"),
+        2 => (Just(3u8), "[0-9A-Za-z._+ '@#%-]{0,12}"),
     ];
     prop_oneof![
         8 => prop::collection::vec(segment, 1..4).prop_map(DValue::Literal),
@@ -525,8 +557,8 @@ fn instr() -> impl Strategy<Value = Instr> {
         1 => Just(Instr::Blank),
         2 => "[a-z0-9:./-]{1,20}( AS [a-z]{1,6})?".prop_map(Instr::From),
         2 => "[a-z0-9 =.$/{}\"'|&;-]{1,40}".prop_map(Instr::Run),
-        1 => (any::<bool>(), prop::collection::vec("[A-Za-z0-9 =.$_-]{0,30}", 0..4))
-            .prop_map(|(chomp, body)| Instr::Heredoc { chomp, body }),
+        1 => (any::<bool>(), 0..3usize, prop::collection::vec(heredoc_line(), 0..4))
+            .prop_map(|(chomp, tabs, body)| Instr::Heredoc { chomp, tabs, body }),
         1 => prop::sample::select(&[
             "ENV CONTAINER_APP_VERSION=8",
             "LABEL x=\"ARG CONTAINER_APP_VERSION=7\"",
@@ -541,6 +573,20 @@ fn instr() -> impl Strategy<Value = Instr> {
             prop::collection::vec((prop::bool::weighted(0.2), any::<bool>()), 4),
         )
             .prop_map(|(keyword, decls, breaks)| Instr::Arg { keyword, decls, breaks }),
+    ]
+}
+
+/// A line of a heredoc's body: text, or one that looks like its end but is
+/// not (for `<<-`, only leading tabs are stripped; for `<<`, none), or an
+/// ARG that, being content, declares nothing.
+fn heredoc_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[A-Za-z0-9 =.$_-]{0,30}",
+        2 => prop::sample::select(&[
+            " EOF", "  EOF", "\t EOF", " \tEOF", "\t\t  EOF", "EOF ", "\tEOF", "\t\tEOF", "eof",
+        ][..])
+        .prop_map(str::to_owned),
+        1 => Just("ARG CONTAINER_APP_VERSION=5.5.5".to_owned()),
     ]
 }
 
@@ -567,15 +613,27 @@ fn render_dockerfile(backtick: bool, crlf: bool, instrs: &[Instr]) -> String {
             Instr::From(image) => out.push_str(&format!("FROM {image}\n")),
             // A word at the end, so that the line never ends in an escape.
             Instr::Run(cmd) => out.push_str(&format!("RUN {cmd} end\n")),
-            Instr::Heredoc { chomp, body } => {
+            Instr::Heredoc { chomp, tabs, body } => {
                 let dash = if *chomp { "-" } else { "" };
                 out.push_str(&format!("RUN cat <<{dash}EOF >/x\n"));
                 for line in body {
-                    if line.trim_start_matches('\t') != "EOF" {
+                    // The lines that would end it (BuildKit: the line, without
+                    // its leading tabs for `<<-`, is the name).
+                    let ends = if *chomp {
+                        line.trim_start_matches('\t') == "EOF"
+                    } else {
+                        line == "EOF"
+                    };
+                    if !ends {
                         out.push_str(&format!("{line}\n"));
                     }
                 }
-                out.push_str(if *chomp { "\tEOF\n" } else { "EOF\n" });
+                let indent = if *chomp {
+                    "\t".repeat(*tabs)
+                } else {
+                    String::new()
+                };
+                out.push_str(&format!("{indent}EOF\n"));
             }
             Instr::Decoy(text) => out.push_str(&format!("{text}\n")),
             Instr::Arg {
@@ -615,13 +673,13 @@ fn render_dockerfile(backtick: bool, crlf: bool, instrs: &[Instr]) -> String {
 /// BuildKit's rule on the model: the first non-empty literal value of a
 /// `CONTAINER_APP_VERSION` word of an ARG instruction; a substitution there
 /// is an error.
-fn expected_dockerfile_version(instrs: &[Instr]) -> Result<Option<String>, ()> {
+fn expected_dockerfile_version(instrs: &[Instr], escape: char) -> Result<Option<String>, ()> {
     for instr in instrs {
         let Instr::Arg { decls, .. } = instr else {
             continue;
         };
         for d in decls.iter().filter(|d| d.version) {
-            match d.value.as_ref().map(|v| v.literal()) {
+            match d.value.as_ref().map(|v| v.literal(escape)) {
                 None => {}
                 Some(None) => return Err(()),
                 Some(Some(v)) if v.is_empty() => {}
@@ -755,7 +813,8 @@ fn dockerfile_version() {
         |(backtick, crlf, instrs)| {
             let text = render_dockerfile(backtick, crlf, &instrs);
             let strict = app_version(&text, FILE).map_err(|e| e.to_string());
-            match expected_dockerfile_version(&instrs) {
+            let escape = if backtick { '`' } else { '\\' };
+            match expected_dockerfile_version(&instrs, escape) {
                 Ok(Some(v)) => ensure!(
                     strict.as_ref() == Ok(&v),
                     "want {v:?}, got {strict:?} from\n{text}"
