@@ -135,6 +135,43 @@ mod tests {
     }
 
     #[test]
+    fn each_named_signal_by_its_linux_number() {
+        // signal(7), x86 and ARM numbering.
+        let named = [
+            (1, "SIGHUP"),
+            (2, "SIGINT"),
+            (3, "SIGQUIT"),
+            (4, "SIGILL"),
+            (6, "SIGABRT"),
+            (7, "SIGBUS"),
+            (8, "SIGFPE"),
+            (9, "SIGKILL"),
+            (11, "SIGSEGV"),
+            (13, "SIGPIPE"),
+            (14, "SIGALRM"),
+            (15, "SIGTERM"),
+            (24, "SIGXCPU"),
+            (25, "SIGXFSZ"),
+        ];
+        for (number, name) in named {
+            let (n, got, cause) = signal(128 + number).unwrap();
+            assert_eq!((n, got), (number, name));
+            assert!(!cause.is_empty() && cause != "something outside the command stopped it");
+        }
+        // SIGTRAP, SIGUSR1, SIGUSR2 and the real-time signals: no story.
+        for number in [5, 10, 12, 34, 63] {
+            assert_eq!(
+                signal(128 + number),
+                Some((
+                    number,
+                    "a signal",
+                    "something outside the command stopped it"
+                ))
+            );
+        }
+    }
+
+    #[test]
     fn exit_status_128_is_the_commands_own_failure() {
         let stderr = "fatal: bad object deadbee";
         assert_eq!(killed_message(128, "git", stderr), None);

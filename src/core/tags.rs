@@ -245,6 +245,22 @@ mod tests {
     }
 
     #[test]
+    fn a_commit_tag_may_be_exactly_128_characters() {
+        // v + version + -0123456 (8) [+ -nix (4)]: 128 is the OCI limit.
+        let fits = commit_tag(&"1".repeat(119), "x", &sha(), Variant::Dockerfile).unwrap();
+        assert_eq!(fits.as_str().len(), 128);
+        let fits_nix = commit_tag(&"1".repeat(115), "x", &sha(), Variant::Nix).unwrap();
+        assert_eq!(fits_nix.as_str().len(), 128);
+        for (version, variant) in [(120, Variant::Dockerfile), (116, Variant::Nix)] {
+            let err = commit_tag(&"1".repeat(version), "x", &sha(), variant).unwrap_err();
+            assert!(
+                err.to_string().contains("would be 129 characters long"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn commit_sha_accepts_7_to_40_hex_and_lowercases() {
         assert_eq!(CommitSha::parse("ABCDEF1").unwrap().short(), "abcdef1");
         assert_eq!(CommitSha::parse(SHA).unwrap().full(), Some(SHA));
