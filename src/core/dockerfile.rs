@@ -748,10 +748,10 @@ mod tests {
     fn only_run_copy_and_add_in_shell_form_open_heredocs() {
         // `<<` elsewhere is text: the next line is still an instruction.
         for first in [
-            "LABEL note=<<EOF",
-            "ENV A=<<EOF",
+            "LABEL note <<EOF",
+            "ENV A <<EOF",
+            "ONBUILD LABEL x <<EOF",
             "RUN [\"cat\", \"<<EOF\"]",
-            "ONBUILD LABEL x=<<EOF",
         ] {
             let text = format!("{first}\nARG CONTAINER_APP_VERSION=1.0\n");
             assert_eq!(version(&text), "1.0", "{first}");
