@@ -745,6 +745,14 @@ mod tests {
     }
 
     #[test]
+    fn the_backslash_escape_directive_is_accepted() {
+        assert_eq!(
+            version("# escape=\\\nARG CONTAINER_APP_VERSION=1 \\\n  B=2\n"),
+            "1"
+        );
+    }
+
+    #[test]
     fn only_run_copy_and_add_in_shell_form_open_heredocs() {
         // `<<` elsewhere is text: the next line is still an instruction.
         for first in [
