@@ -63,7 +63,7 @@ enum Fx {
     RegistryDown,
     /// `tests/fixtures/bad-input`, where every command the module runs ends
     /// with this exit status, stdout and stderr: what the build script and
-    /// Nix 2.8 print (`tests/nix_real.rs`).
+    /// Nix 2.8 print (`tests/nix_real.rs`), or git (`tests/git_real.rs`).
     Nix(i32, &'static str, &'static str),
     /// `tests/fixtures/flakes` (a host flake at `nixos/ringtail`, Forgejo
     /// workflows), where every command the module runs ends with this exit
@@ -149,6 +149,7 @@ const ROWS: &[Row] = &[
     ("changedContainers", "revision with a line break", &[("base", S("main\nHEAD"))], Repo, "is not a git revision"),
     ("changedContainers", "option-like --head", &[("base", S("main")), ("head", S("-x"))], Repo, "--head `-x` is not a git revision"),
     ("changedContainers", "git killed (exit 137)", &[("base", S("main"))], Killed, "git was killed by signal 9"),
+    ("changedContainers", "git's own fatal error (exit 128)", &[("base", S("HEAD~1"))], Nix(128, "", "fatal: unable to read tree (80100c0cdec7dc889a53856c36904ed133e177dd)"), "git failed (exit 128): fatal: unable to read tree"),
     // publish (with a valid --commit-sha and --dry-run unless the row says otherwise)
     ("publish", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
     ("publish", "traversing container name", &[("containerName", S("../good"))], Repo, "is not a valid container name"),

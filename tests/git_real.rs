@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use blumeops_ci::core::check_scope::{self, Changed};
+use blumeops_ci::core::exit_status::killed_message;
 use blumeops_ci::core::git::{
     ANCESTRY_SCRIPT, Ancestry, CHANGED_SCRIPT, CHANGED_SINCE_SCRIPT, EMPTY_TREE, NO_GIT_EXIT,
-    NO_MERGE_BASE_EXIT, NO_REVISION_EXIT, changed_containers, parse_ancestry,
+    NO_MERGE_BASE_EXIT, NO_REVISION_EXIT, changed_containers, parse_ancestry, script_error,
 };
 
 struct Repo {
@@ -162,6 +163,43 @@ fn changed_containers_reports_a_missing_revision_and_a_missing_git() {
     let (status, _, _) = run_script(&plain, CHANGED_SCRIPT, &["HEAD~1", "HEAD"]);
     let _ = std::fs::remove_dir_all(&plain);
     assert_eq!(status, NO_GIT_EXIT);
+}
+
+/// git's own fatal error exits 128, which is no signal: `changed-containers`
+/// reports git's message, not "killed by signal 0 ... run it again" (the
+/// pipeline's order: [`killed_message`] first, then [`script_error`]).
+#[test]
+fn git_s_own_fatal_error_exit_128_is_reported_with_git_s_message() {
+    let repo = Repo::new("fatal");
+    repo.write("containers/a/Dockerfile", "ARG CONTAINER_APP_VERSION=1\n");
+    repo.commit("a 1");
+    repo.write("containers/a/Dockerfile", "ARG CONTAINER_APP_VERSION=2\n");
+    repo.commit("a 2");
+    // A repository that lacks an object (a corrupt copy, or a partial clone
+    // whose remote cannot be reached): `--base`'s commit and root tree are
+    // there, the tree of its containers/ is not, so `git diff` dies.
+    let tree = repo.git(&["rev-parse", "HEAD~1:containers"]);
+    std::fs::remove_file(
+        repo.dir
+            .join(".git/objects")
+            .join(&tree[..2])
+            .join(&tree[2..]),
+    )
+    .unwrap();
+
+    let (status, _, stderr) = repo.script(CHANGED_SCRIPT, &["HEAD~1", "HEAD"]);
+    assert_eq!(status, 128, "{stderr}");
+    // git 2.47: `fatal: unable to read tree (<tree>)`; the wording is git's.
+    let fatal = stderr.trim();
+    assert!(
+        fatal.starts_with("fatal: unable to read tree") && fatal.contains(&tree),
+        "{stderr}"
+    );
+    assert_eq!(killed_message(status, "git", &stderr), None);
+    assert_eq!(
+        script_error(status, &stderr),
+        format!("git failed (exit 128): {fatal}")
+    );
 }
 
 #[test]

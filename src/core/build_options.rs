@@ -178,6 +178,31 @@ mod tests {
     }
 
     #[test]
+    fn a_source_url_is_an_http_or_https_address_kept_as_given() {
+        for ok in [
+            "https://github.com/eblume/blumeops",
+            "http://forge.ops.eblu.me/eblume/blumeops",
+            "https://x",
+        ] {
+            assert_eq!(parse_source_url(ok).unwrap(), ok);
+        }
+        for bad in [
+            "",
+            "github.com/eblume/blumeops",
+            "ftp://example.com/x",
+            "https://",
+            "http://",
+            "https://a b",
+            "https://a\tb",
+            "https://a\nb",
+            "https://a\u{7}b",
+        ] {
+            let err = parse_source_url(bad).unwrap_err().to_string();
+            assert!(err.starts_with("--source-url `"), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
     fn build_args_are_key_value_and_the_last_one_wins() {
         let args = parse_build_args(&strings(&["A=1", "B=", "A=x=y", "_C9=3"])).unwrap();
         let pairs: Vec<(&str, &str)> = args.iter().map(|a| (&*a.name, &*a.value)).collect();

@@ -744,6 +744,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_backslash_escape_directive_is_accepted() {
+        assert_eq!(
+            version("# escape=\\\nARG CONTAINER_APP_VERSION=1 \\\n  B=2\n"),
+            "1"
+        );
+    }
+
+    #[test]
+    fn only_run_copy_and_add_in_shell_form_open_heredocs() {
+        // `<<` elsewhere is text: the next line is still an instruction.
+        for first in [
+            "LABEL note <<EOF",
+            "ENV A <<EOF",
+            "ONBUILD LABEL x <<EOF",
+            "RUN [\"cat\", \"<<EOF\"]",
+        ] {
+            let text = format!("{first}\nARG CONTAINER_APP_VERSION=1.0\n");
+            assert_eq!(version(&text), "1.0", "{first}");
+        }
+        let text =
+            "RUN cat <<EOF\nARG CONTAINER_APP_VERSION=1.0\nEOF\nARG CONTAINER_APP_VERSION=2\n";
+        assert_eq!(version(text), "2");
+    }
+
     // The example containers of this repository.
 
     #[test]

@@ -4,9 +4,22 @@
 //! 128-191 as "killed" even when told to accept any exit code, so every
 //! command the module runs gets the same one-line explanation here,
 //! instead of the engine's raw error quoting the whole script.
+//!
+//! Exit status 128 itself is no signal: it is the command's own failure
+//! (git's `fatal: ...` exits 128), reported with the command's own message
+//! by its caller, never with "run it again" advice.
 
 /// The first and last exit status that mean "killed by a signal".
-const SIGNALLED: std::ops::RangeInclusive<i32> = 128..=191;
+///
+/// - From 129: signals are numbered from 1 (SIGHUP). 128 + 0 would be
+///   "signal 0", which is no signal (`kill -0` only asks whether a process
+///   exists), and 128 is what git and other tools exit with on a fatal
+///   error of their own.
+/// - To 191 (signal 63): the engine's own bound (`ReturnTypes.ReturnCodes`
+///   in Dagger's core/container.go), which hands 192-255 back as a tool's
+///   own exit status (the AWS CLI uses them). Only signal 64 (SIGRTMAX, a
+///   real-time signal nothing sends to stop a command) falls outside.
+const SIGNALLED: std::ops::RangeInclusive<i32> = 129..=191;
 
 /// How many lines of the command's stderr a message shows.
 pub const TAIL_LINES: usize = 25;
@@ -88,9 +101,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_128_to_191_are_signals() {
+    fn only_129_to_191_are_signals() {
         assert_eq!(signal(127), None);
+        assert_eq!(signal(128), None, "git's own `fatal:` status");
         assert_eq!(signal(0), None);
+        assert_eq!(signal(129).map(|s| (s.0, s.1)), Some((1, "SIGHUP")));
         assert_eq!(signal(192), None);
         assert_eq!(signal(255), None);
         assert_eq!(signal(137).map(|s| s.1), Some("SIGKILL"));
@@ -117,5 +132,63 @@ mod tests {
         assert!(message.ends_with("building part 40"), "{message}");
         assert!(!message.contains("building part 15\n"), "{message}");
         assert_eq!(killed_message(1, "x", "boom"), None);
+    }
+
+    #[test]
+    fn each_named_signal_by_its_linux_number() {
+        // signal(7), x86 and ARM numbering.
+        let named = [
+            (1, "SIGHUP"),
+            (2, "SIGINT"),
+            (3, "SIGQUIT"),
+            (4, "SIGILL"),
+            (6, "SIGABRT"),
+            (7, "SIGBUS"),
+            (8, "SIGFPE"),
+            (9, "SIGKILL"),
+            (11, "SIGSEGV"),
+            (13, "SIGPIPE"),
+            (14, "SIGALRM"),
+            (15, "SIGTERM"),
+            (24, "SIGXCPU"),
+            (25, "SIGXFSZ"),
+        ];
+        for (number, name) in named {
+            let (n, got, cause) = signal(128 + number).unwrap();
+            assert_eq!((n, got), (number, name));
+            assert!(!cause.is_empty() && cause != "something outside the command stopped it");
+        }
+        // SIGTRAP, SIGUSR1, SIGUSR2 and the real-time signals: no story.
+        for number in [5, 10, 12, 34, 63] {
+            assert_eq!(
+                signal(128 + number),
+                Some((
+                    number,
+                    "a signal",
+                    "something outside the command stopped it"
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn exit_status_128_is_the_commands_own_failure() {
+        let stderr = "fatal: bad object deadbee";
+        assert_eq!(killed_message(128, "git", stderr), None);
+        let hup = killed_message(129, "git", stderr).expect("129 is SIGHUP");
+        assert!(
+            hup.starts_with(
+                "git was killed by signal 1 (SIGHUP, exit status 129): its terminal or session \
+                 went away.\nRun the same command again; nothing was published."
+            ),
+            "{hup}"
+        );
+        let last = killed_message(191, "git", "").expect("191 is signal 63");
+        assert_eq!(
+            last,
+            "git was killed by signal 63 (a signal, exit status 191): something outside the \
+             command stopped it.\nRun the same command again; nothing was published."
+        );
+        assert_eq!(killed_message(192, "git", stderr), None);
     }
 }

@@ -245,6 +245,22 @@ mod tests {
     }
 
     #[test]
+    fn a_commit_tag_may_be_exactly_128_characters() {
+        // v + version + -0123456 (8) [+ -nix (4)]: 128 is the OCI limit.
+        let fits = commit_tag(&"1".repeat(119), "x", &sha(), Variant::Dockerfile).unwrap();
+        assert_eq!(fits.as_str().len(), 128);
+        let fits_nix = commit_tag(&"1".repeat(115), "x", &sha(), Variant::Nix).unwrap();
+        assert_eq!(fits_nix.as_str().len(), 128);
+        for (version, variant) in [(120, Variant::Dockerfile), (116, Variant::Nix)] {
+            let err = commit_tag(&"1".repeat(version), "x", &sha(), variant).unwrap_err();
+            assert!(
+                err.to_string().contains("would be 129 characters long"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn commit_sha_accepts_7_to_40_hex_and_lowercases() {
         assert_eq!(CommitSha::parse("ABCDEF1").unwrap().short(), "abcdef1");
         assert_eq!(CommitSha::parse(SHA).unwrap().full(), Some(SHA));
@@ -344,11 +360,18 @@ mod tests {
             version in "[a-zA-Z0-9_.-]{1,40}", nix in any::<bool>()
         ) {
             let variant = if nix { Variant::Nix } else { Variant::Dockerfile };
-            if let Ok(t) = commit_tag(&version, "x", &sha(), variant) {
+            let made = commit_tag(&version, "x", &sha(), variant);
+            // Every such version makes a tag (at most 53 characters), but a
+            // bare `v`, which is no version.
+            if version == "v" {
+                prop_assert!(made.is_err());
+            } else {
+                let t = made.map_err(|e| TestCaseError::fail(format!("{version:?}: {e}")))?;
                 prop_assert!(oci_tag().is_match(t.as_str()));
-                prop_assert!(t.as_str().starts_with('v'));
+                // The module's doc: `v` added only when the version lacks one.
+                let v = if version.starts_with('v') { String::new() } else { "v".to_owned() };
                 let end = if nix { "-0123456-nix" } else { "-0123456" };
-                prop_assert!(t.as_str().ends_with(end));
+                prop_assert_eq!(t.as_str(), format!("{v}{version}{end}"));
             }
         }
 

@@ -9,7 +9,7 @@
 //! the error carries what the caller needs (`_type: EXEC_ERROR`, with
 //! `exitCode`, `stdout` and `stderr`, each trimmed and cut to its last
 //! 100 KiB, marked `[omitting N bytes]...`): [`run`] turns it back into an
-//! [`ExecOutcome`]. A process killed by a signal (exit status 128-191) gets
+//! [`ExecOutcome`]. A process killed by a signal (exit status 129-191) gets
 //! one message for every command ([`crate::core::exit_status`]).
 
 use dagger_sdk::Container;
