@@ -20,7 +20,9 @@ pub mod chains;
 pub mod cli;
 pub mod http;
 mod interpret;
+pub mod registry;
 pub mod schema;
+pub mod skip;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +40,17 @@ pub use interpret::{Obj, Refusal, engine_kept};
 /// The module's own crate root (fixtures live under it).
 pub fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The name the test harness knows test `test` by in this test binary:
+/// its module path (`module_path!()` of the test's file,
+/// `<binary>::<file>`) without the binary's name, for running one test
+/// again in a child process (`<binary> <name> --exact`).
+pub fn test_name(module_path: &str, test: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_binary, module)) => format!("{module}::{test}"),
+        None => test.to_owned(),
+    }
 }
 
 /// The example ops repository: this repository's root, which holds the
