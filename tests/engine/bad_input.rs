@@ -19,16 +19,13 @@ use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::harness::{Engine, Returned, crate_root};
+use crate::harness::{Engine, Returned, SHA, crate_root};
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::spec::kebab_case;
 use serde_json::{Value, json};
 
 /// The longest a row may take, a guard against a hang (not a speed goal).
 const ROW_TIME_LIMIT: Duration = Duration::from_secs(120);
-
-/// A valid commit, for the rows whose bad input is elsewhere.
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 /// One argument of a row.
 #[derive(Debug, Clone, Copy)]

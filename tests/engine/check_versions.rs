@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{Engine, crate_root, examples_root};
+use crate::harness::{Engine, examples_root};
 use blumeops_ci::core::git::{CHANGED_SINCE_SCRIPT, GIT_IMAGE};
 use blumeops_ci::core::version_check::NOT_COMPARED;
 use serde_json::json;
@@ -20,7 +20,7 @@ fn check(src: &Path) -> Engine {
 
 /// The repository shaped like the origin's.
 fn origin() -> PathBuf {
-    crate_root().join("tests/fixtures/origin-ops-repo")
+    crate::harness::origin_repo::origin_ops_repo()
 }
 
 /// check-versions on it, with its host's flake.lock (it has none at the root).
@@ -419,20 +419,8 @@ async fn bad_arguments_are_refused_before_any_engine_work() {
 
 /// A copy of the origin-shaped repository to break.
 fn origin_copy() -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            let target = to.join(path.file_name().unwrap());
-            if path.is_dir() {
-                copy(&path, &target);
-            } else {
-                std::fs::copy(&path, &target).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    copy(&origin(), dir.path());
+    crate::harness::origin_repo::assemble(dir.path());
     dir
 }
 

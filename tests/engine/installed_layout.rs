@@ -328,10 +328,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 fn clean_checkout() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let origin = dir.path().join("origin");
-    copy_tree(
-        &crate_root().join("tests/fixtures/origin-ops-repo"),
-        &origin,
-    );
+    crate::harness::origin_repo::assemble(&origin);
     for part in ["ci", ".github", ".forgejo"] {
         copy_tree(
             &crate_root().join("examples/ops-repo").join(part),

@@ -8,7 +8,7 @@ use crate::harness;
 use crate::harness::registry as support;
 
 use crate::harness::chains::{exec, nix_container, pinned, q};
-use crate::harness::{Engine, examples_root};
+use crate::harness::{Engine, NIX_PUSHED as PUSHED, SHA, examples_root, publish_nix};
 use blumeops_ci::core::names::ContainerName;
 use blumeops_ci::core::nix_build::image_version;
 use blumeops_ci::core::nix_build::target::{FILE_EXPR, FLAKE_EXPR};
@@ -132,11 +132,11 @@ async fn bad_nix_arguments_are_refused_before_any_engine_work() {
         ),
     ];
     for (arg, value, expected) in cases {
-        let engine = build_nix("nettest").arg(arg, json!(value));
-        let message = engine.returned_error().await;
+        let message = build_nix("nettest")
+            .arg(arg, json!(value))
+            .refused_before_engine_work(arg)
+            .await;
         assert!(message.starts_with(expected), "{arg}: {message}");
-        let queries = engine.state.lock().unwrap().queries.len();
-        assert_eq!(queries, 3, "{arg} reached the engine");
     }
 }
 
@@ -221,7 +221,7 @@ async fn without_a_lock_the_flake_registry_names_nixpkgs_and_the_log_says_so() {
 /// The origin-shaped repository: no root flake.lock, its pin in
 /// nixos/ringtail/flake.lock.
 fn origin() -> std::path::PathBuf {
-    harness::crate_root().join("tests/fixtures/origin-ops-repo")
+    harness::origin_repo::origin_ops_repo()
 }
 
 /// What nixos/ringtail/flake.lock of the origin-shaped repository pins,
@@ -520,25 +520,12 @@ async fn publish_nix_of_an_image_nixpkgs_has_no_version_for_says_to_add_one() {
 #[tokio::test]
 async fn nix_version_refuses_what_is_not_an_attribute_path() {
     for bad in ["jq; builtins.exec", "${x}", "a..b", ""] {
-        let engine = nix_version(bad);
-        let message = engine.returned_error().await;
+        let message = nix_version(bad).refused_before_engine_work(bad).await;
         assert!(
             message.contains("is not a nixpkgs attribute path"),
             "{bad}: {message}"
         );
-        assert_eq!(engine.state.lock().unwrap().queries.len(), 3);
     }
-}
-
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
-const PUSHED: &str =
-    "pushed@sha256:2222222222222222222222222222222222222222222222222222222222222222";
-
-fn publish_nix(name: &str) -> Engine {
-    Engine::call("publishNix")
-        .dir_arg("src", examples_root())
-        .arg("containerName", json!(name))
-        .arg("commitSha", json!(SHA))
 }
 
 #[tokio::test]
@@ -770,10 +757,10 @@ async fn forms_are_refused_before_any_engine_work_when_malformed() {
         for (arg, value) in args {
             engine = engine.arg(arg, json!(value));
         }
-        let message = engine.returned_error().await;
+        let message = engine
+            .refused_before_engine_work(&format!("{args:?}"))
+            .await;
         assert!(message.starts_with(expected), "{args:?}: {message}");
-        let queries = engine.state.lock().unwrap().queries.len();
-        assert_eq!(queries, 3, "{args:?} reached the engine");
     }
 }
 

@@ -20,13 +20,11 @@ use crate::harness::registry as support;
 use std::path::PathBuf;
 
 use crate::harness::cli::{call as cli, call_with_secret, outcome};
-use crate::harness::{Engine, crate_root};
+use crate::harness::{Engine, SHA};
 use serde_json::json;
 
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
-
 fn repo() -> PathBuf {
-    crate_root().join("tests/fixtures/origin-ops-repo")
+    crate::harness::origin_repo::origin_ops_repo()
 }
 
 /// What `nix flake metadata --json nixpkgs` prints in the Nix image.

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::harness::registry::{PASSWORD, TestRegistry, USER};
-use crate::harness::{Engine, Returned, crate_root, examples_root};
+use crate::harness::{Engine, Returned, SHA, crate_root, examples_root};
 use blumeops_ci::functions::FUNCTIONS;
 use serde_json::json;
 
@@ -31,8 +31,6 @@ use serde_json::json;
 const MAX_PROTOCOL: usize = 3;
 /// The most round trips registration may cost.
 const MAX_REGISTRATION: usize = 7;
-
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn report(what: &str, n: usize) {
     println!("ROUNDTRIPS {what} {n}");

@@ -14,7 +14,7 @@ use blumeops_ci::core::names::ContainerName;
 use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget};
 
 use crate::harness::chains::{exec, nix_container, pinned, q};
-use crate::harness::{Engine, examples_root};
+use crate::harness::{Engine, NIX_PUSHED as PUSHED, examples_root};
 use blumeops_ci::core::sbom::{self, SbomInput};
 use serde_json::json;
 
@@ -167,16 +167,9 @@ async fn a_container_without_default_nix_builds_nothing() {
     assert!(engine.state().exec_steps.is_empty());
 }
 
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
-const PUSHED: &str =
-    "pushed@sha256:2222222222222222222222222222222222222222222222222222222222222222";
-
+/// A `publishNix` call with `--sbom`.
 fn publish_nix(name: &str) -> Engine {
-    Engine::call("publishNix")
-        .dir_arg("src", examples_root())
-        .arg("containerName", json!(name))
-        .arg("commitSha", json!(SHA))
-        .arg("sbom", json!(true))
+    harness::publish_nix(name).arg("sbom", json!(true))
 }
 
 #[tokio::test]

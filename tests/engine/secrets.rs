@@ -17,7 +17,7 @@ use crate::harness::registry as support;
 use std::path::Path;
 
 use crate::harness::registry::{Login, PASSWORD, REPO, TAG, TestRegistry, USER};
-use crate::harness::{Engine, crate_root, examples_root};
+use crate::harness::{Engine, SHA, crate_root, examples_root};
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::spec::Type;
 use blumeops_ci::registry::{Credentials, RegistryClient};
@@ -25,7 +25,6 @@ use serde_json::json;
 
 /// A plaintext the registry refuses (the failure paths carry it too).
 const WRONG: &str = "WRONG-plaintext-4f1d9c2e";
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 const PUSHED: &str =
     "pushed@sha256:1111111111111111111111111111111111111111111111111111111111111111";
 

@@ -18,12 +18,11 @@
 //! JSON, a Secret as the ID of `address(value:).secret` (so its value is
 //! an address, `env://NAME`).
 
-use crate::harness::{Engine, crate_root, examples_root};
+use crate::harness::{Engine, SHA, crate_root, examples_root};
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::spec::{CoreObject, FunctionSpec, Type};
 use serde_json::json;
 
-const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 /// The module's name, as the ops repository's dagger.json and the
 /// blueprint's give it.
 const MODULE: &str = "blumeops-ci";

@@ -25,14 +25,15 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::loopback::Loopback;
 use blumeops_ci::registry::{Credentials, RegistryClient, Scheme};
 use tempfile::TempDir;
 
@@ -620,9 +621,8 @@ pub fn base64(data: &[u8], url: bool) -> String {
 /// credentials, answers `{"token": <JWT>}`. Wrong credentials get a 401;
 /// no credentials an anonymous token that grants nothing.
 pub struct TokenServer {
-    port: u16,
+    server: Loopback,
     requests: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
     signer: Arc<Mutex<Signer>>,
     password: Arc<Mutex<String>>,
 }
@@ -633,34 +633,24 @@ impl TokenServer {
     fn start(d: &Path) -> TokenServer {
         let signer = Arc::new(Mutex::new(make_token_key(d)));
         let password = Arc::new(Mutex::new(PASSWORD.to_owned()));
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (count, stopped) = (Arc::clone(&requests), Arc::clone(&stop));
+        let count = Arc::clone(&requests);
         let (key, accepted) = (Arc::clone(&signer), Arc::clone(&password));
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::SeqCst) {
-                    return;
+        let server = Loopback::serve(move |mut stream| {
+            count.fetch_add(1, Ordering::SeqCst);
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let answer = match read_head(&mut stream) {
+                Some(head) => {
+                    let password = accepted.lock().unwrap().clone();
+                    key.lock().unwrap().answer(&head, &password)
                 }
-                let Ok(mut stream) = stream else { continue };
-                count.fetch_add(1, Ordering::SeqCst);
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let answer = match read_head(&mut stream) {
-                    Some(head) => {
-                        let password = accepted.lock().unwrap().clone();
-                        key.lock().unwrap().answer(&head, &password)
-                    }
-                    None => http_response(400, "", "{}"),
-                };
-                let _ = stream.write_all(answer.as_bytes());
-            }
+                None => http_response(400, "", "{}"),
+            };
+            let _ = stream.write_all(answer.as_bytes());
         });
         TokenServer {
-            port,
+            server,
             requests,
-            stop,
             signer,
             password,
         }
@@ -673,19 +663,12 @@ impl TokenServer {
 
     /// The token endpoint, as the registry's challenge names it.
     pub fn realm(&self) -> String {
-        format!("http://127.0.0.1:{}/token", self.port)
+        format!("http://{}/token", self.server.host)
     }
 
     /// How many requests the server has answered.
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for TokenServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }
 
@@ -890,7 +873,7 @@ pub struct PagingProxy {
     /// `127.0.0.1:<port>`.
     pub host: String,
     pages: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
+    _server: Loopback,
 }
 
 impl PagingProxy {
@@ -904,49 +887,39 @@ impl PagingProxy {
     /// be reached gets the client a `502 Bad Gateway`, as from a reverse
     /// proxy in front of a registry that is down.
     pub fn start_with(backend: &str, after_page: impl Fn(usize) + Send + 'static) -> PagingProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let host = listener.local_addr().unwrap().to_string();
         let pages = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (served, stopped, backend, me) = (
-            Arc::clone(&pages),
-            Arc::clone(&stop),
-            backend.to_owned(),
-            host.clone(),
-        );
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::SeqCst) {
-                    return;
-                }
-                let Ok(mut stream) = stream else { continue };
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let before = served.load(Ordering::SeqCst);
-                let answer = match read_head(&mut stream) {
-                    Some(head) => page(&backend, &me, &head, &served),
-                    None => http_response(400, "", "{}"),
-                };
-                let _ = stream.write_all(answer.as_bytes());
-                drop(stream);
-                let after = served.load(Ordering::SeqCst);
-                if after > before {
-                    after_page(after);
-                }
+        let (served, backend) = (Arc::clone(&pages), backend.to_owned());
+        // The proxy's own address, for its `Link` headers: known once it
+        // listens, before the first connection is handled.
+        let me = Arc::new(std::sync::OnceLock::<String>::new());
+        let own = Arc::clone(&me);
+        let server = Loopback::serve(move |mut stream| {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let before = served.load(Ordering::SeqCst);
+            let me = own.wait();
+            let answer = match read_head(&mut stream) {
+                Some(head) => page(&backend, me, &head, &served),
+                None => http_response(400, "", "{}"),
+            };
+            let _ = stream.write_all(answer.as_bytes());
+            drop(stream);
+            let after = served.load(Ordering::SeqCst);
+            if after > before {
+                after_page(after);
             }
         });
-        PagingProxy { host, pages, stop }
+        let host = server.host.clone();
+        me.set(host.clone()).unwrap();
+        PagingProxy {
+            host,
+            pages,
+            _server: server,
+        }
     }
 
     /// How many tag-list pages were served.
     pub fn pages(&self) -> usize {
         self.pages.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for PagingProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(&self.host);
     }
 }
 
@@ -1035,42 +1008,29 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
 pub struct DelayProxy {
     /// `127.0.0.1:<port>`.
     pub host: String,
-    stop: Arc<AtomicBool>,
+    _server: Loopback,
 }
 
 impl DelayProxy {
     pub fn start(backend: &str, delay: Duration) -> DelayProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let host = listener.local_addr().unwrap().to_string();
-        let stop = Arc::new(AtomicBool::new(false));
-        let (stopped, backend) = (Arc::clone(&stop), backend.to_owned());
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::SeqCst) {
+        let backend = backend.to_owned();
+        let server = Loopback::serve(move |client| {
+            let backend = backend.clone();
+            thread::spawn(move || {
+                thread::sleep(delay);
+                let Ok(server) = TcpStream::connect(&backend) else {
                     return;
-                }
-                let Ok(client) = stream else { continue };
-                let backend = backend.clone();
-                thread::spawn(move || {
-                    thread::sleep(delay);
-                    let Ok(server) = TcpStream::connect(&backend) else {
-                        return;
-                    };
-                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    let up = thread::spawn(move || pipe(c2, s2));
-                    pipe(server, client);
-                    let _ = up.join();
-                });
-            }
+                };
+                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let up = thread::spawn(move || pipe(c2, s2));
+                pipe(server, client);
+                let _ = up.join();
+            });
         });
-        DelayProxy { host, stop }
-    }
-}
-
-impl Drop for DelayProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(&self.host);
+        DelayProxy {
+            host: server.host.clone(),
+            _server: server,
+        }
     }
 }
 
@@ -1087,7 +1047,7 @@ pub struct FaultProxy {
     /// `127.0.0.1:<port>`.
     pub host: String,
     requests: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
+    _server: Loopback,
 }
 
 impl FaultProxy {
@@ -1095,57 +1055,40 @@ impl FaultProxy {
         backend: &str,
         fault: impl Fn(&Head, usize) -> Option<String> + Send + Sync + 'static,
     ) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let host = listener.local_addr().unwrap().to_string();
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (seen, stopped, backend) =
-            (Arc::clone(&requests), Arc::clone(&stop), backend.to_owned());
+        let (seen, backend) = (Arc::clone(&requests), backend.to_owned());
         let fault: Arc<Fault> = Arc::new(fault);
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::SeqCst) {
-                    return;
-                }
-                let Ok(mut client) = stream else { continue };
-                let _ = client.set_read_timeout(Some(PROXY_IDLE));
-                let Some(head) = read_head(&mut client) else {
-                    continue;
-                };
-                let number = {
-                    let mut seen = seen.lock().unwrap();
-                    seen.push(format!("{} {}", head.method, head.target));
-                    seen.len() - 1
-                };
-                if let Some(answer) = fault(&head, number) {
-                    let _ = client.write_all(answer.as_bytes());
-                    continue;
-                }
-                let Ok(mut server) = TcpStream::connect(&backend) else {
-                    let _ = client.write_all(http_response(502, "", "{}").as_bytes());
-                    continue;
-                };
-                let _ = server.write_all(&close_after(&head.raw));
-                thread::spawn(move || pipe(server, client));
+        let server = Loopback::serve(move |mut client| {
+            let _ = client.set_read_timeout(Some(PROXY_IDLE));
+            let Some(head) = read_head(&mut client) else {
+                return;
+            };
+            let number = {
+                let mut seen = seen.lock().unwrap();
+                seen.push(format!("{} {}", head.method, head.target));
+                seen.len() - 1
+            };
+            if let Some(answer) = fault(&head, number) {
+                let _ = client.write_all(answer.as_bytes());
+                return;
             }
+            let Ok(mut server) = TcpStream::connect(&backend) else {
+                let _ = client.write_all(http_response(502, "", "{}").as_bytes());
+                return;
+            };
+            let _ = server.write_all(&close_after(&head.raw));
+            thread::spawn(move || pipe(server, client));
         });
         FaultProxy {
-            host,
+            host: server.host.clone(),
             requests,
-            stop,
+            _server: server,
         }
     }
 
     /// The request lines received so far (`HEAD /v2/...`).
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
-    }
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(&self.host);
     }
 }
 
