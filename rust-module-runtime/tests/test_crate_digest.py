@@ -88,7 +88,7 @@ class CrateDigestTest(unittest.TestCase):
             "docs/explanation.md",
             "containers/nettest/Dockerfile",
             "rust-module-runtime/src/rust_module_runtime/prebuilt.json",
-            "tests/publish.rs",
+            "tests/engine/publish.rs",
         ]:
             (self.crate / other).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(REPO / other, self.crate / other)
@@ -148,7 +148,7 @@ class CrateDigestTest(unittest.TestCase):
         (self.crate / "docs/new.md").write_text("new\n")
         (self.crate / "containers/nettest/Dockerfile").write_text("FROM x\n")
         (self.crate / "rust-module-runtime/src/rust_module_runtime/prebuilt.json").write_text("{}")
-        (self.crate / "tests/publish.rs").write_text("")
+        (self.crate / "tests/engine/publish.rs").write_text("")
         (self.crate / "target/debug").mkdir(parents=True)
         (self.crate / "target/debug/blumeops-ci").write_bytes(b"\x7fELF")
         (self.crate / "src.rs").write_text("not under src/")

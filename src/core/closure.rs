@@ -1,5 +1,5 @@
 //! The Nix side of an image's SBOM: which store paths the image holds, and
-//! what Nix knows of their closure. `tests/nix_real.rs` runs this script
+//! what Nix knows of their closure. `tests/real/nix_real.rs` runs this script
 //! with real Nix; [`crate::core::sbom`] turns its output into CycloneDX.
 //!
 //! A Nix image archive is one store path that references nothing (a

@@ -1,6 +1,6 @@
 //! `flake-lock` and `flake-update`: which flake, the exact script that runs
 //! `nix flake lock` or `nix flake update` in its folder (in the Nix image,
-//! over the repository), and what its outcome means. `tests/flake_real.rs`
+//! over the repository), and what its outcome means. `tests/real/flake_real.rs`
 //! runs this script with real Nix.
 //!
 //! The script runs with the flake's folder as its working directory (set by

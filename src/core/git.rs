@@ -1,7 +1,7 @@
 //! The git questions of the ops helpers and of `check-versions --base`, as
 //! the exact scripts the pipelines run (in a small pinned image, over the
 //! repository's `.git`) and the parsers of their output.
-//! `tests/git_real.rs` runs these scripts with real git on repositories it
+//! `tests/real/git_real.rs` runs these scripts with real git on repositories it
 //! builds.
 
 use std::collections::BTreeSet;

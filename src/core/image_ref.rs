@@ -161,12 +161,12 @@ mod tests {
             "-a.b",
             "a..b",
             "a b",
-            // Found by tests/fuzz.rs: `u16::from_str` takes a sign.
+            // Found by tests/properties/fuzz.rs: `u16::from_str` takes a sign.
             "host:+5000",
         ] {
             assert!(Registry::parse(bad).is_err(), "{bad}");
         }
-        // Found by tests/fuzz.rs: names DNS cannot hold.
+        // Found by tests/properties/fuzz.rs: names DNS cannot hold.
         let label = "a".repeat(63);
         assert!(Registry::parse(&format!("{label}.io")).is_ok());
         for bad in [

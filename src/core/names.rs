@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn a_name_longer_than_a_folder_name_is_refused_briefly() {
         assert!(ContainerName::parse(&"a".repeat(MAX_NAME_LEN)).is_ok());
-        // Found by tests/bad_input.rs: a 1 MiB name was valid, and every
+        // Found by tests/engine/bad_input.rs: a 1 MiB name was valid, and every
         // message that names the container repeated it whole.
         let err = ContainerName::parse(&"a".repeat(1 << 20))
             .unwrap_err()

@@ -1,6 +1,6 @@
 //! `docs/reference.md`, rendered from the function table: the same text
 //! `dagger call <function> --help` shows, in one page. The binary prints it
-//! with `--reference`; `tests/reference.rs` fails when the committed page
+//! with `--reference`; `tests/docs/reference.rs` fails when the committed page
 //! is stale.
 
 use std::fmt::Write;

@@ -1,7 +1,7 @@
 //! The JSON bodies of the registry's answers: a page of a tag list, a token
 //! service's answer, and the distribution error body (`{"errors": [...]}`)
 //! that error messages quote. Pure functions that never panic, public so
-//! that `tests/fuzz.rs` can drive them.
+//! that `tests/properties/fuzz.rs` can drive them.
 
 use serde_json::Value;
 
@@ -119,7 +119,7 @@ mod tests {
         let err = parse_tag_list(b"<html>not json</html>").unwrap_err();
         assert!(err.contains("<html>not json"), "{err}");
         assert!(parse_tag_list(br#"{"tags":[1,2]}"#).is_err());
-        // Found by tests/fuzz.rs: a derived struct also reads a JSON array.
+        // Found by tests/properties/fuzz.rs: a derived struct also reads a JSON array.
         let err = parse_tag_list(br#"[["v1"]]"#).unwrap_err();
         assert!(err.contains("not a JSON object"), "{err}");
         assert!(parse_tag_list(br#"{"tags":"v1"}"#).is_err());
@@ -146,7 +146,7 @@ mod tests {
                 .unwrap_err()
                 .contains("not the expected JSON")
         );
-        // Found by tests/fuzz.rs: an array is not a token answer.
+        // Found by tests/properties/fuzz.rs: an array is not a token answer.
         assert!(parse_token(br#"["t1"]"#).is_err());
         assert!(parse_token(br#"[null,"t2"]"#).is_err());
         assert!(parse_token(br#"{"token":5}"#).is_err());
@@ -160,7 +160,7 @@ mod tests {
             Some("NAME_UNKNOWN: repository name not known to registry")
         );
         assert_eq!(registry_error(b"404 page not found"), None);
-        // Found by tests/fuzz.rs: arrays are not error bodies.
+        // Found by tests/properties/fuzz.rs: arrays are not error bodies.
         assert_eq!(registry_error(br#"[[["CODE","msg"]]]"#), None);
         assert_eq!(registry_error(br#"{"errors":[["CODE","msg"]]}"#), None);
         assert_eq!(

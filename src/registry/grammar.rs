@@ -1,6 +1,6 @@
 //! The OCI grammars the client checks: repository paths (before a request
 //! is built from one) and digests (in the `Docker-Content-Digest` header of
-//! an answer). Pure functions, public so that `tests/fuzz.rs` can drive
+//! an answer). Pure functions, public so that `tests/properties/fuzz.rs` can drive
 //! them against the spec's regular expressions.
 
 use eyre::bail;
@@ -57,7 +57,7 @@ mod tests {
         }
         for bad in [
             "", "A/b", "a//b", "/a", "a/", "a/../b", "a?b", "-a", "a_", "a/b c",
-            // Found by tests/fuzz.rs: mixed separators.
+            // Found by tests/properties/fuzz.rs: mixed separators.
             "a-_b", "a_-b", "a.-b", "a-.b",
         ] {
             assert!(check_repository(bad).is_err(), "{bad}");
@@ -66,7 +66,7 @@ mod tests {
             "sha256:f05b15813ec77288b7f0821ec179cd95003c4293818904f23a12d2b842070239"
         ));
         assert!(is_digest("sha512+b64u.x_y-z:ab=_-"));
-        // Found by tests/fuzz.rs: the algorithm's separators go between
+        // Found by tests/properties/fuzz.rs: the algorithm's separators go between
         // components.
         for bad in [
             "",

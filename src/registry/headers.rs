@@ -2,7 +2,7 @@
 //! challenges of `WWW-Authenticate` (RFC 7235), which say how to log in,
 //! and the `rel="next"` target of `Link` (RFC 8288), which leads to the
 //! next page of a tag list. Pure, lenient parsers that never panic, public
-//! so that `tests/fuzz.rs` can drive them.
+//! so that `tests/properties/fuzz.rs` can drive them.
 
 /// One challenge of a `WWW-Authenticate` header: the scheme (lowercased)
 /// and its parameters (names lowercased, values unquoted).
@@ -247,7 +247,7 @@ mod tests {
         assert_eq!(next_link(r#"</p1>; rel="prev""#), None);
         assert_eq!(next_link(""), None);
         assert_eq!(next_link("<unterminated; rel=next"), None);
-        // Found by tests/fuzz.rs: a `;` inside a quoted parameter does not
+        // Found by tests/properties/fuzz.rs: a `;` inside a quoted parameter does not
         // start a parameter.
         assert_eq!(next_link(r#"<a>; title="a, b; rel=next""#), None);
         assert_eq!(

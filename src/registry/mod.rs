@@ -34,9 +34,9 @@
 //!
 //! The HTTP mechanics are kept apart from the pure parsing (`headers.rs`,
 //! `body.rs`, `grammar.rs`), which is tested without a network, and public
-//! so that `tests/fuzz.rs` can drive it; `tests/registry.rs` runs the
+//! so that `tests/properties/fuzz.rs` can drive it; `tests/real/registry.rs` runs the
 //! client against a real distribution registry (`docker-registry`), with
-//! TLS, htpasswd and token auth, and `tests/registry_faults.rs` against
+//! TLS, htpasswd and token auth, and `tests/real/registry_faults.rs` against
 //! one that fails.
 //!
 //! [distribution spec]: https://github.com/opencontainers/distribution-spec/blob/main/spec.md

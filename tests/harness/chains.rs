@@ -1,5 +1,5 @@
 //! The chains the Nix pipelines build, written out once for the tests that
-//! assert them (`tests/nix.rs`, `tests/sbom.rs`, `tests/flakes.rs`).
+//! assert them (`tests/engine/nix.rs`, `tests/engine/sbom.rs`, `tests/engine/flakes.rs`).
 
 use blumeops_ci::core::nix_build::{self, DEFAULT_NIX_IMAGE};
 use blumeops_ci::core::nixpkgs::{self, Nixpkgs};

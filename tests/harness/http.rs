@@ -15,17 +15,16 @@
 //! pre-`exec` and post-`exec` peaks), so a small process must start it.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use super::Engine;
+use super::loopback::Loopback;
 
 /// The session token the served engine expects.
 const TOKEN: &str = "harness-session-token";
@@ -44,35 +43,13 @@ pub struct BinaryRun {
     pub max_rss_kib: Option<u64>,
 }
 
-/// An engine served on a local port until dropped.
-struct Served {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn serve(engine: &Engine) -> Served {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let stop = Arc::new(AtomicBool::new(false));
-    let (stopped, engine) = (Arc::clone(&stop), engine.clone());
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            if stopped.load(Ordering::SeqCst) {
-                return;
-            }
-            let Ok(stream) = stream else { continue };
-            let engine = engine.clone();
-            thread::spawn(move || connection(&engine, stream));
-        }
-    });
-    Served { port, stop }
+/// The engine served on a local port until dropped.
+fn serve(engine: &Engine) -> Loopback {
+    let engine = engine.clone();
+    Loopback::serve(move |stream| {
+        let engine = engine.clone();
+        thread::spawn(move || connection(&engine, stream));
+    })
 }
 
 /// Answers the requests of one (keep-alive) connection.
@@ -147,7 +124,7 @@ impl Engine {
         };
         let started = Instant::now();
         let mut child = command
-            .env("DAGGER_SESSION_PORT", served.port.to_string())
+            .env("DAGGER_SESSION_PORT", served.port().to_string())
             .env("DAGGER_SESSION_TOKEN", TOKEN)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

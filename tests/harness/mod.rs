@@ -20,7 +20,11 @@ pub mod chains;
 pub mod cli;
 pub mod http;
 mod interpret;
+pub mod loopback;
+pub mod origin_repo;
+pub mod registry;
 pub mod schema;
+pub mod skip;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -40,11 +44,40 @@ pub fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The name the test harness knows test `test` by in this test binary:
+/// its module path (`module_path!()` of the test's file,
+/// `<binary>::<file>`) without the binary's name, for running one test
+/// again in a child process (`<binary> <name> --exact`).
+pub fn test_name(module_path: &str, test: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_binary, module)) => format!("{module}::{test}"),
+        None => test.to_owned(),
+    }
+}
+
 /// The example ops repository: this repository's root, which holds the
 /// example images (`containers/`) and their nixpkgs pin (`flake.nix`,
 /// `flake.lock`); the `--src` of most tests.
 pub fn examples_root() -> PathBuf {
     crate_root()
+}
+
+/// The commit the tests pass as `--commit-sha` (tags take its first
+/// seven characters, `0123456`).
+pub const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// What the recording engine answers for the push of a `publishNix` call
+/// (`publish` of the imported archive).
+pub const NIX_PUSHED: &str =
+    "pushed@sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
+/// A `publishNix` call of the container `name` of the example ops
+/// repository at [`SHA`], with no other argument.
+pub fn publish_nix(name: &str) -> Engine {
+    Engine::call("publishNix")
+        .dir_arg("src", examples_root())
+        .arg("containerName", serde_json::json!(name))
+        .arg("commitSha", serde_json::json!(SHA))
 }
 
 /// How a call ended, as the engine saw it.
@@ -324,6 +357,22 @@ impl Engine {
             [Returned::Error(message)] => message.clone(),
             other => panic!("expected one returnError, got {other:?}"),
         }
+    }
+
+    /// Runs a call that must be refused before any engine work, and
+    /// returns the message the user sees: the engine saw only the call
+    /// being read and the error returned (the error's ID and
+    /// `returnError`), three queries in all. `case` names the input in a
+    /// failure.
+    pub async fn refused_before_engine_work(&self, case: &str) -> String {
+        let message = self.returned_error().await;
+        let queries = self.state.lock().unwrap().queries.clone();
+        assert_eq!(
+            queries.len(),
+            3,
+            "{case} reached the engine ({message}): {queries:#?}"
+        );
+        message
     }
 }
 

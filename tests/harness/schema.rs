@@ -31,11 +31,7 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 
-// The one skip_or_fail; a test that also has `mod support` loads the file
-// twice, as two modules with the same function.
-#[path = "../support/skip.rs"]
-#[allow(clippy::duplicate_mod)]
-mod skip;
+use super::skip;
 
 /// The oldest engine the module supports: its dagger.json `engineVersion`.
 pub const OLDEST: &str = "v0.20.1";

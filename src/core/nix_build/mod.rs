@@ -6,7 +6,7 @@
 //!   the repository's flake (`--flake-output`), and the Nix expression of
 //!   each;
 //! - [`script`]: the exact build script, its arguments, and the line it
-//!   prints; `tests/nix_real.rs` runs it with real Nix;
+//!   prints; `tests/real/nix_real.rs` runs it with real Nix;
 //! - [`errors`]: what its exit statuses and Nix's errors mean;
 //! - [`image_version`]: what an image's tag says of its version, and the
 //!   version of a flake output, which only an evaluation tells.

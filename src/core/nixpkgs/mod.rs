@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn follows_through_follows_are_no_loop() {
-        // Found by tests/fuzz.rs: a chain of `follows` longer than the
+        // Found by tests/properties/fuzz.rs: a chain of `follows` longer than the
         // lock's node count was taken for a loop.
         let text = lock(
             &format!(
@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn follows_that_name_each_other_twice_resolve_at_once() {
-        // Found by tests/fuzz.rs: each list resolved anew took 2^n steps,
+        // Found by tests/properties/fuzz.rs: each list resolved anew took 2^n steps,
         // so a small lock hung the build.
         let mut inputs: Vec<String> = (0..40)
             .map(|i| format!(r#""f{i}": ["f{0}", "f{0}"]"#, i + 1))
@@ -314,7 +314,7 @@ mod tests {
 
     #[test]
     fn json_arrays_are_no_lock_nor_node() {
-        // Found by tests/fuzz.rs: serde reads a struct from an array of its
+        // Found by tests/properties/fuzz.rs: serde reads a struct from an array of its
         // fields, so `[7, "root", {...}]` passed for a lock.
         for text in [
             r#"[7, "root", {"root": {}}]"#,
@@ -329,7 +329,7 @@ mod tests {
 
     #[test]
     fn errors_quote_lock_text_short_and_escaped() {
-        // Found by tests/fuzz.rs: node and input names went whole and raw
+        // Found by tests/properties/fuzz.rs: node and input names went whole and raw
         // into messages (a terminal escape, or kilobytes of input names).
         let long = "x".repeat(2_000);
         let cases = [
@@ -357,7 +357,7 @@ mod tests {
 
     #[test]
     fn a_github_host_that_is_no_string_is_an_error_not_github_com() {
-        // Found by tests/fuzz.rs: `"host": null` (or a number) fetched
+        // Found by tests/properties/fuzz.rs: `"host": null` (or a number) fetched
         // from github.com.
         let text = lock(
             &format!(
@@ -492,7 +492,7 @@ mod tests {
             "https://x\" + y",
             "https://x/${a}",
             "/nix/store/../x",
-            // Found by tests/fuzz.rs: the store itself, or a path climbing
+            // Found by tests/properties/fuzz.rs: the store itself, or a path climbing
             // out of it at the end, passed.
             "/nix/store/",
             "/nix/store/.",
