@@ -11,8 +11,8 @@ mod harness;
 
 use std::path::{Path, PathBuf};
 
+use blumeops_ci::core::check::version_check::NOT_COMPARED;
 use blumeops_ci::core::git::{CHANGED_SINCE_SCRIPT, GIT_IMAGE};
-use blumeops_ci::core::version_check::NOT_COMPARED;
 use harness::{Engine, crate_root, examples_root};
 use serde_json::json;
 

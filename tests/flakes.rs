@@ -8,8 +8,8 @@
 
 mod harness;
 
-use blumeops_ci::core::flake::{self, FlakeCommand, LOCK_SCRIPT};
-use blumeops_ci::core::nix_build::DEFAULT_NIX_IMAGE;
+use blumeops_ci::core::nix::build::DEFAULT_NIX_IMAGE;
+use blumeops_ci::core::nix::flake::{self, FlakeCommand, LOCK_SCRIPT};
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::spec::CachePolicy;
 use blumeops_ci::pipelines::exec::FRESH_VARIABLE;

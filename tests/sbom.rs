@@ -10,11 +10,13 @@ mod harness;
 #[path = "support/registry.rs"]
 mod support;
 
-use blumeops_ci::core::closure;
-use blumeops_ci::core::names::ContainerName;
-use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget};
+use blumeops_ci::core::container::names::ContainerName;
+use blumeops_ci::core::nix::build::{
+    self as nix_build, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget,
+};
+use blumeops_ci::core::sbom::closure;
 
-use blumeops_ci::core::sbom::{self, SbomInput};
+use blumeops_ci::core::sbom::cyclonedx::{self as sbom, SbomInput};
 use harness::chains::{exec, nix_container, pinned, q};
 use harness::{Engine, examples_root};
 use serde_json::json;

@@ -2,11 +2,13 @@
 //! name, type, default and the `--help` text. The table (`super`) lists
 //! them per function.
 
-use crate::core::check_scope::{DEFAULT_NIX_PACKAGES, DEFAULT_SERVICE_NAMES, DEFAULT_SKIP};
-use crate::core::flake::DEFAULT_FLAKE_PATH;
-use crate::core::image_ref::{DEFAULT_NAMESPACE, DEFAULT_REGISTRY, DEFAULT_REGISTRY_USERNAME};
-use crate::core::nix_build::DEFAULT_NIX_IMAGE;
-use crate::core::nixpkgs::{DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
+use crate::core::check::scope::{DEFAULT_NIX_PACKAGES, DEFAULT_SERVICE_NAMES, DEFAULT_SKIP};
+use crate::core::image::image_ref::{
+    DEFAULT_NAMESPACE, DEFAULT_REGISTRY, DEFAULT_REGISTRY_USERNAME,
+};
+use crate::core::nix::build::DEFAULT_NIX_IMAGE;
+use crate::core::nix::flake::DEFAULT_FLAKE_PATH;
+use crate::core::nix::nixpkgs::{DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
 use crate::core::workflows::DEFAULT_RUNNER_VERSION;
 use crate::module::spec::{ArgSpec, Default, Type};
 

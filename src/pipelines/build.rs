@@ -3,14 +3,14 @@
 
 use dagger_sdk::{BuildArg, Container, Directory, DirectoryDockerBuildOptsBuilder, Platform};
 
-use crate::core::build_options::{self, BuildArg as Arg};
-use crate::core::build_version::{self, BuildVersion};
-use crate::core::discovery;
-use crate::core::dockerfile::{self, VERSION_ARG};
-use crate::core::names::ContainerName;
-use crate::core::tags::CommitSha;
+use crate::core::container::build_options::{self, BuildArg as Arg};
+use crate::core::container::discovery;
+use crate::core::container::kind::Variant;
+use crate::core::container::names::ContainerName;
+use crate::core::image::tags::CommitSha;
 use crate::core::text::{excerpt, first_line};
-use crate::core::variant::Variant;
+use crate::core::version::build_version::{self, BuildVersion};
+use crate::core::version::dockerfile::{self, VERSION_ARG};
 use crate::module::args::{Args, Invocation};
 use crate::module::graphql;
 use crate::module::output::Output;

@@ -1,6 +1,6 @@
 //! `check-versions`: do a container's versions agree with each other and
-//! with what is deployed? The rules are [`crate::core::version_check`]'s,
-//! which containers are checked [`crate::core::check_scope`]'s; this reads
+//! with what is deployed? The rules are [`crate::core::check::version_check`]'s,
+//! which containers are checked [`crate::core::check::scope`]'s; this reads
 //! the files (a glob, `service-versions.yaml`, one batched read of the
 //! build files), runs one git script for `--base`, and when a Nix image's
 //! version is nixpkgs', asks the pinned nixpkgs once for every package
@@ -10,14 +10,14 @@ use std::collections::BTreeMap;
 
 use eyre::bail;
 
-use crate::core::check_scope::{self, Changed};
-use crate::core::discovery::CONTAINERS_DIR;
+use crate::core::check::scope::{self, Changed};
+use crate::core::check::service_versions::{self, SERVICE_VERSIONS_FILE, ServiceNames};
+use crate::core::check::version_check::{self, NOT_COMPARED, Pending};
+use crate::core::container::discovery::CONTAINERS_DIR;
+use crate::core::container::names::ContainerName;
 use crate::core::git::{self, CHANGED_SINCE_SCRIPT};
-use crate::core::names::ContainerName;
-use crate::core::nix_image_version::PackageMap;
-use crate::core::nixpkgs::AttrPath;
-use crate::core::service_versions::{self, SERVICE_VERSIONS_FILE, ServiceNames};
-use crate::core::version_check::{self, NOT_COMPARED, Pending};
+use crate::core::nix::nixpkgs::AttrPath;
+use crate::core::version::nix_image::PackageMap;
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
@@ -47,8 +47,8 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
              {CONTAINERS_DIR}/)?"
         );
     }
-    check_scope::check_chosen(&catalog, &chosen)?;
-    for line in check_scope::ignored_names(&catalog, &skip, &services, &packages) {
+    scope::check_chosen(&catalog, &chosen)?;
+    for line in scope::ignored_names(&catalog, &skip, &services, &packages) {
         call.log.say(line);
     }
     let skipped: Vec<&str> = catalog
@@ -65,10 +65,10 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
         Some(base) => {
             let args = std::slice::from_ref(base);
             let paths = run_git_script(&call.query, &src, CHANGED_SINCE_SCRIPT, args).await?;
-            Some(check_scope::changed(&paths))
+            Some(scope::changed(&paths))
         }
     };
-    let entries = check_scope::select(catalog, &chosen, &skip, changed.as_ref());
+    let entries = scope::select(catalog, &chosen, &skip, changed.as_ref());
     if let (Some(base), Some(changed)) = (&base, &changed) {
         let checked: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
         let line = match changed {

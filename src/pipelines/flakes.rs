@@ -2,7 +2,7 @@
 //! in a flake's folder of the repository, in the Nix image (the same
 //! container as the other Nix functions, [`super::nix::in_image`]), and
 //! the `flake.lock` it leaves. The script and the meaning of its outcome
-//! live in [`crate::core::flake`].
+//! live in [`crate::core::nix::flake`].
 //!
 //! Both read outside state (the inputs' newest versions, over the
 //! network), so they are registered `Never` and their exec is made
@@ -10,8 +10,8 @@
 
 use eyre::bail;
 
-use crate::core::flake::{self, FlakeCommand, FlakePath};
-use crate::core::nix_build;
+use crate::core::nix::build;
+use crate::core::nix::flake::{self, FlakeCommand, FlakePath};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
@@ -28,7 +28,7 @@ pub async fn flake_update(call: Invocation) -> eyre::Result<Output> {
 
 async fn run(call: Invocation, command: FlakeCommand) -> eyre::Result<Output> {
     let flake = FlakePath::parse(&call.args.string("flakePath")?)?;
-    let image = nix_build::parse_nix_image(&call.args.string("nixImage")?)?;
+    let image = build::parse_nix_image(&call.args.string("nixImage")?)?;
     let src = call.args.directory(&call.query, "src")?;
     if !src.exists(flake.file("flake.nix")).await? {
         bail!(flake.missing_error());

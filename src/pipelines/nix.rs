@@ -1,11 +1,11 @@
 //! `nix-version`, `build-nix` and `publish-nix` (`sbom-nix` is in
 //! [`super::sbom`]): Nix runs in the Nix image,
 //! over the repository, with nixpkgs pinned by the repository's
-//! `flake.lock` ([`crate::core::nixpkgs`]) and `/nix` on a cache volume, so
+//! `flake.lock` ([`crate::core::nix::nixpkgs`]) and `/nix` on a cache volume, so
 //! a second build of an unchanged container downloads and builds nothing.
 //! What is built (a file, or a flake output, which pins its own nixpkgs) is
 //! [`super::nix_target`]'s; the script and the meaning of its result live
-//! in [`crate::core::nix_build`].
+//! in [`crate::core::nix::build`].
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -15,15 +15,16 @@ use dagger_sdk::{
 };
 use eyre::bail;
 
-use crate::core::build_options;
-use crate::core::discovery::build_file_path;
-use crate::core::names::ContainerName;
-use crate::core::nix_build::{self, ArchiveFormat, NIX_CONFIG, NixTarget, OUT_DIR, REPO_MOUNT};
-use crate::core::nixpkgs::{self, AttrPath, Nixpkgs};
-use crate::core::sbom;
-use crate::core::tags::{self, CommitSha, Tag};
-use crate::core::variant::Variant;
-use crate::core::versions::{self as core_versions, AppVersion};
+use crate::core::container::build_options;
+use crate::core::container::discovery::build_file_path;
+use crate::core::container::kind::Variant;
+use crate::core::container::names::ContainerName;
+use crate::core::image::tag::Tag;
+use crate::core::image::tags::{self, CommitSha};
+use crate::core::nix::build::{self, ArchiveFormat, NIX_CONFIG, NixTarget, OUT_DIR, REPO_MOUNT};
+use crate::core::nix::nixpkgs::{self, AttrPath, Nixpkgs};
+use crate::core::sbom::cyclonedx;
+use crate::core::version::resolve::{self as core_versions, AppVersion};
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
@@ -149,7 +150,7 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     let sbom_tag = call
         .args
         .bool("sbom")
-        .then(|| sbom::sbom_tag(&tags[0]))
+        .then(|| cyclonedx::sbom_tag(&tags[0]))
         .transpose()?;
     let listed: Vec<Tag> = tags.iter().chain(&sbom_tag).cloned().collect();
     let document = RefCell::new(None);
@@ -232,7 +233,7 @@ impl Nix {
         let input = args.string("nixpkgsInput")?;
         nixpkgs::parse_input_path(&input)?;
         Ok(Nix {
-            image: nix_build::parse_nix_image(&args.string("nixImage")?)?,
+            image: build::parse_nix_image(&args.string("nixImage")?)?,
             lock_path: nixpkgs::parse_lock_path(&args.string("flakeLock")?)?,
             input,
             override_,
@@ -336,7 +337,7 @@ impl Nix {
         )
         .await?;
         if outcome.exit_code != 0 {
-            bail!(nix_build::fetch_error(
+            bail!(build::fetch_error(
                 &outcome.stderr,
                 &format!("the flake registry's `nixpkgs` in {}", self.image)
             ));
@@ -362,10 +363,7 @@ impl Nix {
         let argv = nixpkgs::version_command(nixpkgs, REPO_MOUNT, attrs);
         let outcome = exec::run(&call.query, &container, argv, "`nix-instantiate`").await?;
         if outcome.exit_code != 0 {
-            bail!(nix_build::fetch_error(
-                &outcome.stderr,
-                &nixpkgs.to_string()
-            ));
+            bail!(build::fetch_error(&outcome.stderr, &nixpkgs.to_string()));
         }
         nixpkgs::parse_versions(&outcome.stdout)
     }
@@ -422,11 +420,11 @@ impl Nix {
     ) -> eyre::Result<(Container, String)> {
         let container = self.container(call, src).await?;
         let nixpkgs_expr = nixpkgs.map(|n| n.expr(REPO_MOUNT));
-        let argv = nix_build::build_argv(target, nixpkgs_expr.as_deref(), name, format);
+        let argv = build::build_argv(target, nixpkgs_expr.as_deref(), name, format);
         let command = format!("nix-build of {target}");
         let (ran, outcome) = exec::run_keeping(&call.query, &container, argv, &command).await?;
         if outcome.exit_code != 0 {
-            bail!(nix_build::script_error(
+            bail!(build::script_error(
                 outcome.exit_code,
                 &outcome.stdout,
                 &outcome.stderr,
@@ -434,7 +432,7 @@ impl Nix {
                 &target.to_string(),
             ));
         }
-        let built = nix_build::parse_result(&outcome.stdout)?;
+        let built = build::parse_result(&outcome.stdout)?;
         Ok((ran, format!("{OUT_DIR}/{}", built.file)))
     }
 
@@ -459,11 +457,7 @@ pub async fn in_image(call: &Invocation, image: &str, src: &Directory) -> eyre::
         .build()
         .expect("every field has a default");
     Ok(base
-        .with_mounted_cache_opts(
-            "/nix",
-            query.cache_volume(nix_build::store_volume(image)),
-            opts,
-        )
+        .with_mounted_cache_opts("/nix", query.cache_volume(build::store_volume(image)), opts)
         .with_env_variable("NIX_CONFIG", NIX_CONFIG)
         .with_mounted_directory(REPO_MOUNT, src.clone())
         .with_workdir(REPO_MOUNT))

@@ -1,19 +1,19 @@
 //! Which Nix expression a `build-nix` or `publish-nix` call builds (the
 //! container's `default.nix`, `--nix-file` or `--flake-output`, see
 //! [`NixTarget`]), that `--src` has it, and the version of its image. The
-//! rules are in [`crate::core::nix_build`].
+//! rules are in [`crate::core::nix::build`].
 
 use dagger_sdk::Directory;
 use eyre::bail;
 
-use crate::core::discovery::build_file_path;
-use crate::core::names::ContainerName;
-use crate::core::nix_build::image_version::{self, flake_app_version};
-use crate::core::nix_build::target::FLAKE_FILE;
-use crate::core::nix_build::{self, NixTarget, REPO_MOUNT};
-use crate::core::nix_image_version::PackageMap;
-use crate::core::variant::Variant;
-use crate::core::versions::{self, AppVersion, BuildTexts};
+use crate::core::container::discovery::build_file_path;
+use crate::core::container::kind::Variant;
+use crate::core::container::names::ContainerName;
+use crate::core::nix::build::target::FLAKE_FILE;
+use crate::core::nix::build::{self, NixTarget, REPO_MOUNT};
+use crate::core::version::flake_image::{self, flake_app_version};
+use crate::core::version::nix_image::PackageMap;
+use crate::core::version::resolve::{self, AppVersion, BuildTexts};
 use crate::module::args::Invocation;
 use crate::module::graphql;
 
@@ -89,20 +89,20 @@ pub async fn app_version(
             let (nix, dockerfile) = read(call, src, Some(path), name).await?;
             // Named like the container: publish-nix has no --nix-packages.
             let packages = PackageMap::default();
-            versions::resolve_nix(name, path, &BuildTexts { dockerfile, nix }, &packages)
+            resolve::resolve_nix(name, path, &BuildTexts { dockerfile, nix }, &packages)
         }
         NixTarget::FlakeOutput(attr) => {
             require(src, target).await?;
             let container = nix.container(call, src).await?;
-            let argv = image_version::flake_version_command(REPO_MOUNT, attr);
+            let argv = flake_image::flake_version_command(REPO_MOUNT, attr);
             let outcome = exec::run(&call.query, &container, argv, "`nix-instantiate`").await?;
             if outcome.exit_code != 0 {
-                bail!(nix_build::evaluation_error(
+                bail!(build::evaluation_error(
                     &target.to_string(),
                     &outcome.stderr
                 ));
             }
-            let image = image_version::parse_flake_image(&outcome.stdout)?;
+            let image = flake_image::parse_flake_image(&outcome.stdout)?;
             let (_, dockerfile) = read(call, src, None, name).await?;
             let dockerfile_path = build_file_path(name, Variant::Dockerfile);
             let dockerfile = dockerfile.as_deref().map(|t| (t, dockerfile_path.as_str()));

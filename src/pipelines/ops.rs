@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use dagger_sdk::{Container, Directory, Query};
 use eyre::WrapErr;
 
+use crate::core::command::shell;
+use crate::core::container::listing;
+use crate::core::container::names::ContainerName;
 use crate::core::git::{self, ANCESTRY_SCRIPT, CHANGED_SCRIPT, GIT_IMAGE};
-use crate::core::image_ref::{Namespace, Repository};
-use crate::core::listing;
-use crate::core::names::ContainerName;
-use crate::core::ordering::{self, ParsedTag};
-use crate::core::shell;
+use crate::core::image::image_ref::{Namespace, Repository};
+use crate::core::image::ordering::{self, ParsedTag};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 

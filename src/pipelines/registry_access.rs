@@ -10,7 +10,7 @@
 use dagger_sdk::{Container, File, Id, Query, Secret};
 use eyre::WrapErr;
 
-use crate::core::image_ref::Registry;
+use crate::core::image::image_ref::Registry;
 use crate::module::args::Args;
 use crate::module::graphql;
 use crate::registry::{Credentials, RegistryClient};

@@ -12,13 +12,13 @@ use dagger_sdk::{
 };
 use eyre::WrapErr;
 
-use crate::core::crate_digest::{self, CRATE_FILES, Entry};
-use crate::core::names::ContainerName;
-use crate::core::runtime_release::{
+use crate::core::container::names::ContainerName;
+use crate::core::image::tags;
+use crate::core::release::crate_digest::{self, CRATE_FILES, Entry};
+use crate::core::release::runtime_release::{
     self, BASE_IMAGE, BINARY_PATH, BUILD_DIR, BUILT_BINARY, CRATE_DIGEST_LABEL, IMAGE_NAME,
     PLATFORMS, RUST_IMAGE, RuntimePlatform, TARGET_DIR,
 };
-use crate::core::tags;
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;

@@ -1,19 +1,19 @@
 //! `sbom-nix`, and the SBOM that `publish-nix --sbom` pushes: the
 //! CycloneDX document of what a Nix image holds. The build is
 //! `build-nix`'s (the same exec, so a built image is not built again); the
-//! closure step ([`crate::core::closure`]) runs in the container after the
+//! closure step ([`crate::core::sbom::closure`]) runs in the container after the
 //! build, whose `/nix` is the store that built the image; the document is
-//! made by [`crate::core::sbom`].
+//! made by [`crate::core::sbom::cyclonedx`].
 
 use dagger_sdk::{Container, File, Query};
 use eyre::{WrapErr, bail};
 
-use crate::core::closure;
-use crate::core::names::ContainerName;
-use crate::core::nix_build::{ArchiveFormat, NixTarget};
-use crate::core::nixpkgs::Nixpkgs;
-use crate::core::sbom::{self, SbomInput};
-use crate::core::tags::Tag;
+use crate::core::container::names::ContainerName;
+use crate::core::image::tag::Tag;
+use crate::core::nix::build::{ArchiveFormat, NixTarget};
+use crate::core::nix::nixpkgs::Nixpkgs;
+use crate::core::sbom::closure;
+use crate::core::sbom::cyclonedx::{self, SbomInput};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
@@ -83,7 +83,7 @@ pub async fn image_sbom(
             absent.join(", ")
         ));
     }
-    Ok(sbom::document(&SbomInput {
+    Ok(cyclonedx::document(&SbomInput {
         image: name.as_str(),
         closure: &closure,
         nixpkgs,
@@ -93,7 +93,7 @@ pub async fn image_sbom(
 
 /// The document as a File named `<name>.cdx.json`.
 pub fn sbom_file(query: &Query, name: &ContainerName, document: String) -> File {
-    let file = sbom::file_name(name.as_str());
+    let file = cyclonedx::file_name(name.as_str());
     query
         .directory()
         .with_new_file(file.clone(), document)
@@ -111,7 +111,7 @@ pub async fn push_sbom(
     document: String,
 ) -> eyre::Result<String> {
     let file = sbom_file(&call.query, name, document);
-    let image = call.query.container().with_file(sbom::SBOM_PATH, file);
+    let image = call.query.container().with_file(cyclonedx::SBOM_PATH, file);
     target
         .push(&call.query, std::slice::from_ref(tag), || async {
             Ok(Image::Single(image))

@@ -2,13 +2,13 @@
 //! versions and tags the rules give it. Two round trips each: one `glob`
 //! for the catalog, one batched read of the build files.
 
-use crate::core::discovery::{self, ContainerEntry};
-use crate::core::listing;
-use crate::core::names::ContainerName;
-use crate::core::nix_image_version::PackageMap;
-use crate::core::tags::{self, CommitSha};
-use crate::core::variant::Variant;
-use crate::core::versions::{self, AppVersion};
+use crate::core::container::discovery::{self, ContainerEntry};
+use crate::core::container::kind::Variant;
+use crate::core::container::listing;
+use crate::core::container::names::ContainerName;
+use crate::core::image::tags::{self, CommitSha};
+use crate::core::version::nix_image::PackageMap;
+use crate::core::version::resolve::{self, AppVersion};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
@@ -71,5 +71,5 @@ pub async fn app_version(
     let entry: ContainerEntry = repo::require(&src, name, variant).await?;
     let texts = repo::read_build_files(&call.query, &call.args.object_id("src")?, &[entry]).await?;
     // Named like the container: these functions have no --nix-packages.
-    versions::resolve(name, variant, &texts[0], &PackageMap::default())
+    resolve::resolve(name, variant, &texts[0], &PackageMap::default())
 }

@@ -25,8 +25,8 @@ use super::grammar::{check_repository, is_digest};
 use super::headers::next_link;
 use super::retry::tried;
 use super::trust::{build_http, parse_root_cas};
-use crate::core::image_ref::Registry;
-use crate::core::tags::Tag;
+use crate::core::image::image_ref::Registry;
+use crate::core::image::tag::Tag;
 use crate::core::text::excerpt;
 
 /// How long the client waits for a TCP (and TLS) connection by default.
