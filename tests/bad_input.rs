@@ -22,7 +22,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::kebab_case;
+use blumeops_ci::module::arg_spec::kebab_case;
 use harness::{Engine, Returned, crate_root};
 use serde_json::{Value, json};
 

@@ -91,7 +91,8 @@ use std::path::{Path, PathBuf};
 use apollo_compiler::Schema;
 use apollo_compiler::schema::ExtendedType;
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::{FunctionSpec, Type};
+use blumeops_ci::module::arg_spec::Type;
+use blumeops_ci::module::spec::FunctionSpec;
 
 #[path = "harness/schema.rs"]
 #[allow(dead_code)]

@@ -16,7 +16,7 @@
 mod harness;
 
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::Default;
+use blumeops_ci::module::arg_spec::Default;
 use harness::{Engine, engine_kept, examples_root};
 use serde_json::{Value, json};
 

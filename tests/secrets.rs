@@ -19,7 +19,7 @@ mod support;
 use std::path::Path;
 
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::Type;
+use blumeops_ci::module::arg_spec::Type;
 use blumeops_ci::registry::{Credentials, RegistryClient};
 use harness::{Engine, crate_root, examples_root};
 use serde_json::json;

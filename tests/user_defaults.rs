@@ -21,7 +21,8 @@
 mod harness;
 
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::{CoreObject, FunctionSpec, Type};
+use blumeops_ci::module::arg_spec::{CoreObject, Type};
+use blumeops_ci::module::spec::FunctionSpec;
 use harness::{Engine, crate_root, examples_root};
 use serde_json::json;
 

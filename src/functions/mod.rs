@@ -3,14 +3,13 @@
 //! Registration, argument decoding, dispatch and docs/reference.md are all
 //! generated from [`FUNCTIONS`]. Adding a function is one entry here plus its
 //! body under `src/pipelines/`; its arguments are described once in
-//! `args.rs`.
+//! [`crate::arguments`].
 
-mod args;
-
-use crate::module::spec::{CachePolicy, FunctionSpec, Type};
+use crate::module::arg_spec::Type;
+use crate::module::spec::{CachePolicy, FunctionSpec};
 use crate::pipelines;
 
-use self::args::*;
+use crate::arguments::*;
 
 /// How long the engine keeps the result of a function that evaluates
 /// nixpkgs: a repository that pins none gets the flake registry's, which

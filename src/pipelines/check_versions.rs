@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 
 use eyre::bail;
 
+use crate::arguments::{
+    CHANGED_SINCE, CONTAINER_NAMES, NIX_PACKAGES, SERVICE_NAMES, SKIP, SRC_TO_CHECK,
+};
 use crate::core::check::scope::{self, Changed};
 use crate::core::check::service_versions::{self, SERVICE_VERSIONS_FILE, ServiceNames};
 use crate::core::check::version_check::{self, NOT_COMPARED, Pending};
@@ -27,17 +30,17 @@ use super::ops::run_git_script;
 use super::repo;
 
 pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
-    let chosen = names(&call.args.strings("containerNames"), "--container-names")?;
-    let skip = names(&call.args.strings("skip"), "--skip")?;
-    let services = ServiceNames::parse(&call.args.strings("serviceNames"), "--service-names")?;
-    let packages = PackageMap::parse(&call.args.strings("nixPackages"), "--nix-packages")?;
-    let base = match call.args.opt_string("base")? {
+    let chosen = names(&call.args.strings(&CONTAINER_NAMES), "--container-names")?;
+    let skip = names(&call.args.strings(&SKIP), "--skip")?;
+    let services = ServiceNames::parse(&call.args.strings(&SERVICE_NAMES), "--service-names")?;
+    let packages = PackageMap::parse(&call.args.strings(&NIX_PACKAGES), "--nix-packages")?;
+    let base = match call.args.opt_string(&CHANGED_SINCE)? {
         Some(raw) => Some(git::parse_revision("--base", &raw)?),
         None => None,
     };
     let nix = Nix::from_args(&call)?;
-    let src = call.args.directory(&call.query, "src")?;
-    let src_id = call.args.object_id("src")?;
+    let src = call.args.directory(&call.query, &SRC_TO_CHECK)?;
+    let src_id = call.args.object_id(&SRC_TO_CHECK)?;
 
     let catalog = repo::catalog(&src).await?;
     if catalog.is_empty() {

@@ -10,6 +10,7 @@
 
 use eyre::bail;
 
+use crate::arguments::{FLAKE_PATH, NIX_IMAGE, SRC};
 use crate::core::nix::build;
 use crate::core::nix::flake::{self, FlakeCommand, FlakePath};
 use crate::module::args::Invocation;
@@ -27,9 +28,9 @@ pub async fn flake_update(call: Invocation) -> eyre::Result<Output> {
 }
 
 async fn run(call: Invocation, command: FlakeCommand) -> eyre::Result<Output> {
-    let flake = FlakePath::parse(&call.args.string("flakePath")?)?;
-    let image = build::parse_nix_image(&call.args.string("nixImage")?)?;
-    let src = call.args.directory(&call.query, "src")?;
+    let flake = FlakePath::parse(&call.args.string(&FLAKE_PATH)?)?;
+    let image = build::parse_nix_image(&call.args.string(&NIX_IMAGE)?)?;
+    let src = call.args.directory(&call.query, &SRC)?;
     if !src.exists(flake.file("flake.nix")).await? {
         bail!(flake.missing_error());
     }

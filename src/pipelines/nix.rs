@@ -15,6 +15,10 @@ use dagger_sdk::{
 };
 use eyre::bail;
 
+use crate::arguments::{
+    COMMIT_SHA, CONTAINER_NAME, FLAKE_LOCK, LABELS, NIX_IMAGE, NIXPKGS, NIXPKGS_INPUT, PACKAGE,
+    SBOM, SOURCE_URL, SRC, VERSION,
+};
 use crate::core::container::build_options;
 use crate::core::container::discovery::build_file_path;
 use crate::core::container::kind::Variant;
@@ -34,14 +38,14 @@ use super::nix_target;
 use super::publish::{Image, PushTarget};
 
 pub async fn nix_version(call: Invocation) -> eyre::Result<Output> {
-    let attr = AttrPath::parse(&call.args.string("package")?)?;
+    let attr = AttrPath::parse(&call.args.string(&PACKAGE)?)?;
     let nix = Nix::from_args(&call)?;
     // Without --src (the origin's nix-version took none), no repository is
     // read: an empty folder stands in, so the flake registry's nixpkgs
     // (unless --nixpkgs), and the log says why.
-    let (src, nixpkgs) = match call.args.opt_object_id("src") {
+    let (src, nixpkgs) = match call.args.opt_object_id(&SRC) {
         Some(_) => {
-            let src = call.args.directory(&call.query, "src")?;
+            let src = call.args.directory(&call.query, &SRC)?;
             let nixpkgs = nix.pin(&call, &src).await?;
             (src, nixpkgs)
         }
@@ -61,10 +65,10 @@ const NO_SRC_NOTE: &str = "nixpkgs: nix-version without --src reads no repositor
      (its root flake.lock, else nixos/ringtail/flake.lock).";
 
 pub async fn build_nix(call: Invocation) -> eyre::Result<Output> {
-    let name = ContainerName::parse(&call.args.string("containerName")?)?;
+    let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
     let nix = Nix::from_args(&call)?;
     let target = nix_target::from_args(&call, &name)?;
-    let src = call.args.directory(&call.query, "src")?;
+    let src = call.args.directory(&call.query, &SRC)?;
     nix_target::require(&src, &target).await?;
     let nixpkgs = nix.pin_for(&call, &src, &target).await?;
     let file = nix
@@ -81,18 +85,18 @@ pub async fn build_nix(call: Invocation) -> eyre::Result<Output> {
 }
 
 pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
-    let name = ContainerName::parse(&call.args.string("containerName")?)?;
-    let commit = CommitSha::parse(&call.args.string("commitSha")?)?;
+    let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
+    let commit = CommitSha::parse(&call.args.string(&COMMIT_SHA)?)?;
     let target = PushTarget::from_args(&call, &name)?;
     let nix = Nix::from_args(&call)?;
     let source_url = call
         .args
-        .opt_string("sourceUrl")?
+        .opt_string(&SOURCE_URL)?
         .map(|u| build_options::parse_source_url(&u))
         .transpose()?;
-    let labels = call.args.bool("labels");
+    let labels = call.args.bool(&LABELS);
     let image_target = nix_target::from_args(&call, &name)?;
-    if call.args.bool("sbom") && !image_target.needs_nixpkgs() {
+    if call.args.bool(&SBOM) && !image_target.needs_nixpkgs() {
         bail!(
             "--sbom is not available with --flake-output: the SBOM records the nixpkgs that \
              built the image, and a flake output's nixpkgs is whatever its flake passes it, \
@@ -100,12 +104,12 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
              from a Nix file (containers/<name>/default.nix or --nix-file)."
         );
     }
-    let src = call.args.directory(&call.query, "src")?;
+    let src = call.args.directory(&call.query, &SRC)?;
 
     // The version: the repository's (the Nix file, the Dockerfile) or the
     // flake output's, else nixpkgs'. --version may only repeat it
     // (versions::given_for_nix), or name a flake output that has none.
-    let given = call.args.opt_string("version")?;
+    let given = call.args.opt_string(&VERSION)?;
     let mut pinned = None;
     let (version, from) =
         match nix_target::app_version(&call, &src, &nix, &name, &image_target, given.as_deref())
@@ -149,7 +153,7 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     // (src/pipelines/sbom.rs); a dry run lists its tag after the image's.
     let sbom_tag = call
         .args
-        .bool("sbom")
+        .bool(&SBOM)
         .then(|| cyclonedx::sbom_tag(&tags[0]))
         .transpose()?;
     let listed: Vec<Tag> = tags.iter().chain(&sbom_tag).cloned().collect();
@@ -226,15 +230,15 @@ pub struct Nix {
 impl Nix {
     pub fn from_args(call: &Invocation) -> eyre::Result<Nix> {
         let args = &call.args;
-        let override_ = args.opt_string("nixpkgs")?;
+        let override_ = args.opt_string(&NIXPKGS)?;
         if let Some(raw) = &override_ {
             nixpkgs::parse_override(raw)?;
         }
-        let input = args.string("nixpkgsInput")?;
+        let input = args.string(&NIXPKGS_INPUT)?;
         nixpkgs::parse_input_path(&input)?;
         Ok(Nix {
-            image: build::parse_nix_image(&args.string("nixImage")?)?,
-            lock_path: nixpkgs::parse_lock_path(&args.string("flakeLock")?)?,
+            image: build::parse_nix_image(&args.string(&NIX_IMAGE)?)?,
+            lock_path: nixpkgs::parse_lock_path(&args.string(&FLAKE_LOCK)?)?,
             input,
             override_,
         })
@@ -258,7 +262,7 @@ impl Nix {
             Some(path) => Some(
                 graphql::read_files(
                     &call.query.graphql_client,
-                    &call.args.object_id("src")?,
+                    &call.args.object_id(&SRC)?,
                     std::slice::from_ref(path),
                 )
                 .await?

@@ -6,6 +6,7 @@
 use dagger_sdk::Directory;
 use eyre::bail;
 
+use crate::arguments::{FLAKE_LOCK, FLAKE_OUTPUT, NIX_FILE, NIXPKGS, NIXPKGS_INPUT, SRC};
 use crate::core::container::discovery::build_file_path;
 use crate::core::container::kind::Variant;
 use crate::core::container::names::ContainerName;
@@ -29,13 +30,13 @@ pub fn from_args(call: &Invocation, name: &ContainerName) -> eyre::Result<NixTar
     let args = &call.args;
     let target = NixTarget::parse(
         name,
-        args.opt_string("nixFile")?.as_deref(),
-        args.opt_string("flakeOutput")?.as_deref(),
+        args.opt_string(&NIX_FILE)?.as_deref(),
+        args.opt_string(&FLAKE_OUTPUT)?.as_deref(),
     )?;
     target.check_nixpkgs_args(
-        &args.string("flakeLock")?,
-        &args.string("nixpkgsInput")?,
-        args.opt_string("nixpkgs")?.as_deref(),
+        &args.string(&FLAKE_LOCK)?,
+        &args.string(&NIXPKGS_INPUT)?,
+        args.opt_string(&NIXPKGS)?.as_deref(),
     )?;
     Ok(target)
 }
@@ -126,7 +127,7 @@ async fn read(
         .into_iter()
         .chain(has_dockerfile.then_some(dockerfile_path))
         .collect();
-    let src_id = call.args.object_id("src")?;
+    let src_id = call.args.object_id(&SRC)?;
     let mut texts = graphql::read_files(&call.query.graphql_client, &src_id, &paths)
         .await?
         .into_iter();

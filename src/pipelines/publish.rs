@@ -9,6 +9,7 @@ use std::future::Future;
 use dagger_sdk::{Container, ContainerPublishOptsBuilder, Id, Query};
 use eyre::WrapErr;
 
+use crate::arguments::{DRY_RUN, NAMESPACE, OVERWRITE, PLATFORMS, TAGS, VERSION};
 use crate::core::container::build_options;
 use crate::core::container::kind::Variant;
 use crate::core::container::names::ContainerName;
@@ -27,12 +28,12 @@ use super::registry_access::RegistryAccess;
 pub async fn publish(call: Invocation) -> eyre::Result<Output> {
     let request = BuildRequest::from_args(&call.args)?;
     let target = PushTarget::from_args(&call, &request.name)?;
-    let platforms = build_options::parse_platforms(&call.args.strings("platforms"))?;
+    let platforms = build_options::parse_platforms(&call.args.strings(&PLATFORMS))?;
     let commit = request
         .commit
         .clone()
         .ok_or_else(|| eyre::eyre!("publish needs --commit-sha"))?;
-    let given_version = call.args.opt_string("version")?;
+    let given_version = call.args.opt_string(&VERSION)?;
     let build = request
         .resolve(&call, given_version.as_deref(), Need::Version)
         .await?;
@@ -82,13 +83,13 @@ impl PushTarget {
         Ok(PushTarget {
             repository: Repository {
                 registry: access.registry.clone(),
-                namespace: Namespace::parse(&args.string("namespace")?)?,
+                namespace: Namespace::parse(&args.string(&NAMESPACE)?)?,
                 name: name.clone(),
             },
             access,
-            extra_tags: args.strings("tags"),
-            dry_run: args.bool("dryRun"),
-            overwrite: args.bool("overwrite"),
+            extra_tags: args.strings(&TAGS),
+            dry_run: args.bool(&DRY_RUN),
+            overwrite: args.bool(&OVERWRITE),
         })
     }
 

@@ -12,6 +12,7 @@ use dagger_sdk::{
 };
 use eyre::WrapErr;
 
+use crate::arguments::CRATE_SRC;
 use crate::core::container::names::ContainerName;
 use crate::core::image::tags;
 use crate::core::release::crate_digest::{self, CRATE_FILES, Entry};
@@ -29,8 +30,8 @@ pub async fn release_runtime(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(IMAGE_NAME)?;
     let target = PushTarget::from_args(&call, &name)?;
     let moving = tags::moving_tags(&target.extra_tags)?;
-    let src = call.args.directory(&call.query, "src")?;
-    let src_id = call.args.object_id("src")?;
+    let src = call.args.directory(&call.query, &CRATE_SRC)?;
+    let src_id = call.args.object_id(&CRATE_SRC)?;
     let digest = crate_digest::digest(&crate_files(&call.query, &src, &src_id).await?)?;
     let tags = runtime_release::release_tags(&digest, &moving)?;
     let include: Vec<&str> = CRATE_FILES.to_vec();

@@ -8,6 +8,7 @@
 use dagger_sdk::{Container, File, Query};
 use eyre::{WrapErr, bail};
 
+use crate::arguments::{CONTAINER_NAME, NIX_FILE, SRC};
 use crate::core::container::names::ContainerName;
 use crate::core::image::tag::Tag;
 use crate::core::nix::build::{ArchiveFormat, NixTarget};
@@ -23,12 +24,12 @@ use super::nix_target;
 use super::publish::{Image, PushTarget};
 
 pub async fn sbom_nix(call: Invocation) -> eyre::Result<Output> {
-    let name = ContainerName::parse(&call.args.string("containerName")?)?;
+    let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
     let nix = Nix::from_args(&call)?;
     // A file (default.nix or --nix-file); a flake output has no nixpkgs
     // pin of ours for the SBOM's metadata, and is not offered here.
-    let target = NixTarget::parse(&name, call.args.opt_string("nixFile")?.as_deref(), None)?;
-    let src = call.args.directory(&call.query, "src")?;
+    let target = NixTarget::parse(&name, call.args.opt_string(&NIX_FILE)?.as_deref(), None)?;
+    let src = call.args.directory(&call.query, &SRC)?;
     nix_target::require(&src, &target).await?;
     let nixpkgs = nix.pin(&call, &src).await?;
     let (built, archive) = nix

@@ -2,6 +2,7 @@
 //! versions and tags the rules give it. Two round trips each: one `glob`
 //! for the catalog, one batched read of the build files.
 
+use crate::arguments::{COMMIT_SHA, CONTAINER_NAME, SRC, TAGS, VARIANT, VERSION};
 use crate::core::container::discovery::{self, ContainerEntry};
 use crate::core::container::kind::Variant;
 use crate::core::container::listing;
@@ -15,7 +16,7 @@ use crate::module::output::Output;
 use super::repo;
 
 pub async fn containers(call: Invocation) -> eyre::Result<Output> {
-    let src = call.args.directory(&call.query, "src")?;
+    let src = call.args.directory(&call.query, &SRC)?;
     let entries = repo::catalog(&src).await?;
     if entries.is_empty() {
         eyre::bail!(
@@ -24,7 +25,7 @@ pub async fn containers(call: Invocation) -> eyre::Result<Output> {
             discovery::CONTAINERS_DIR
         );
     }
-    let texts = repo::read_build_files(&call.query, &call.args.object_id("src")?, &entries).await?;
+    let texts = repo::read_build_files(&call.query, &call.args.object_id(&SRC)?, &entries).await?;
     Ok(Output::Text(listing::render(&entries, &texts)))
 }
 
@@ -36,11 +37,11 @@ pub async fn version(call: Invocation) -> eyre::Result<Output> {
 
 pub async fn tags(call: Invocation) -> eyre::Result<Output> {
     let (name, variant) = name_and_variant(&call)?;
-    let commit = CommitSha::parse(&call.args.string("commitSha")?)?;
-    let extra = call.args.strings("tags");
-    let tags = match call.args.opt_string("version")? {
+    let commit = CommitSha::parse(&call.args.string(&COMMIT_SHA)?)?;
+    let extra = call.args.strings(&TAGS);
+    let tags = match call.args.opt_string(&VERSION)? {
         Some(v) => {
-            let src = call.args.directory(&call.query, "src")?;
+            let src = call.args.directory(&call.query, &SRC)?;
             repo::require(&src, &name, variant).await?;
             tags::publish_tags(&v, "--version", &commit, variant, &extra)?
         }
@@ -56,8 +57,8 @@ pub async fn tags(call: Invocation) -> eyre::Result<Output> {
 
 /// `--container-name` and `--variant`, checked before any engine work.
 fn name_and_variant(call: &Invocation) -> eyre::Result<(ContainerName, Variant)> {
-    let name = ContainerName::parse(&call.args.string("containerName")?)?;
-    let variant = call.args.string("variant")?.parse()?;
+    let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
+    let variant = call.args.string(&VARIANT)?.parse()?;
     Ok((name, variant))
 }
 
@@ -67,9 +68,9 @@ pub async fn app_version(
     name: &ContainerName,
     variant: Variant,
 ) -> eyre::Result<AppVersion> {
-    let src = call.args.directory(&call.query, "src")?;
+    let src = call.args.directory(&call.query, &SRC)?;
     let entry: ContainerEntry = repo::require(&src, name, variant).await?;
-    let texts = repo::read_build_files(&call.query, &call.args.object_id("src")?, &[entry]).await?;
+    let texts = repo::read_build_files(&call.query, &call.args.object_id(&SRC)?, &[entry]).await?;
     // Named like the container: these functions have no --nix-packages.
     resolve::resolve(name, variant, &texts[0], &PackageMap::default())
 }

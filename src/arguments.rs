@@ -1,6 +1,9 @@
-//! The arguments the functions share, each described once: its wire
-//! name, type, default and the `--help` text. The table (`super`) lists
-//! them per function.
+//! The argument catalogue: every argument the functions take, each
+//! described once: its wire name, type, default and the `--help` text. The
+//! function table ([`crate::functions`]) lists them per function, and the
+//! pipelines read a call's arguments through the same constants
+//! (`args.string(&CONTAINER_NAME)`), so a misspelled argument does not
+//! compile.
 
 use crate::core::check::scope::{DEFAULT_NIX_PACKAGES, DEFAULT_SERVICE_NAMES, DEFAULT_SKIP};
 use crate::core::image::image_ref::{
@@ -10,17 +13,17 @@ use crate::core::nix::build::DEFAULT_NIX_IMAGE;
 use crate::core::nix::flake::DEFAULT_FLAKE_PATH;
 use crate::core::nix::nixpkgs::{DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
 use crate::core::workflows::DEFAULT_RUNNER_VERSION;
-use crate::module::spec::{ArgSpec, Default, Type};
+use crate::module::arg_spec::{ArgSpec, Default, Type};
 
 /// What `--src` leaves out when it is uploaded: git history, and the
 /// outputs that the documented commands leave at the repository root
 /// (`nix-build ... -o result`, `export --path=./NAME.tar`, `./NAME.tar.gz`).
 /// Patterns are anchored at the root, as in `.dockerignore`.
-pub(super) const SRC_IGNORE: &[&str] = &[".git", "result", "result-*", "*.tar", "*.tar.gz"];
+pub const SRC_IGNORE: &[&str] = &[".git", "result", "result-*", "*.tar", "*.tar.gz"];
 
 /// The repository, for every function that reads `containers/`: required,
 /// as in the origin, so a forgotten `--src` is the CLI's own error.
-pub(super) const SRC: ArgSpec = ArgSpec {
+pub const SRC: ArgSpec = ArgSpec {
     name: "src",
     ty: Type::DIRECTORY,
     default: Default::RequiredDir { ignore: SRC_IGNORE },
@@ -30,7 +33,7 @@ pub(super) const SRC: ArgSpec = ArgSpec {
 
 /// The repository for `nix-version`, optional as in the origin (whose
 /// `nix_version` read no repository at all).
-pub(super) const NIX_VERSION_SRC: ArgSpec = ArgSpec {
+pub const NIX_VERSION_SRC: ArgSpec = ArgSpec {
     name: "src",
     ty: Type::DIRECTORY,
     default: Default::Null,
@@ -42,7 +45,7 @@ pub(super) const NIX_VERSION_SRC: ArgSpec = ArgSpec {
 /// The repository for `validate-workflows`, which `dagger check` runs: the
 /// engine runs a check only when it has no required argument, so this one
 /// keeps a default.
-pub(super) const SRC_TO_VALIDATE: ArgSpec = ArgSpec {
+pub const SRC_TO_VALIDATE: ArgSpec = ArgSpec {
     name: "src",
     ty: Type::DIRECTORY,
     default: Default::Path {
@@ -56,10 +59,10 @@ pub(super) const SRC_TO_VALIDATE: ArgSpec = ArgSpec {
 };
 
 /// What `--src` leaves out for the functions that read git history.
-pub(super) const SRC_WITH_GIT_IGNORE: &[&str] = &["result", "result-*", "*.tar", "*.tar.gz"];
+pub const SRC_WITH_GIT_IGNORE: &[&str] = &["result", "result-*", "*.tar", "*.tar.gz"];
 
 /// The repository with its `.git`, for the functions that read history.
-pub(super) const SRC_WITH_GIT: ArgSpec = ArgSpec {
+pub const SRC_WITH_GIT: ArgSpec = ArgSpec {
     name: "src",
     ty: Type::DIRECTORY,
     default: Default::RequiredDir {
@@ -70,7 +73,7 @@ pub(super) const SRC_WITH_GIT: ArgSpec = ArgSpec {
 };
 
 /// The repository for `check-versions`, with its `.git`, which `--base` reads.
-pub(super) const SRC_TO_CHECK: ArgSpec = ArgSpec {
+pub const SRC_TO_CHECK: ArgSpec = ArgSpec {
     name: "src",
     ty: Type::DIRECTORY,
     default: Default::Path {
@@ -85,14 +88,14 @@ pub(super) const SRC_TO_CHECK: ArgSpec = ArgSpec {
           history back to the merge base, e.g. fetch-depth: 0).",
 };
 
-pub(super) const CONTAINER_NAME: ArgSpec = ArgSpec {
+pub const CONTAINER_NAME: ArgSpec = ArgSpec {
     name: "containerName",
     ty: Type::String,
     default: Default::Required,
     doc: "The container to work on: the name of its folder under containers/ (e.g. nettest).",
 };
 
-pub(super) const NIX_CONTAINER_NAME: ArgSpec = ArgSpec {
+pub const NIX_CONTAINER_NAME: ArgSpec = ArgSpec {
     name: "containerName",
     ty: Type::String,
     default: Default::Required,
@@ -101,7 +104,7 @@ pub(super) const NIX_CONTAINER_NAME: ArgSpec = ArgSpec {
           registry (and in the archive) only, and containers/<name>/ need not exist.",
 };
 
-pub(super) const NIX_FILE: ArgSpec = ArgSpec {
+pub const NIX_FILE: ArgSpec = ArgSpec {
     name: "nixFile",
     ty: Type::String,
     default: Default::Null,
@@ -110,7 +113,7 @@ pub(super) const NIX_FILE: ArgSpec = ArgSpec {
           called with nixpkgs' callPackage: written { pkgs, ... }: or with package arguments.",
 };
 
-pub(super) const FLAKE_OUTPUT: ArgSpec = ArgSpec {
+pub const FLAKE_OUTPUT: ArgSpec = ArgSpec {
     name: "flakeOutput",
     ty: Type::String,
     default: Default::Null,
@@ -121,7 +124,7 @@ pub(super) const FLAKE_OUTPUT: ArgSpec = ArgSpec {
           --flake-lock, --nixpkgs-input and --nixpkgs do not apply.",
 };
 
-pub(super) const VARIANT: ArgSpec = ArgSpec {
+pub const VARIANT: ArgSpec = ArgSpec {
     name: "variant",
     ty: Type::String,
     default: Default::Json("\"dockerfile\""),
@@ -129,7 +132,7 @@ pub(super) const VARIANT: ArgSpec = ArgSpec {
           (containers/<name>/default.nix).",
 };
 
-pub(super) const COMMIT_SHA: ArgSpec = ArgSpec {
+pub const COMMIT_SHA: ArgSpec = ArgSpec {
     name: "commitSha",
     ty: Type::String,
     default: Default::Required,
@@ -137,7 +140,7 @@ pub(super) const COMMIT_SHA: ArgSpec = ArgSpec {
           Its first 7 digits go into the tag.",
 };
 
-pub(super) const VERSION: ArgSpec = ArgSpec {
+pub const VERSION: ArgSpec = ArgSpec {
     name: "version",
     ty: Type::String,
     default: Default::Null,
@@ -146,7 +149,7 @@ pub(super) const VERSION: ArgSpec = ArgSpec {
           Dockerfile declares none. A `v` is added to the tag when it lacks one.",
 };
 
-pub(super) const NIX_VERSION: ArgSpec = ArgSpec {
+pub const NIX_VERSION: ArgSpec = ArgSpec {
     name: "version",
     ty: Type::String,
     default: Default::Null,
@@ -156,14 +159,14 @@ pub(super) const NIX_VERSION: ArgSpec = ArgSpec {
           different one is refused. It names a flake output that has no version.",
 };
 
-pub(super) const TAGS: ArgSpec = ArgSpec {
+pub const TAGS: ArgSpec = ArgSpec {
     name: "tags",
     ty: Type::StringList,
     default: Default::Json("[]"),
     doc: "Moving tags (e.g. latest) pushed after the immutable commit tag.",
 };
 
-pub(super) const BUILD_ARGS: ArgSpec = ArgSpec {
+pub const BUILD_ARGS: ArgSpec = ArgSpec {
     name: "buildArgs",
     ty: Type::StringList,
     default: Default::Json("[]"),
@@ -171,14 +174,14 @@ pub(super) const BUILD_ARGS: ArgSpec = ArgSpec {
           version than the Dockerfile's).",
 };
 
-pub(super) const TARGET: ArgSpec = ArgSpec {
+pub const TARGET: ArgSpec = ArgSpec {
     name: "target",
     ty: Type::String,
     default: Default::Null,
     doc: "The build stage to stop at (FROM ... AS <target>); default: the last stage.",
 };
 
-pub(super) const DOCKERFILE: ArgSpec = ArgSpec {
+pub const DOCKERFILE: ArgSpec = ArgSpec {
     name: "dockerfile",
     ty: Type::String,
     default: Default::Null,
@@ -186,7 +189,7 @@ pub(super) const DOCKERFILE: ArgSpec = ArgSpec {
           default: Dockerfile.",
 };
 
-pub(super) const PLATFORM: ArgSpec = ArgSpec {
+pub const PLATFORM: ArgSpec = ArgSpec {
     name: "platform",
     ty: Type::String,
     default: Default::Null,
@@ -194,14 +197,14 @@ pub(super) const PLATFORM: ArgSpec = ArgSpec {
           engine's.",
 };
 
-pub(super) const SOURCE_URL: ArgSpec = ArgSpec {
+pub const SOURCE_URL: ArgSpec = ArgSpec {
     name: "sourceUrl",
     ty: Type::String,
     default: Default::Null,
     doc: "The repository's web address, recorded as the org.opencontainers.image.source label.",
 };
 
-pub(super) const REVISION: ArgSpec = ArgSpec {
+pub const REVISION: ArgSpec = ArgSpec {
     name: "commitSha",
     ty: Type::String,
     default: Default::Null,
@@ -209,7 +212,7 @@ pub(super) const REVISION: ArgSpec = ArgSpec {
           org.opencontainers.image.revision label.",
 };
 
-pub(super) const BASE: ArgSpec = ArgSpec {
+pub const BASE: ArgSpec = ArgSpec {
     name: "base",
     ty: Type::String,
     default: Default::Required,
@@ -218,35 +221,35 @@ pub(super) const BASE: ArgSpec = ArgSpec {
           container.",
 };
 
-pub(super) const HEAD: ArgSpec = ArgSpec {
+pub const HEAD: ArgSpec = ArgSpec {
     name: "head",
     ty: Type::String,
     default: Default::Json("\"HEAD\""),
     doc: "The commit to compare to.",
 };
 
-pub(super) const REGISTRY: ArgSpec = ArgSpec {
+pub const REGISTRY: ArgSpec = ArgSpec {
     name: "registry",
     ty: Type::String,
     default: Default::String(DEFAULT_REGISTRY),
     doc: "The registry host (and port), without a scheme.",
 };
 
-pub(super) const NAMESPACE: ArgSpec = ArgSpec {
+pub const NAMESPACE: ArgSpec = ArgSpec {
     name: "namespace",
     ty: Type::String,
     default: Default::String(DEFAULT_NAMESPACE),
     doc: "The repository namespace: images go to <registry>/<namespace>/<container-name>.",
 };
 
-pub(super) const REGISTRY_USERNAME: ArgSpec = ArgSpec {
+pub const REGISTRY_USERNAME: ArgSpec = ArgSpec {
     name: "registryUsername",
     ty: Type::String,
     default: Default::String(DEFAULT_REGISTRY_USERNAME),
     doc: "The user to log in to the registry as (with --registry-password).",
 };
 
-pub(super) const REGISTRY_PASSWORD: ArgSpec = ArgSpec {
+pub const REGISTRY_PASSWORD: ArgSpec = ArgSpec {
     name: "registryPassword",
     ty: Type::SECRET,
     default: Default::Null,
@@ -254,7 +257,7 @@ pub(super) const REGISTRY_PASSWORD: ArgSpec = ArgSpec {
           used anonymously.",
 };
 
-pub(super) const REGISTRY_CA: ArgSpec = ArgSpec {
+pub const REGISTRY_CA: ArgSpec = ArgSpec {
     name: "registryCa",
     ty: Type::FILE,
     default: Default::Null,
@@ -263,7 +266,7 @@ pub(super) const REGISTRY_CA: ArgSpec = ArgSpec {
           engine must trust it too to push).",
 };
 
-pub(super) const PLATFORMS: ArgSpec = ArgSpec {
+pub const PLATFORMS: ArgSpec = ArgSpec {
     name: "platforms",
     ty: Type::StringList,
     default: Default::Json("[]"),
@@ -271,14 +274,14 @@ pub(super) const PLATFORMS: ArgSpec = ArgSpec {
           linux/amd64,linux/arm64; default: the engine's platform only.",
 };
 
-pub(super) const DRY_RUN: ArgSpec = ArgSpec {
+pub const DRY_RUN: ArgSpec = ArgSpec {
     name: "dryRun",
     ty: Type::Boolean,
     default: Default::Json("false"),
     doc: "Build and push nothing: print the references that would be pushed.",
 };
 
-pub(super) const OVERWRITE: ArgSpec = ArgSpec {
+pub const OVERWRITE: ArgSpec = ArgSpec {
     name: "overwrite",
     ty: Type::Boolean,
     default: Default::Json("false"),
@@ -286,7 +289,7 @@ pub(super) const OVERWRITE: ArgSpec = ArgSpec {
           pushed then, so re-running CI for a commit is safe).",
 };
 
-pub(super) const ANY_CONTAINER: ArgSpec = ArgSpec {
+pub const ANY_CONTAINER: ArgSpec = ArgSpec {
     name: "containerName",
     ty: Type::String,
     default: Default::Null,
@@ -294,7 +297,7 @@ pub(super) const ANY_CONTAINER: ArgSpec = ArgSpec {
           container of --src.",
 };
 
-pub(super) const MAIN_BRANCH: ArgSpec = ArgSpec {
+pub const MAIN_BRANCH: ArgSpec = ArgSpec {
     name: "mainBranch",
     ty: Type::String,
     default: Default::Json("\"main\""),
@@ -303,7 +306,7 @@ pub(super) const MAIN_BRANCH: ArgSpec = ArgSpec {
           else the branch itself; the log says which.",
 };
 
-pub(super) const LIMIT: ArgSpec = ArgSpec {
+pub const LIMIT: ArgSpec = ArgSpec {
     name: "limit",
     ty: Type::Integer,
     default: Default::Null,
@@ -311,7 +314,7 @@ pub(super) const LIMIT: ArgSpec = ArgSpec {
           listing every container, 10 with --container-name.",
 };
 
-pub(super) const FLAKE_LOCK: ArgSpec = ArgSpec {
+pub const FLAKE_LOCK: ArgSpec = ArgSpec {
     name: "flakeLock",
     ty: Type::String,
     default: Default::String(DEFAULT_FLAKE_LOCK),
@@ -321,7 +324,7 @@ pub(super) const FLAKE_LOCK: ArgSpec = ArgSpec {
           flake registry (unpinned); the log says which.",
 };
 
-pub(super) const NIXPKGS_INPUT: ArgSpec = ArgSpec {
+pub const NIXPKGS_INPUT: ArgSpec = ArgSpec {
     name: "nixpkgsInput",
     ty: Type::String,
     default: Default::String(DEFAULT_NIXPKGS_INPUT),
@@ -329,7 +332,7 @@ pub(super) const NIXPKGS_INPUT: ArgSpec = ArgSpec {
           a/nixpkgs).",
 };
 
-pub(super) const NIXPKGS: ArgSpec = ArgSpec {
+pub const NIXPKGS: ArgSpec = ArgSpec {
     name: "nixpkgs",
     ty: Type::String,
     default: Default::Null,
@@ -337,7 +340,7 @@ pub(super) const NIXPKGS: ArgSpec = ArgSpec {
           Not checked against a hash: prefer the lock.",
 };
 
-pub(super) const NIX_IMAGE: ArgSpec = ArgSpec {
+pub const NIX_IMAGE: ArgSpec = ArgSpec {
     name: "nixImage",
     ty: Type::String,
     default: Default::String(DEFAULT_NIX_IMAGE),
@@ -345,14 +348,14 @@ pub(super) const NIX_IMAGE: ArgSpec = ArgSpec {
           (nixos/nix:2.33.3@sha256:...). Each image has its own /nix store cache.",
 };
 
-pub(super) const PACKAGE: ArgSpec = ArgSpec {
+pub const PACKAGE: ArgSpec = ArgSpec {
     name: "package",
     ty: Type::String,
     default: Default::Required,
     doc: "The nixpkgs attribute path, e.g. ntfy-sh or python3Packages.requests.",
 };
 
-pub(super) const LABELS: ArgSpec = ArgSpec {
+pub const LABELS: ArgSpec = ArgSpec {
     name: "labels",
     ty: Type::Boolean,
     default: Default::Json("false"),
@@ -360,7 +363,7 @@ pub(super) const LABELS: ArgSpec = ArgSpec {
           default: the image config and layers then stay exactly as Nix built them.",
 };
 
-pub(super) const SBOM: ArgSpec = ArgSpec {
+pub const SBOM: ArgSpec = ArgSpec {
     name: "sbom",
     ty: Type::Boolean,
     default: Default::Json("false"),
@@ -369,14 +372,14 @@ pub(super) const SBOM: ArgSpec = ArgSpec {
           (e.g. sbom-v1.7.1-0123456-nix), and print its reference after the image's.",
 };
 
-pub(super) const CONTAINER_NAMES: ArgSpec = ArgSpec {
+pub const CONTAINER_NAMES: ArgSpec = ArgSpec {
     name: "containerNames",
     ty: Type::StringList,
     default: Default::Json("[]"),
     doc: "Only these containers (e.g. ntfy,miniflux); default: every container of --src.",
 };
 
-pub(super) const NIX_PACKAGES: ArgSpec = ArgSpec {
+pub const NIX_PACKAGES: ArgSpec = ArgSpec {
     name: "nixPackages",
     ty: Type::StringList,
     default: Default::Strings(DEFAULT_NIX_PACKAGES),
@@ -386,7 +389,7 @@ pub(super) const NIX_PACKAGES: ArgSpec = ArgSpec {
           that has no default.nix) is ignored (the log says so, unless it is a default).",
 };
 
-pub(super) const SKIP: ArgSpec = ArgSpec {
+pub const SKIP: ArgSpec = ArgSpec {
     name: "skip",
     ty: Type::StringList,
     default: Default::Strings(DEFAULT_SKIP),
@@ -394,7 +397,7 @@ pub(super) const SKIP: ArgSpec = ArgSpec {
           container of is ignored (the log says so, unless it is a default).",
 };
 
-pub(super) const SERVICE_NAMES: ArgSpec = ArgSpec {
+pub const SERVICE_NAMES: ArgSpec = ArgSpec {
     name: "serviceNames",
     ty: Type::StringList,
     default: Default::Strings(DEFAULT_SERVICE_NAMES),
@@ -403,7 +406,7 @@ pub(super) const SERVICE_NAMES: ArgSpec = ArgSpec {
           container --src lacks is ignored (the log says so, unless it is a default).",
 };
 
-pub(super) const CHANGED_SINCE: ArgSpec = ArgSpec {
+pub const CHANGED_SINCE: ArgSpec = ArgSpec {
     name: "base",
     ty: Type::String,
     default: Default::Null,
@@ -412,7 +415,7 @@ pub(super) const CHANGED_SINCE: ArgSpec = ArgSpec {
           when service-versions.yaml changed. Reads --src's .git. Default: every container.",
 };
 
-pub(super) const FLAKE_PATH: ArgSpec = ArgSpec {
+pub const FLAKE_PATH: ArgSpec = ArgSpec {
     name: "flakePath",
     ty: Type::String,
     default: Default::String(DEFAULT_FLAKE_PATH),
@@ -420,7 +423,7 @@ pub(super) const FLAKE_PATH: ArgSpec = ArgSpec {
           root.",
 };
 
-pub(super) const RUNNER_VERSION: ArgSpec = ArgSpec {
+pub const RUNNER_VERSION: ArgSpec = ArgSpec {
     name: "runnerVersion",
     ty: Type::String,
     default: Default::String(DEFAULT_RUNNER_VERSION),
@@ -431,11 +434,10 @@ pub(super) const RUNNER_VERSION: ArgSpec = ArgSpec {
 
 /// What `release-runtime` uploads of the blumeops-ci repository: only the
 /// crate files it builds from (`.dockerignore` rules, anchored at the root).
-pub(super) const CRATE_SRC_IGNORE: &[&str] =
-    &["*", "!Cargo.toml", "!Cargo.lock", "!build.rs", "!src"];
+pub const CRATE_SRC_IGNORE: &[&str] = &["*", "!Cargo.toml", "!Cargo.lock", "!build.rs", "!src"];
 
 /// The module's own repository, for `release-runtime`.
-pub(super) const CRATE_SRC: ArgSpec = ArgSpec {
+pub const CRATE_SRC: ArgSpec = ArgSpec {
     name: "src",
     ty: Type::DIRECTORY,
     default: Default::Path {
