@@ -67,7 +67,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::FILE,
         cache: NIX_RESULT_TTL,
         check: false,
-        body: |call| Box::pin(pipelines::nix::build_nix(call)),
+        body: |call| Box::pin(pipelines::nix::build::build_nix(call)),
     },
     FunctionSpec {
         name: "nixVersion",
@@ -87,7 +87,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: NIX_RESULT_TTL,
         check: false,
-        body: |call| Box::pin(pipelines::nix::nix_version(call)),
+        body: |call| Box::pin(pipelines::nix::version::nix_version(call)),
     },
     FunctionSpec {
         name: "containers",
@@ -99,7 +99,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: CachePolicy::Default,
         check: false,
-        body: |call| Box::pin(pipelines::versions::containers(call)),
+        body: |call| Box::pin(pipelines::describe::containers(call)),
     },
     FunctionSpec {
         name: "version",
@@ -111,7 +111,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: CachePolicy::Default,
         check: false,
-        body: |call| Box::pin(pipelines::versions::version(call)),
+        body: |call| Box::pin(pipelines::describe::version(call)),
     },
     FunctionSpec {
         name: "tags",
@@ -122,7 +122,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: CachePolicy::Default,
         check: false,
-        body: |call| Box::pin(pipelines::versions::tags(call)),
+        body: |call| Box::pin(pipelines::describe::tags(call)),
     },
     FunctionSpec {
         name: "changedContainers",
@@ -204,7 +204,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: CachePolicy::Never,
         check: false,
-        body: |call| Box::pin(pipelines::nix::publish_nix(call)),
+        body: |call| Box::pin(pipelines::nix::publish::publish_nix(call)),
     },
     FunctionSpec {
         name: "sbomNix",
@@ -228,7 +228,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::FILE,
         cache: NIX_RESULT_TTL,
         check: false,
-        body: |call| Box::pin(pipelines::sbom::sbom_nix(call)),
+        body: |call| Box::pin(pipelines::nix::sbom::sbom_nix(call)),
     },
     FunctionSpec {
         name: "checkVersions",

@@ -25,7 +25,7 @@ use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
 
-use super::nix::Nix;
+use super::nix::environment::Nix;
 use super::ops::run_git_script;
 use super::repo;
 

@@ -1,6 +1,6 @@
 //! `flake-lock` and `flake-update`: `nix flake lock` or `nix flake update`
 //! in a flake's folder of the repository, in the Nix image (the same
-//! container as the other Nix functions, [`super::nix::in_image`]), and
+//! container as the other Nix functions, [`super::nix::environment::in_image`]), and
 //! the `flake.lock` it leaves. The script and the meaning of its outcome
 //! live in [`crate::core::nix::flake`].
 //!
@@ -17,7 +17,7 @@ use crate::module::args::Invocation;
 use crate::module::output::Output;
 
 use super::exec;
-use super::nix;
+use super::nix::environment as nix;
 
 pub async fn flake_lock(call: Invocation) -> eyre::Result<Output> {
     run(call, FlakeCommand::Lock).await

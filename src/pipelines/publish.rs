@@ -102,9 +102,28 @@ impl PushTarget {
         F: FnOnce() -> Fut,
         Fut: Future<Output = eyre::Result<Image>>,
     {
+        let (pushed, _) = self
+            .push_with(query, tags, || async { Ok((image().await?, ())) })
+            .await?;
+        Ok(pushed)
+    }
+
+    /// [`PushTarget::push`], for a build that makes something besides the
+    /// image (publish-nix's SBOM): returned beside the pushed lines, `None`
+    /// when nothing was built (a dry run, or an image already published).
+    pub async fn push_with<F, Fut, T>(
+        &self,
+        query: &Query,
+        tags: &[Tag],
+        image: F,
+    ) -> eyre::Result<(String, Option<T>)>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = eyre::Result<(Image, T)>>,
+    {
         let repo = &self.repository;
         if self.dry_run {
-            return Ok(publish::dry_run(repo, tags));
+            return Ok((publish::dry_run(repo, tags), None));
         }
         let immutable = &tags[0];
         let existing = self
@@ -123,7 +142,7 @@ impl PushTarget {
         let mut lines = Vec::new();
         match publish::decide(existing, self.overwrite) {
             Decision::AlreadyPublished { digest } => {
-                return Ok(publish::already_published(repo, immutable, &digest));
+                return Ok((publish::already_published(repo, immutable, &digest), None));
             }
             Decision::Overwrite { previous } => lines.push(format!(
                 "overwriting {} (was {previous})",
@@ -131,7 +150,8 @@ impl PushTarget {
             )),
             Decision::Push => {}
         }
-        let (base, variants) = self.prepare(query, image().await?).await?;
+        let (image, made) = image().await?;
+        let (base, variants) = self.prepare(query, image).await?;
         let mut pushed: Vec<String> = Vec::new();
         for tag in tags {
             let address = repo.tagged(tag);
@@ -157,7 +177,7 @@ impl PushTarget {
             }
         }
         lines.splice(0..0, pushed);
-        Ok(lines.join("\n"))
+        Ok((lines.join("\n"), Some(made)))
     }
 
     /// The container `publish` is called on, with the registry credentials

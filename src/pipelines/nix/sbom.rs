@@ -18,10 +18,10 @@ use crate::core::sbom::cyclonedx::{self, SbomInput};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
-use super::exec;
-use super::nix::Nix;
-use super::nix_target;
-use super::publish::{Image, PushTarget};
+use super::environment::Nix;
+use super::target as nix_target;
+use crate::pipelines::exec;
+use crate::pipelines::publish::{Image, PushTarget};
 
 pub async fn sbom_nix(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;

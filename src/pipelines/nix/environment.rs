@@ -1,13 +1,10 @@
-//! `nix-version`, `build-nix` and `publish-nix` (`sbom-nix` is in
-//! [`super::sbom`]): Nix runs in the Nix image,
-//! over the repository, with nixpkgs pinned by the repository's
-//! `flake.lock` ([`crate::core::nix::nixpkgs`]) and `/nix` on a cache volume, so
-//! a second build of an unchanged container downloads and builds nothing.
-//! What is built (a file, or a flake output, which pins its own nixpkgs) is
-//! [`super::nix_target`]'s; the script and the meaning of its result live
-//! in [`crate::core::nix::build`].
+//! The Nix image the Nix functions run in: its arguments (which nixpkgs,
+//! which image), the nixpkgs pin, evaluations and builds. Nix runs over the
+//! repository, with nixpkgs pinned by the repository's `flake.lock`
+//! ([`crate::core::nix::nixpkgs`]) and `/nix` on a cache volume, so a second
+//! build of an unchanged container downloads and builds nothing. The script
+//! and the meaning of its result live in [`crate::core::nix::build`].
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use dagger_sdk::{
@@ -15,208 +12,13 @@ use dagger_sdk::{
 };
 use eyre::bail;
 
-use crate::arguments::{
-    COMMIT_SHA, CONTAINER_NAME, FLAKE_LOCK, LABELS, NIX_IMAGE, NIXPKGS, NIXPKGS_INPUT, PACKAGE,
-    SBOM, SOURCE_URL, SRC, VERSION,
-};
-use crate::core::container::build_options;
-use crate::core::container::discovery::build_file_path;
-use crate::core::container::kind::Variant;
+use crate::arguments::{FLAKE_LOCK, NIX_IMAGE, NIXPKGS, NIXPKGS_INPUT, SRC};
 use crate::core::container::names::ContainerName;
-use crate::core::image::tag::Tag;
-use crate::core::image::tags::{self, CommitSha};
 use crate::core::nix::build::{self, ArchiveFormat, NIX_CONFIG, NixTarget, OUT_DIR, REPO_MOUNT};
 use crate::core::nix::nixpkgs::{self, AttrPath, Nixpkgs};
-use crate::core::sbom::cyclonedx;
-use crate::core::version::resolve::{self as core_versions, AppVersion};
 use crate::module::args::Invocation;
 use crate::module::graphql;
-use crate::module::output::Output;
-
-use super::exec;
-use super::nix_target;
-use super::publish::{Image, PushTarget};
-
-pub async fn nix_version(call: Invocation) -> eyre::Result<Output> {
-    let attr = AttrPath::parse(&call.args.string(&PACKAGE)?)?;
-    let nix = Nix::from_args(&call)?;
-    // Without --src (the origin's nix-version took none), no repository is
-    // read: an empty folder stands in, so the flake registry's nixpkgs
-    // (unless --nixpkgs), and the log says why.
-    let (src, nixpkgs) = match call.args.opt_object_id(&SRC) {
-        Some(_) => {
-            let src = call.args.directory(&call.query, &SRC)?;
-            let nixpkgs = nix.pin(&call, &src).await?;
-            (src, nixpkgs)
-        }
-        None => {
-            let empty = call.query.directory();
-            let nixpkgs = nix.settle(&call, &empty, None, Some(NO_SRC_NOTE)).await?;
-            (empty, nixpkgs)
-        }
-    };
-    let version = nix.version_of(&call, &src, &nixpkgs, &attr).await?;
-    Ok(Output::Text(version))
-}
-
-/// What the log says when nix-version runs without `--src`.
-const NO_SRC_NOTE: &str = "nixpkgs: nix-version without --src reads no repository (as the \
-     Python module's did), so no lock pins it; pass --src=. to use the repository's pin \
-     (its root flake.lock, else nixos/ringtail/flake.lock).";
-
-pub async fn build_nix(call: Invocation) -> eyre::Result<Output> {
-    let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
-    let nix = Nix::from_args(&call)?;
-    let target = nix_target::from_args(&call, &name)?;
-    let src = call.args.directory(&call.query, &SRC)?;
-    nix_target::require(&src, &target).await?;
-    let nixpkgs = nix.pin_for(&call, &src, &target).await?;
-    let file = nix
-        .build(
-            &call,
-            &src,
-            nixpkgs.as_ref(),
-            &target,
-            &name,
-            ArchiveFormat::AsBuilt,
-        )
-        .await?;
-    Ok(Output::File(file))
-}
-
-pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
-    let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
-    let commit = CommitSha::parse(&call.args.string(&COMMIT_SHA)?)?;
-    let target = PushTarget::from_args(&call, &name)?;
-    let nix = Nix::from_args(&call)?;
-    let source_url = call
-        .args
-        .opt_string(&SOURCE_URL)?
-        .map(|u| build_options::parse_source_url(&u))
-        .transpose()?;
-    let labels = call.args.bool(&LABELS);
-    let image_target = nix_target::from_args(&call, &name)?;
-    if call.args.bool(&SBOM) && !image_target.needs_nixpkgs() {
-        bail!(
-            "--sbom is not available with --flake-output: the SBOM records the nixpkgs that \
-             built the image, and a flake output's nixpkgs is whatever its flake passes it, \
-             which blumeops-ci does not know.\nPublish it without --sbom, or build the image \
-             from a Nix file (containers/<name>/default.nix or --nix-file)."
-        );
-    }
-    let src = call.args.directory(&call.query, &SRC)?;
-
-    // The version: the repository's (the Nix file, the Dockerfile) or the
-    // flake output's, else nixpkgs'. --version may only repeat it
-    // (versions::given_for_nix), or name a flake output that has none.
-    let given = call.args.opt_string(&VERSION)?;
-    let mut pinned = None;
-    let (version, from) =
-        match nix_target::app_version(&call, &src, &nix, &name, &image_target, given.as_deref())
-            .await?
-        {
-            AppVersion::Known { version, from } => (version, from),
-            AppVersion::NeedsNixpkgs { attr } => {
-                let attr = AttrPath::parse(&attr)?;
-                let nixpkgs = nix.pin(&call, &src).await?;
-                let versions = nix
-                    .versions(&call, &src, &nixpkgs, std::slice::from_ref(&attr))
-                    .await?;
-                let Some(version) = versions
-                    .get(attr.as_str())
-                    .cloned()
-                    .flatten()
-                    .filter(|v| !v.is_empty())
-                else {
-                    let nix_path = match &image_target {
-                        NixTarget::File(path) => path.clone(),
-                        _ => build_file_path(&name, Variant::Nix),
-                    };
-                    bail!(core_versions::nixpkgs_lacks_version(
-                        &name,
-                        &nix_path,
-                        attr.as_str(),
-                        nixpkgs.which(),
-                        &nixpkgs.to_string(),
-                        given.as_deref(),
-                    ));
-                };
-                pinned = Some(nixpkgs);
-                (version, format!("nixpkgs' {attr}.version"))
-            }
-        };
-    if let Some(given) = &given {
-        core_versions::given_for_nix(given, &version, &from)?;
-    }
-    let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
-    // --sbom: the SBOM of the archive that is pushed, pushed after it
-    // (src/pipelines/sbom.rs); a dry run lists its tag after the image's.
-    let sbom_tag = call
-        .args
-        .bool(&SBOM)
-        .then(|| cyclonedx::sbom_tag(&tags[0]))
-        .transpose()?;
-    let listed: Vec<Tag> = tags.iter().chain(&sbom_tag).cloned().collect();
-    let document = RefCell::new(None);
-
-    let pushed = target
-        .push(
-            &call.query,
-            if target.dry_run { &listed } else { &tags },
-            || async {
-                let nixpkgs = match pinned {
-                    Some(p) => Some(p),
-                    None => nix.pin_for(&call, &src, &image_target).await?,
-                };
-                let (built, archive) = nix
-                    .build_archive(
-                        &call,
-                        &src,
-                        nixpkgs.as_ref(),
-                        &image_target,
-                        &name,
-                        ArchiveFormat::Tar,
-                    )
-                    .await?;
-                // A flake output has no nixpkgs pin, and no --sbom (above).
-                if let (Some(_), Some(nixpkgs)) = (&sbom_tag, &nixpkgs) {
-                    let sbom = super::sbom::image_sbom(
-                        &call,
-                        &nix,
-                        &built,
-                        &archive,
-                        nixpkgs,
-                        &name,
-                        &image_target,
-                    )
-                    .await?;
-                    *document.borrow_mut() = Some(sbom);
-                }
-                let mut image = call.query.container().import(built.file(archive));
-                if labels {
-                    let labels = build_options::oci_labels(
-                        &name,
-                        Some(&version),
-                        Some(&commit),
-                        source_url.as_deref(),
-                    );
-                    for (label, value) in labels {
-                        image = image.with_label(label, value);
-                    }
-                }
-                Ok(Image::Single(image))
-            },
-        )
-        .await?;
-    let pushed = match (&sbom_tag, document.into_inner()) {
-        (Some(tag), Some(sbom)) => {
-            let sbom_pushed = super::sbom::push_sbom(&call, &target, tag, &name, sbom).await?;
-            format!("{pushed}\n{sbom_pushed}")
-        }
-        _ => pushed,
-    };
-    Ok(Output::Text(pushed))
-}
+use crate::pipelines::exec;
 
 /// The Nix arguments every Nix function shares, checked before any engine
 /// work: which nixpkgs, and which Nix image.
@@ -373,7 +175,7 @@ impl Nix {
     }
 
     /// The version of one package, or an error naming it.
-    async fn version_of(
+    pub async fn version_of(
         &self,
         call: &Invocation,
         src: &Directory,
@@ -395,7 +197,7 @@ impl Nix {
 
     /// Builds `target` (with `nixpkgs` as `<nixpkgs>` for a file) as the
     /// image `name`, and returns the image archive, copied out of the store.
-    async fn build(
+    pub async fn build(
         &self,
         call: &Invocation,
         src: &Directory,

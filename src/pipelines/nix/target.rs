@@ -18,10 +18,10 @@ use crate::core::version::resolve::{self, AppVersion, BuildTexts};
 use crate::module::args::Invocation;
 use crate::module::graphql;
 
-use super::exec;
-use super::nix::Nix;
-use super::repo;
-use super::versions as version_pipeline;
+use super::environment::Nix;
+use crate::pipelines::describe;
+use crate::pipelines::exec;
+use crate::pipelines::repo;
 
 /// The target of the call, checked before any engine work: `--nix-file`
 /// or `--flake-output` (and the nixpkgs arguments a flake output refuses),
@@ -84,7 +84,7 @@ pub async fn app_version(
     given: Option<&str>,
 ) -> eyre::Result<AppVersion> {
     match target {
-        NixTarget::Container(name) => version_pipeline::app_version(call, name, Variant::Nix).await,
+        NixTarget::Container(name) => describe::app_version(call, name, Variant::Nix).await,
         NixTarget::File(path) => {
             require(src, target).await?;
             let (nix, dockerfile) = read(call, src, Some(path), name).await?;
