@@ -33,8 +33,8 @@ use reqwest::{Method, Response, StatusCode, Url};
 
 use super::body::{body_summary, parse_token};
 use super::client::{RegistryClient, Scheme, Target};
+use super::failure::tried;
 use super::headers::{Challenge, parse_challenges};
-use super::retry::tried;
 use crate::core::text::excerpt;
 
 /// A registry login. `Debug` shows the username only; the password is
