@@ -19,8 +19,8 @@ use eyre::{bail, eyre};
 use reqwest::header;
 use reqwest::{Method, Response, StatusCode, Url};
 
-use super::auth::{AuthCache, Credentials};
 use super::body::{body_summary, parse_tag_list, registry_error};
+use super::credentials::{AuthCache, Credentials};
 use super::failure::{Attempt, transport_error, tried};
 use super::grammar::{check_repository, is_digest};
 use super::headers::next_link;
