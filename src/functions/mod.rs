@@ -327,7 +327,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "releaseRuntime",
         doc: "Build the module's static binaries and publish its prebuilt runtime image.\n\n\
-              Builds the release binary (static, musl, reproducible: src/core/release-build.sh) \
+              Builds the release binary (static, musl, reproducible: src/core/release/release-build.sh) \
               from --src's crate files in the pinned Rust image, for linux/amd64 and \
               linux/arm64, and pushes them on the pinned Alpine base as one multi-platform \
               image, <registry>/<namespace>/blumeops-ci-runtime:crate-<hex>, tagged by the \

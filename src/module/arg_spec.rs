@@ -122,15 +122,42 @@ impl ArgSpec {
     }
 }
 
-/// `containerName` -> `container-name`.
+/// `containerName` -> `container-name`: a wire name as the Dagger CLI shows
+/// it. The CLI's rule (iancoleman/strcase's `ToKebab`): a word starts where
+/// the case or a digit run changes, and an acronym stays one word
+/// (`asJSON` -> `as-json`, `JSONData` -> `json-data`).
 pub fn kebab_case(lower_camel: &str) -> String {
-    let mut out = String::with_capacity(lower_camel.len() + 4);
-    for c in lower_camel.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('-');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
+    let s = lower_camel.as_bytes();
+    let mut out = String::with_capacity(s.len() + 4);
+    for (i, &v) in s.iter().enumerate() {
+        let (cap, low, num) = (
+            v.is_ascii_uppercase(),
+            v.is_ascii_lowercase(),
+            v.is_ascii_digit(),
+        );
+        if let Some(&next) = s.get(i + 1) {
+            let (next_cap, next_low, next_num) = (
+                next.is_ascii_uppercase(),
+                next.is_ascii_lowercase(),
+                next.is_ascii_digit(),
+            );
+            if (cap && (next_low || next_num))
+                || (low && (next_cap || next_num))
+                || (num && (next_cap || next_low))
+            {
+                if cap && next_low && i > 0 && s[i - 1].is_ascii_uppercase() {
+                    out.push('-');
+                }
+                out.push(v.to_ascii_lowercase() as char);
+                if low || num || next_num {
+                    out.push('-');
+                }
+                continue;
+            }
+        }
+        match v {
+            b' ' | b'_' | b'-' | b'.' => out.push('-'),
+            _ => out.push(v.to_ascii_lowercase() as char),
         }
     }
     out
@@ -145,5 +172,8 @@ mod tests {
         assert_eq!(kebab_case("buildNix"), "build-nix");
         assert_eq!(kebab_case("containerName"), "container-name");
         assert_eq!(kebab_case("src"), "src");
+        assert_eq!(kebab_case("asJSON"), "as-json");
+        assert_eq!(kebab_case("JSONData"), "json-data");
+        assert_eq!(kebab_case("registryCa"), "registry-ca");
     }
 }

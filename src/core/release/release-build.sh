@@ -2,7 +2,7 @@
 # Builds the release binary of blumeops-ci: static (musl) and reproducible,
 # the same bytes from the same sources in any folder and at any time.
 #
-#   sh src/core/release-build.sh TARGET OUT
+#   sh src/core/release/release-build.sh TARGET OUT
 #
 # Run it from the crate root, with cargo and the TARGET's standard library
 # installed (`rustup target add TARGET`). TARGET is a musl target triple
@@ -35,7 +35,7 @@
 set -eu
 
 if [ "$#" -ne 2 ]; then
-  echo "usage: sh src/core/release-build.sh TARGET OUT (from the crate root)" >&2
+  echo "usage: sh src/core/release/release-build.sh TARGET OUT (from the crate root)" >&2
   exit 2
 fi
 target=$1

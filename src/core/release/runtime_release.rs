@@ -47,7 +47,7 @@ pub const BUILD_DIR: &str = "/build";
 pub const TARGET_DIR: &str = "/target";
 /// The build script, relative to the crate root: a crate file itself, so
 /// the crate digest covers how the binary is built.
-pub const BUILD_SCRIPT: &str = "src/core/release-build.sh";
+pub const BUILD_SCRIPT: &str = "src/core/release/release-build.sh";
 /// Where the build script leaves the binary.
 pub const BUILT_BINARY: &str = "/out/blumeops-ci";
 

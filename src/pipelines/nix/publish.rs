@@ -52,7 +52,7 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     }
     let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
     // --sbom: the SBOM of the archive that is pushed, pushed after it
-    // (src/pipelines/sbom.rs); a dry run lists its tag after the image's.
+    // (src/pipelines/nix/sbom.rs); a dry run lists its tag after the image's.
     let sbom_tag = call
         .args
         .bool(&SBOM)
