@@ -248,7 +248,7 @@ impl Nix {
     }
 }
 
-/// The Nix image `image` (checked by [`nix_build::parse_nix_image`]) with
+/// The Nix image `image` (checked by [`build::parse_nix_image`]) with
 /// the repository at [`REPO_MOUNT`] and `/nix` on the store's cache volume,
 /// seeded from the image's own `/nix` (where Nix itself is installed).
 /// Nix's own locks keep concurrent builds on one engine correct, so the

@@ -101,8 +101,8 @@ pub fn sbom_file(query: &Query, name: &ContainerName, document: String) -> File 
         .file(file)
 }
 
-/// Pushes `document` as an image of one file ([`sbom::SBOM_PATH`]) under
-/// `tag` ([`sbom::sbom_tag`]), beside the image it describes, with the
+/// Pushes `document` as an image of one file ([`cyclonedx::SBOM_PATH`]) under
+/// `tag` ([`cyclonedx::sbom_tag`]), beside the image it describes, with the
 /// image's push settings; returns what was pushed, as `publish-nix` says it.
 pub async fn push_sbom(
     call: &Invocation,

@@ -72,7 +72,7 @@ pub async fn require(src: &Directory, target: &NixTarget) -> eyre::Result<()> {
 }
 
 /// The version of the image `target` builds, published as `name`: for a
-/// file, as the repository states it ([`versions::resolve_nix`]); for a
+/// file, as the repository states it ([`resolve::resolve_nix`]); for a
 /// flake output, as Nix evaluates it ([`flake_app_version`]), which
 /// `given` (`--version`) names when the output has none.
 pub async fn app_version(
