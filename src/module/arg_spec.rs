@@ -1,5 +1,5 @@
 //! The vocabulary an argument is described in: its [`Type`], whether it
-//! has a [`Default`], its [`ArgSpec`], and the one kebab-case rule that turns
+//! has a [`enum@Default`], its [`ArgSpec`], and the one kebab-case rule that turns
 //! a wire name into the flag a user types. A leaf: the function table
 //! ([`super::spec`]), the argument decoder ([`super::args`]) and the
 //! argument catalogue ([`crate::arguments`]) all read it.

@@ -1,4 +1,4 @@
-//! Authentication: the registry login ([`Credentials`]), and the answer to
+//! Authentication: the registry login ([`super::credentials::Credentials`]), and the answer to
 //! a `401`.
 //!
 //! Requests go out anonymously first; a `401` carries a `WWW-Authenticate`

@@ -10,7 +10,7 @@ use std::fmt;
 use reqwest::RequestBuilder;
 
 /// A registry login. `Debug` shows the username only; the password is
-/// readable only inside this file ([`Credentials::sign`]).
+/// readable only inside this file (`Credentials::sign`).
 #[derive(Clone)]
 pub struct Credentials {
     username: String,
