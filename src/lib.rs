@@ -4,6 +4,8 @@
 //! - [`module`]: the Dagger module protocol (read the call, register,
 //!   decode arguments, return).
 //! - [`functions`]: the table that describes every function once.
+//! - [`arguments`]: the catalogue of arguments the table and the pipelines
+//!   share.
 //! - [`pipelines`]: the dagger-sdk calls behind each function.
 //! - [`core`]: the rules (containers, versions, tags), with no dagger-sdk.
 //! - [`registry`]: an OCI distribution client (does a tag exist, which tags
@@ -12,6 +14,7 @@
 //!   DSSE envelopes, OCI referrers, and the rules that verify them, with no
 //!   dagger-sdk.
 
+pub mod arguments;
 pub mod core;
 pub mod functions;
 pub mod module;

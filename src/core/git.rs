@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 
 use eyre::bail;
 
-use super::discovery::{self, CONTAINERS_DIR};
-use super::names::ContainerName;
-use super::text::excerpt;
+use crate::core::container::discovery::{self, CONTAINERS_DIR};
+use crate::core::container::names::ContainerName;
+use crate::core::text::excerpt;
 
 /// The image the git scripts run in: `alpine/git`, which ships git (nothing
 /// is installed at run time, so a cold engine needs no package index), by

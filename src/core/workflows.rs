@@ -15,8 +15,8 @@
 
 use eyre::bail;
 
-use super::exit_status::{TAIL_LINES, tail};
-use super::text::excerpt;
+use crate::core::command::exit_status::{TAIL_LINES, tail};
+use crate::core::text::excerpt;
 
 /// The Forgejo runner's image, without its tag.
 pub const RUNNER_IMAGE: &str = "code.forgejo.org/forgejo/runner";

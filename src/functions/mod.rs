@@ -3,14 +3,13 @@
 //! Registration, argument decoding, dispatch and docs/reference.md are all
 //! generated from [`FUNCTIONS`]. Adding a function is one entry here plus its
 //! body under `src/pipelines/`; its arguments are described once in
-//! `args.rs`.
+//! [`crate::arguments`].
 
-mod args;
-
-use crate::module::spec::{CachePolicy, FunctionSpec, Type};
+use crate::module::arg_spec::Type;
+use crate::module::spec::{CachePolicy, FunctionSpec};
 use crate::pipelines;
 
-use self::args::*;
+use crate::arguments::*;
 
 /// How long the engine keeps the result of a function that evaluates
 /// nixpkgs: a repository that pins none gets the flake registry's, which
@@ -68,7 +67,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::FILE,
         cache: NIX_RESULT_TTL,
         check: false,
-        body: |call| Box::pin(pipelines::nix::build_nix(call)),
+        body: |call| Box::pin(pipelines::nix::build::build_nix(call)),
     },
     FunctionSpec {
         name: "nixVersion",
@@ -88,7 +87,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: NIX_RESULT_TTL,
         check: false,
-        body: |call| Box::pin(pipelines::nix::nix_version(call)),
+        body: |call| Box::pin(pipelines::nix::version::nix_version(call)),
     },
     FunctionSpec {
         name: "containers",
@@ -100,7 +99,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: CachePolicy::Default,
         check: false,
-        body: |call| Box::pin(pipelines::versions::containers(call)),
+        body: |call| Box::pin(pipelines::describe::containers(call)),
     },
     FunctionSpec {
         name: "version",
@@ -112,7 +111,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: CachePolicy::Default,
         check: false,
-        body: |call| Box::pin(pipelines::versions::version(call)),
+        body: |call| Box::pin(pipelines::describe::version(call)),
     },
     FunctionSpec {
         name: "tags",
@@ -123,7 +122,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: CachePolicy::Default,
         check: false,
-        body: |call| Box::pin(pipelines::versions::tags(call)),
+        body: |call| Box::pin(pipelines::describe::tags(call)),
     },
     FunctionSpec {
         name: "changedContainers",
@@ -205,7 +204,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::String,
         cache: CachePolicy::Never,
         check: false,
-        body: |call| Box::pin(pipelines::nix::publish_nix(call)),
+        body: |call| Box::pin(pipelines::nix::publish::publish_nix(call)),
     },
     FunctionSpec {
         name: "sbomNix",
@@ -229,7 +228,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         returns: Type::FILE,
         cache: NIX_RESULT_TTL,
         check: false,
-        body: |call| Box::pin(pipelines::sbom::sbom_nix(call)),
+        body: |call| Box::pin(pipelines::nix::sbom::sbom_nix(call)),
     },
     FunctionSpec {
         name: "checkVersions",
@@ -328,7 +327,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
         name: "releaseRuntime",
         doc: "Build the module's static binaries and publish its prebuilt runtime image.\n\n\
-              Builds the release binary (static, musl, reproducible: src/core/release-build.sh) \
+              Builds the release binary (static, musl, reproducible: src/core/release/release-build.sh) \
               from --src's crate files in the pinned Rust image, for linux/amd64 and \
               linux/arm64, and pushes them on the pinned Alpine base as one multi-platform \
               image, <registry>/<namespace>/blumeops-ci-runtime:crate-<hex>, tagged by the \

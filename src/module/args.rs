@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use crate::core::text::{excerpt, first_line};
 
+use super::arg_spec::{ArgSpec, Default, Type, kebab_case};
 use super::log::Log;
-use super::spec::{ArgSpec, Default, FunctionSpec, Type};
 
 /// Everything a function body receives.
 pub struct Invocation {
@@ -27,7 +27,8 @@ pub struct Invocation {
 
 /// The decoded arguments of one call.
 pub struct Args {
-    function: &'static FunctionSpec,
+    /// The function's wire name (`buildNix`).
+    function: &'static str,
     values: BTreeMap<&'static str, Value>,
 }
 
@@ -36,16 +37,19 @@ impl Args {
     /// unknown names, undecodable JSON, wrong types and missing required
     /// arguments are errors that name the flag; absent optional arguments
     /// take the table's default.
-    pub fn decode(function: &'static FunctionSpec, raw: &[(String, String)]) -> eyre::Result<Args> {
+    pub fn decode(
+        function: &'static str,
+        specs: &'static [ArgSpec],
+        raw: &[(String, String)],
+    ) -> eyre::Result<Args> {
         let mut values = BTreeMap::new();
         for (name, text) in raw {
-            let Some(spec) = function.arg(name) else {
+            let Some(spec) = specs.iter().find(|a| a.name == name) else {
                 bail!(
                     "`{}` has no argument `{}`; its arguments are: {}",
-                    function.cli_name(),
-                    super::spec::kebab_case(name),
-                    function
-                        .args
+                    kebab_case(function),
+                    kebab_case(name),
+                    specs
                         .iter()
                         .map(ArgSpec::flag)
                         .collect::<Vec<_>>()
@@ -57,14 +61,14 @@ impl Args {
             check_type(spec, &value)?;
             values.insert(spec.name, value);
         }
-        for spec in function.args {
+        for spec in specs {
             if values.contains_key(spec.name) {
                 continue;
             }
             match spec.default {
                 Default::Required | Default::RequiredDir { .. } => bail!(
                     "`{}` needs {} ({}): {}",
-                    function.cli_name(),
+                    kebab_case(function),
                     spec.flag(),
                     spec.ty.display_name(),
                     first_line(spec.doc)
@@ -84,40 +88,41 @@ impl Args {
         Ok(Args { function, values })
     }
 
-    fn raw(&self, name: &str) -> &Value {
+    fn raw(&self, arg: &ArgSpec) -> &Value {
+        let name = arg.name;
         match self.values.get(name) {
             Some(v) => v,
             None => panic!(
                 "bug: function `{}` read `{name}`, which its table entry does not declare",
-                self.function.name
+                self.function
             ),
         }
     }
 
     /// A required String argument.
-    pub fn string(&self, name: &str) -> eyre::Result<String> {
-        self.opt_string(name)?
-            .ok_or_else(|| eyre!("{} must not be null", self.flag(name)))
+    pub fn string(&self, arg: &ArgSpec) -> eyre::Result<String> {
+        self.opt_string(arg)?
+            .ok_or_else(|| eyre!("{} must not be null", self.flag(arg)))
     }
 
     /// An optional String argument (`None` when null or absent).
-    pub fn opt_string(&self, name: &str) -> eyre::Result<Option<String>> {
-        Ok(self.raw(name).as_str().map(str::to_owned))
+    pub fn opt_string(&self, arg: &ArgSpec) -> eyre::Result<Option<String>> {
+        Ok(self.raw(arg).as_str().map(str::to_owned))
     }
 
     /// A Boolean argument (null reads as false).
-    pub fn bool(&self, name: &str) -> bool {
-        self.raw(name).as_bool().unwrap_or(false)
+    pub fn bool(&self, arg: &ArgSpec) -> bool {
+        self.raw(arg).as_bool().unwrap_or(false)
     }
 
     /// An Integer argument.
-    pub fn integer(&self, name: &str) -> Option<i64> {
-        self.raw(name).as_i64()
+    pub fn integer(&self, arg: &ArgSpec) -> Option<i64> {
+        self.raw(arg).as_i64()
     }
 
     /// A [String] argument (null reads as empty).
-    pub fn strings(&self, name: &str) -> Vec<String> {
-        match self.raw(name) {
+    pub fn strings(&self, arg: &ArgSpec) -> Vec<String> {
+        match self.raw(arg) {
             Value::Array(items) => items
                 .iter()
                 .filter_map(|v| v.as_str().map(str::to_owned))
@@ -127,30 +132,27 @@ impl Args {
     }
 
     /// A Directory argument, loaded lazily from its ID.
-    pub fn directory(&self, query: &Query, name: &str) -> eyre::Result<Directory> {
-        let id = self.object_id(name)?;
+    pub fn directory(&self, query: &Query, arg: &ArgSpec) -> eyre::Result<Directory> {
+        let id = self.object_id(arg)?;
         Ok(crate::module::graphql::load::<Directory>(query, id))
     }
 
     /// The ID of an optional object argument (`None` when null or absent).
     /// Passing an object on as its ID costs no round trip.
-    pub fn opt_object_id(&self, name: &str) -> Option<String> {
-        self.raw(name).as_str().map(str::to_owned)
+    pub fn opt_object_id(&self, arg: &ArgSpec) -> Option<String> {
+        self.raw(arg).as_str().map(str::to_owned)
     }
 
     /// The ID of an object argument (for hand-written batched queries).
-    pub fn object_id(&self, name: &str) -> eyre::Result<String> {
-        self.raw(name)
+    pub fn object_id(&self, arg: &ArgSpec) -> eyre::Result<String> {
+        self.raw(arg)
             .as_str()
             .map(str::to_owned)
-            .ok_or_else(|| eyre!("{} must be given", self.flag(name)))
+            .ok_or_else(|| eyre!("{} must be given", self.flag(arg)))
     }
 
-    fn flag(&self, name: &str) -> String {
-        self.function
-            .arg(name)
-            .map(ArgSpec::flag)
-            .unwrap_or_else(|| name.to_owned())
+    fn flag(&self, arg: &ArgSpec) -> String {
+        arg.flag()
     }
 }
 

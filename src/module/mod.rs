@@ -7,6 +7,7 @@
 //! decodes the arguments ([`args`]), runs the function's body and encodes
 //! its result ([`output`]); any failure goes back as `returnError`.
 
+pub mod arg_spec;
 pub mod args;
 pub mod call;
 pub mod graphql;
@@ -64,11 +65,11 @@ async fn answer(query: &Query, table: &'static [FunctionSpec], log: &Log) -> eyr
         let names: Vec<String> = table.iter().map(FunctionSpec::cli_name).collect();
         eyre!(
             "this module has no function `{}`; it has: {}",
-            spec::kebab_case(&call.name),
+            arg_spec::kebab_case(&call.name),
             names.join(", ")
         )
     })?;
-    let args = Args::decode(function, &call.input_args)?;
+    let args = Args::decode(function.name, function.args, &call.input_args)?;
     let output = (function.body)(Invocation {
         query: query.clone(),
         args,

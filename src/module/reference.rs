@@ -5,7 +5,8 @@
 
 use std::fmt::Write;
 
-use super::spec::{ArgSpec, CachePolicy, Default, FunctionSpec};
+use super::arg_spec::{ArgSpec, Default};
+use super::spec::{CachePolicy, FunctionSpec};
 
 /// The page for `table`.
 pub fn render(table: &[FunctionSpec]) -> String {

@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 
 use dagger_sdk::core::graphql_client::DynGraphQLClient;
 
+use super::arg_spec::{Default, Type};
 use super::graphql::{self, Chain, string, string_list};
-use super::spec::{CachePolicy, Default, FunctionSpec, Type};
+use super::spec::{CachePolicy, FunctionSpec};
 
 /// The main object: ToCamel of the `name` in dagger.json.
 pub const MAIN_OBJECT: &str = "BlumeopsCi";

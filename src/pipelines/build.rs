@@ -3,14 +3,18 @@
 
 use dagger_sdk::{BuildArg, Container, Directory, DirectoryDockerBuildOptsBuilder, Platform};
 
-use crate::core::build_options::{self, BuildArg as Arg};
-use crate::core::build_version::{self, BuildVersion};
-use crate::core::discovery;
-use crate::core::dockerfile::{self, VERSION_ARG};
-use crate::core::names::ContainerName;
-use crate::core::tags::CommitSha;
+use crate::arguments::{
+    BUILD_ARGS, COMMIT_SHA, CONTAINER_NAME, DOCKERFILE, PLATFORM, SOURCE_URL, SRC, TARGET,
+};
+use crate::core::container::build_options::{self, BuildArg as Arg};
+use crate::core::container::discovery;
+use crate::core::container::kind::Variant;
+use crate::core::container::names::ContainerName;
+use crate::core::image::tags::CommitSha;
 use crate::core::text::{excerpt, first_line};
-use crate::core::variant::Variant;
+use crate::core::version::build_version::{self, BuildVersion};
+use crate::core::version::dockerfile::{self, VERSION_ARG};
+use crate::module::arg_spec::ArgSpec;
 use crate::module::args::{Args, Invocation};
 use crate::module::graphql;
 use crate::module::output::Output;
@@ -19,7 +23,7 @@ use super::repo;
 
 pub async fn build(call: Invocation) -> eyre::Result<Output> {
     let request = BuildRequest::from_args(&call.args)?;
-    let platform = match call.args.opt_string("platform")? {
+    let platform = match call.args.opt_string(&PLATFORM)? {
         Some(p) => {
             Some(build_options::parse_platform(&p).map_err(|e| eyre::eyre!("--platform: {e}"))?)
         }
@@ -43,20 +47,21 @@ pub struct BuildRequest {
 
 impl BuildRequest {
     pub fn from_args(args: &Args) -> eyre::Result<Self> {
-        let name = ContainerName::parse(&args.string("containerName")?)?;
-        let opt =
-            |arg: &str, parse: fn(&str) -> eyre::Result<String>| -> eyre::Result<Option<String>> {
-                args.opt_string(arg)?.map(|raw| parse(&raw)).transpose()
-            };
+        let name = ContainerName::parse(&args.string(&CONTAINER_NAME)?)?;
+        let opt = |arg: &ArgSpec,
+                   parse: fn(&str) -> eyre::Result<String>|
+         -> eyre::Result<Option<String>> {
+            args.opt_string(arg)?.map(|raw| parse(&raw)).transpose()
+        };
         Ok(BuildRequest {
             name,
-            build_args: build_options::parse_build_args(&args.strings("buildArgs"))?,
-            target: opt("target", build_options::parse_target)?,
-            dockerfile: opt("dockerfile", build_options::parse_dockerfile_path)?
+            build_args: build_options::parse_build_args(&args.strings(&BUILD_ARGS))?,
+            target: opt(&TARGET, build_options::parse_target)?,
+            dockerfile: opt(&DOCKERFILE, build_options::parse_dockerfile_path)?
                 .unwrap_or_else(|| Variant::Dockerfile.build_file().to_owned()),
-            source_url: opt("sourceUrl", build_options::parse_source_url)?,
+            source_url: opt(&SOURCE_URL, build_options::parse_source_url)?,
             commit: args
-                .opt_string("commitSha")?
+                .opt_string(&COMMIT_SHA)?
                 .map(|raw| CommitSha::parse(&raw))
                 .transpose()?,
         })
@@ -74,7 +79,7 @@ impl BuildRequest {
         given: Option<&str>,
         need: Need,
     ) -> eyre::Result<DockerBuild> {
-        let src = call.args.directory(&call.query, "src")?;
+        let src = call.args.directory(&call.query, &SRC)?;
         repo::require(&src, &self.name, Variant::Dockerfile).await?;
         let folder = discovery::folder_path(&self.name);
         let path = format!("{folder}/{}", self.dockerfile);
@@ -96,7 +101,7 @@ impl BuildRequest {
         } else {
             let text = graphql::read_files(
                 &call.query.graphql_client,
-                &call.args.object_id("src")?,
+                &call.args.object_id(&SRC)?,
                 std::slice::from_ref(&path),
             )
             .await?

@@ -1,6 +1,6 @@
 //! `check-versions`: do a container's versions agree with each other and
-//! with what is deployed? The rules are [`crate::core::version_check`]'s,
-//! which containers are checked [`crate::core::check_scope`]'s; this reads
+//! with what is deployed? The rules are [`crate::core::check::version_check`]'s,
+//! which containers are checked [`crate::core::check::scope`]'s; this reads
 //! the files (a glob, `service-versions.yaml`, one batched read of the
 //! build files), runs one git script for `--base`, and when a Nix image's
 //! version is nixpkgs', asks the pinned nixpkgs once for every package
@@ -10,34 +10,37 @@ use std::collections::BTreeMap;
 
 use eyre::bail;
 
-use crate::core::check_scope::{self, Changed};
-use crate::core::discovery::CONTAINERS_DIR;
+use crate::arguments::{
+    CHANGED_SINCE, CONTAINER_NAMES, NIX_PACKAGES, SERVICE_NAMES, SKIP, SRC_TO_CHECK,
+};
+use crate::core::check::scope::{self, Changed};
+use crate::core::check::service_versions::{self, SERVICE_VERSIONS_FILE, ServiceNames};
+use crate::core::check::version_check::{self, NOT_COMPARED, Pending};
+use crate::core::container::discovery::CONTAINERS_DIR;
+use crate::core::container::names::ContainerName;
 use crate::core::git::{self, CHANGED_SINCE_SCRIPT};
-use crate::core::names::ContainerName;
-use crate::core::nix_image_version::PackageMap;
-use crate::core::nixpkgs::AttrPath;
-use crate::core::service_versions::{self, SERVICE_VERSIONS_FILE, ServiceNames};
-use crate::core::version_check::{self, NOT_COMPARED, Pending};
+use crate::core::nix::nixpkgs::AttrPath;
+use crate::core::version::nix_image::PackageMap;
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
 
-use super::nix::Nix;
+use super::nix::environment::Nix;
 use super::ops::run_git_script;
 use super::repo;
 
 pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
-    let chosen = names(&call.args.strings("containerNames"), "--container-names")?;
-    let skip = names(&call.args.strings("skip"), "--skip")?;
-    let services = ServiceNames::parse(&call.args.strings("serviceNames"), "--service-names")?;
-    let packages = PackageMap::parse(&call.args.strings("nixPackages"), "--nix-packages")?;
-    let base = match call.args.opt_string("base")? {
+    let chosen = names(&call.args.strings(&CONTAINER_NAMES), "--container-names")?;
+    let skip = names(&call.args.strings(&SKIP), "--skip")?;
+    let services = ServiceNames::parse(&call.args.strings(&SERVICE_NAMES), "--service-names")?;
+    let packages = PackageMap::parse(&call.args.strings(&NIX_PACKAGES), "--nix-packages")?;
+    let base = match call.args.opt_string(&CHANGED_SINCE)? {
         Some(raw) => Some(git::parse_revision("--base", &raw)?),
         None => None,
     };
     let nix = Nix::from_args(&call)?;
-    let src = call.args.directory(&call.query, "src")?;
-    let src_id = call.args.object_id("src")?;
+    let src = call.args.directory(&call.query, &SRC_TO_CHECK)?;
+    let src_id = call.args.object_id(&SRC_TO_CHECK)?;
 
     let catalog = repo::catalog(&src).await?;
     if catalog.is_empty() {
@@ -47,8 +50,8 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
              {CONTAINERS_DIR}/)?"
         );
     }
-    check_scope::check_chosen(&catalog, &chosen)?;
-    for line in check_scope::ignored_names(&catalog, &skip, &services, &packages) {
+    scope::check_chosen(&catalog, &chosen)?;
+    for line in scope::ignored_names(&catalog, &skip, &services, &packages) {
         call.log.say(line);
     }
     let skipped: Vec<&str> = catalog
@@ -65,10 +68,10 @@ pub async fn check_versions(call: Invocation) -> eyre::Result<Output> {
         Some(base) => {
             let args = std::slice::from_ref(base);
             let paths = run_git_script(&call.query, &src, CHANGED_SINCE_SCRIPT, args).await?;
-            Some(check_scope::changed(&paths))
+            Some(scope::changed(&paths))
         }
     };
-    let entries = check_scope::select(catalog, &chosen, &skip, changed.as_ref());
+    let entries = scope::select(catalog, &chosen, &skip, changed.as_ref());
     if let (Some(base), Some(changed)) = (&base, &changed) {
         let checked: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
         let line = match changed {

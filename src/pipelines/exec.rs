@@ -10,7 +10,7 @@
 //! `exitCode`, `stdout` and `stderr`, each trimmed and cut to its last
 //! 100 KiB, marked `[omitting N bytes]...`): [`run`] turns it back into an
 //! [`ExecOutcome`]. A process killed by a signal (exit status 129-191) gets
-//! one message for every command ([`crate::core::exit_status`]).
+//! one message for every command ([`crate::core::command::exit_status`]).
 
 use dagger_sdk::Container;
 use dagger_sdk::Query;
@@ -19,7 +19,7 @@ use dagger_sdk::core::graphql_client::GraphQLError;
 use eyre::{bail, eyre};
 use serde_json::Value;
 
-use crate::core::exit_status;
+use crate::core::command::exit_status;
 use crate::module::graphql;
 
 /// What a command printed, and how it ended.

@@ -1,8 +1,8 @@
 //! `flake-lock` and `flake-update`: `nix flake lock` or `nix flake update`
 //! in a flake's folder of the repository, in the Nix image (the same
-//! container as the other Nix functions, [`super::nix::in_image`]), and
+//! container as the other Nix functions, [`super::nix::environment::in_image`]), and
 //! the `flake.lock` it leaves. The script and the meaning of its outcome
-//! live in [`crate::core::flake`].
+//! live in [`crate::core::nix::flake`].
 //!
 //! Both read outside state (the inputs' newest versions, over the
 //! network), so they are registered `Never` and their exec is made
@@ -10,13 +10,14 @@
 
 use eyre::bail;
 
-use crate::core::flake::{self, FlakeCommand, FlakePath};
-use crate::core::nix_build;
+use crate::arguments::{FLAKE_PATH, NIX_IMAGE, SRC};
+use crate::core::nix::build;
+use crate::core::nix::flake::{self, FlakeCommand, FlakePath};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
 use super::exec;
-use super::nix;
+use super::nix::environment as nix;
 
 pub async fn flake_lock(call: Invocation) -> eyre::Result<Output> {
     run(call, FlakeCommand::Lock).await
@@ -27,9 +28,9 @@ pub async fn flake_update(call: Invocation) -> eyre::Result<Output> {
 }
 
 async fn run(call: Invocation, command: FlakeCommand) -> eyre::Result<Output> {
-    let flake = FlakePath::parse(&call.args.string("flakePath")?)?;
-    let image = nix_build::parse_nix_image(&call.args.string("nixImage")?)?;
-    let src = call.args.directory(&call.query, "src")?;
+    let flake = FlakePath::parse(&call.args.string(&FLAKE_PATH)?)?;
+    let image = build::parse_nix_image(&call.args.string(&NIX_IMAGE)?)?;
+    let src = call.args.directory(&call.query, &SRC)?;
     if !src.exists(flake.file("flake.nix")).await? {
         bail!(flake.missing_error());
     }

@@ -3,15 +3,13 @@
 
 pub mod build;
 pub mod check_versions;
+pub mod describe;
 pub mod exec;
 pub mod flakes;
 pub mod nix;
-pub mod nix_target;
 pub mod ops;
 pub mod publish;
 pub mod registry_access;
 pub mod release;
 pub mod repo;
-pub mod sbom;
-pub mod versions;
 pub mod workflows;

@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use dagger_sdk::{Container, Directory, Query};
 use eyre::WrapErr;
 
+use crate::arguments::{BASE, CONTAINER_NAME, HEAD, LIMIT, MAIN_BRANCH, NAMESPACE, SRC};
+use crate::core::command::shell;
+use crate::core::container::listing;
+use crate::core::container::names::ContainerName;
 use crate::core::git::{self, ANCESTRY_SCRIPT, CHANGED_SCRIPT, GIT_IMAGE};
-use crate::core::image_ref::{Namespace, Repository};
-use crate::core::listing;
-use crate::core::names::ContainerName;
-use crate::core::ordering::{self, ParsedTag};
-use crate::core::shell;
+use crate::core::image::image_ref::{Namespace, Repository};
+use crate::core::image::ordering::{self, ParsedTag};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 
@@ -25,9 +26,9 @@ use super::repo;
 const REPO: &str = "/src";
 
 pub async fn changed_containers(call: Invocation) -> eyre::Result<Output> {
-    let base = git::parse_revision("--base", &call.args.string("base")?)?;
-    let head = git::parse_revision("--head", &call.args.string("head")?)?;
-    let src = call.args.directory(&call.query, "src")?;
+    let base = git::parse_revision("--base", &call.args.string(&BASE)?)?;
+    let head = git::parse_revision("--head", &call.args.string(&HEAD)?)?;
+    let src = call.args.directory(&call.query, &SRC)?;
     let output = run_git_script(&call.query, &src, CHANGED_SCRIPT, &[base, head]).await?;
     let names: Vec<String> = git::changed_containers(&output)
         .into_iter()
@@ -38,17 +39,17 @@ pub async fn changed_containers(call: Invocation) -> eyre::Result<Output> {
 
 pub async fn list_tags(call: Invocation) -> eyre::Result<Output> {
     let access = RegistryAccess::from_args(&call.args)?;
-    let namespace = Namespace::parse(&call.args.string("namespace")?)?;
-    let main = git::parse_revision("--main-branch", &call.args.string("mainBranch")?)?;
-    let one = call.args.opt_string("containerName")?;
-    let limit = match call.args.integer("limit") {
+    let namespace = Namespace::parse(&call.args.string(&NAMESPACE)?)?;
+    let main = git::parse_revision("--main-branch", &call.args.string(&MAIN_BRANCH)?)?;
+    let one = call.args.opt_string(&CONTAINER_NAME)?;
+    let limit = match call.args.integer(&LIMIT) {
         None => listing::default_tag_limit(one.is_some()),
         Some(n) if n > 0 => n as usize,
         Some(_) => {
             eyre::bail!("--limit must be a positive number of tags per container, e.g. --limit=10.")
         }
     };
-    let src = call.args.directory(&call.query, "src")?;
+    let src = call.args.directory(&call.query, &SRC)?;
     let names = match one {
         Some(name) => vec![ContainerName::parse(&name)?],
         None => repo::catalog(&src)

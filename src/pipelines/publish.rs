@@ -9,13 +9,15 @@ use std::future::Future;
 use dagger_sdk::{Container, ContainerPublishOptsBuilder, Id, Query};
 use eyre::WrapErr;
 
-use crate::core::build_options;
-use crate::core::build_version;
-use crate::core::image_ref::{Namespace, Repository};
-use crate::core::names::ContainerName;
-use crate::core::publish::{self, Decision};
-use crate::core::tags::{self, Tag};
-use crate::core::variant::Variant;
+use crate::arguments::{DRY_RUN, NAMESPACE, OVERWRITE, PLATFORMS, TAGS, VERSION};
+use crate::core::container::build_options;
+use crate::core::container::kind::Variant;
+use crate::core::container::names::ContainerName;
+use crate::core::image::image_ref::{Namespace, Repository};
+use crate::core::image::publish::{self, Decision};
+use crate::core::image::tag::Tag;
+use crate::core::image::tags;
+use crate::core::version::build_version;
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
@@ -26,12 +28,12 @@ use super::registry_access::RegistryAccess;
 pub async fn publish(call: Invocation) -> eyre::Result<Output> {
     let request = BuildRequest::from_args(&call.args)?;
     let target = PushTarget::from_args(&call, &request.name)?;
-    let platforms = build_options::parse_platforms(&call.args.strings("platforms"))?;
+    let platforms = build_options::parse_platforms(&call.args.strings(&PLATFORMS))?;
     let commit = request
         .commit
         .clone()
         .ok_or_else(|| eyre::eyre!("publish needs --commit-sha"))?;
-    let given_version = call.args.opt_string("version")?;
+    let given_version = call.args.opt_string(&VERSION)?;
     let build = request
         .resolve(&call, given_version.as_deref(), Need::Version)
         .await?;
@@ -81,13 +83,13 @@ impl PushTarget {
         Ok(PushTarget {
             repository: Repository {
                 registry: access.registry.clone(),
-                namespace: Namespace::parse(&args.string("namespace")?)?,
+                namespace: Namespace::parse(&args.string(&NAMESPACE)?)?,
                 name: name.clone(),
             },
             access,
-            extra_tags: args.strings("tags"),
-            dry_run: args.bool("dryRun"),
-            overwrite: args.bool("overwrite"),
+            extra_tags: args.strings(&TAGS),
+            dry_run: args.bool(&DRY_RUN),
+            overwrite: args.bool(&OVERWRITE),
         })
     }
 
@@ -100,9 +102,28 @@ impl PushTarget {
         F: FnOnce() -> Fut,
         Fut: Future<Output = eyre::Result<Image>>,
     {
+        let (pushed, _) = self
+            .push_with(query, tags, || async { Ok((image().await?, ())) })
+            .await?;
+        Ok(pushed)
+    }
+
+    /// [`PushTarget::push`], for a build that makes something besides the
+    /// image (publish-nix's SBOM): returned beside the pushed lines, `None`
+    /// when nothing was built (a dry run, or an image already published).
+    pub async fn push_with<F, Fut, T>(
+        &self,
+        query: &Query,
+        tags: &[Tag],
+        image: F,
+    ) -> eyre::Result<(String, Option<T>)>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = eyre::Result<(Image, T)>>,
+    {
         let repo = &self.repository;
         if self.dry_run {
-            return Ok(publish::dry_run(repo, tags));
+            return Ok((publish::dry_run(repo, tags), None));
         }
         let immutable = &tags[0];
         let existing = self
@@ -121,7 +142,7 @@ impl PushTarget {
         let mut lines = Vec::new();
         match publish::decide(existing, self.overwrite) {
             Decision::AlreadyPublished { digest } => {
-                return Ok(publish::already_published(repo, immutable, &digest));
+                return Ok((publish::already_published(repo, immutable, &digest), None));
             }
             Decision::Overwrite { previous } => lines.push(format!(
                 "overwriting {} (was {previous})",
@@ -129,7 +150,8 @@ impl PushTarget {
             )),
             Decision::Push => {}
         }
-        let (base, variants) = self.prepare(query, image().await?).await?;
+        let (image, made) = image().await?;
+        let (base, variants) = self.prepare(query, image).await?;
         let mut pushed: Vec<String> = Vec::new();
         for tag in tags {
             let address = repo.tagged(tag);
@@ -155,7 +177,7 @@ impl PushTarget {
             }
         }
         lines.splice(0..0, pushed);
-        Ok(lines.join("\n"))
+        Ok((lines.join("\n"), Some(made)))
     }
 
     /// The container `publish` is called on, with the registry credentials

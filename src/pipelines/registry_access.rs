@@ -10,7 +10,8 @@
 use dagger_sdk::{Container, File, Id, Query, Secret};
 use eyre::WrapErr;
 
-use crate::core::image_ref::Registry;
+use crate::arguments::{REGISTRY, REGISTRY_CA, REGISTRY_PASSWORD, REGISTRY_USERNAME};
+use crate::core::image::image_ref::Registry;
 use crate::module::args::Args;
 use crate::module::graphql;
 use crate::registry::{Credentials, RegistryClient};
@@ -27,10 +28,10 @@ pub struct RegistryAccess {
 impl RegistryAccess {
     pub fn from_args(args: &Args) -> eyre::Result<Self> {
         Ok(RegistryAccess {
-            registry: Registry::parse(&args.string("registry")?)?,
-            username: args.string("registryUsername")?,
-            password: args.opt_object_id("registryPassword").map(Id),
-            ca: args.opt_object_id("registryCa").map(Id),
+            registry: Registry::parse(&args.string(&REGISTRY)?)?,
+            username: args.string(&REGISTRY_USERNAME)?,
+            password: args.opt_object_id(&REGISTRY_PASSWORD).map(Id),
+            ca: args.opt_object_id(&REGISTRY_CA).map(Id),
         })
     }
 

@@ -12,13 +12,14 @@ use dagger_sdk::{
 };
 use eyre::WrapErr;
 
-use crate::core::crate_digest::{self, CRATE_FILES, Entry};
-use crate::core::names::ContainerName;
-use crate::core::runtime_release::{
+use crate::arguments::CRATE_SRC;
+use crate::core::container::names::ContainerName;
+use crate::core::image::tags;
+use crate::core::release::crate_digest::{self, CRATE_FILES, Entry};
+use crate::core::release::runtime_release::{
     self, BASE_IMAGE, BINARY_PATH, BUILD_DIR, BUILT_BINARY, CRATE_DIGEST_LABEL, IMAGE_NAME,
     PLATFORMS, RUST_IMAGE, RuntimePlatform, TARGET_DIR,
 };
-use crate::core::tags;
 use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
@@ -29,8 +30,8 @@ pub async fn release_runtime(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(IMAGE_NAME)?;
     let target = PushTarget::from_args(&call, &name)?;
     let moving = tags::moving_tags(&target.extra_tags)?;
-    let src = call.args.directory(&call.query, "src")?;
-    let src_id = call.args.object_id("src")?;
+    let src = call.args.directory(&call.query, &CRATE_SRC)?;
+    let src_id = call.args.object_id(&CRATE_SRC)?;
     let digest = crate_digest::digest(&crate_files(&call.query, &src, &src_id).await?)?;
     let tags = runtime_release::release_tags(&digest, &moving)?;
     let include: Vec<&str> = CRATE_FILES.to_vec();

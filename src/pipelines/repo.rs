@@ -3,10 +3,10 @@
 
 use dagger_sdk::{Directory, Query};
 
-use crate::core::discovery::{self, CONTAINERS_DIR, ContainerEntry};
-use crate::core::names::ContainerName;
-use crate::core::variant::Variant;
-use crate::core::versions::BuildTexts;
+use crate::core::container::discovery::{self, CONTAINERS_DIR, ContainerEntry};
+use crate::core::container::kind::Variant;
+use crate::core::container::names::ContainerName;
+use crate::core::version::resolve::BuildTexts;
 use crate::module::graphql;
 
 /// The containers of the repository, from one `glob` (one round trip

@@ -4,6 +4,7 @@
 
 use eyre::bail;
 
+use crate::arguments::{RUNNER_VERSION, SRC_TO_VALIDATE};
 use crate::core::workflows::{self, REPO_MOUNT, WORKFLOWS_DIR};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
@@ -11,8 +12,8 @@ use crate::module::output::Output;
 use super::exec;
 
 pub async fn validate_workflows(call: Invocation) -> eyre::Result<Output> {
-    let version = workflows::parse_runner_version(&call.args.string("runnerVersion")?)?;
-    let src = call.args.directory(&call.query, "src")?;
+    let version = workflows::parse_runner_version(&call.args.string(&RUNNER_VERSION)?)?;
+    let src = call.args.directory(&call.query, &SRC_TO_VALIDATE)?;
     let entries = src.glob(format!("{WORKFLOWS_DIR}/*")).await?;
     workflows::require_workflows(&entries)?;
     let container = call

@@ -1,4 +1,4 @@
-//! Authentication: the registry login ([`Credentials`]), and the answer to
+//! Authentication: the registry login ([`super::credentials::Credentials`]), and the answer to
 //! a `401`.
 //!
 //! Requests go out anonymously first; a `401` carries a `WWW-Authenticate`
@@ -20,11 +20,10 @@
 //! token realm over plain `http://` only when the realm is on this machine
 //! (loopback) or the client was told to use plain HTTP anyway.
 //!
-//! The password is read only in this file, and never appears in an error,
-//! a log line or `Debug` output.
+//! The login itself, and what the client remembers, are
+//! [`super::credentials`]'s; the password is read only there, and never
+//! appears in an error, a log line or `Debug` output.
 
-use std::collections::HashMap;
-use std::fmt;
 use std::net::IpAddr;
 
 use eyre::{bail, eyre};
@@ -33,50 +32,9 @@ use reqwest::{Method, Response, StatusCode, Url};
 
 use super::body::{body_summary, parse_token};
 use super::client::{RegistryClient, Scheme, Target};
+use super::failure::tried;
 use super::headers::{Challenge, parse_challenges};
-use super::retry::tried;
 use crate::core::text::excerpt;
-
-/// A registry login. `Debug` shows the username only; the password is
-/// readable only inside this file.
-#[derive(Clone)]
-pub struct Credentials {
-    username: String,
-    password: String,
-}
-
-impl Credentials {
-    /// A username and its password (or access token).
-    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
-        Credentials {
-            username: username.into(),
-            password: password.into(),
-        }
-    }
-
-    /// The username, as errors name it.
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
-
-/// What the client learned about the registry's authentication.
-#[derive(Default)]
-pub(super) struct AuthCache {
-    /// The registry asked for Basic auth: send the credentials up front.
-    basic: bool,
-    /// Bearer tokens, by scope.
-    tokens: HashMap<String, String>,
-}
 
 /// The `Authorization` of one request.
 enum Auth {
@@ -151,7 +109,7 @@ impl RegistryClient {
     ) -> reqwest::RequestBuilder {
         match (auth, &self.credentials) {
             (Some(Auth::Bearer(token)), _) => request.bearer_auth(token),
-            (Some(Auth::Basic), Some(c)) => request.basic_auth(&c.username, Some(&c.password)),
+            (Some(Auth::Basic), Some(c)) => c.sign(request),
             _ => request,
         }
     }
@@ -256,7 +214,7 @@ impl RegistryClient {
             .execute(target, &Method::GET, &url, || {
                 let request = self.http.get(url.clone());
                 match &self.credentials {
-                    Some(c) => request.basic_auth(&c.username, Some(&c.password)),
+                    Some(c) => c.sign(request),
                     None => request,
                 }
             })
@@ -310,14 +268,14 @@ impl RegistryClient {
                 "{} failed: wrong credentials: {who} refused user `{}` ({status}). Check \
                  --registry-username and --registry-password, and that the user may read {}.",
                 target.action,
-                excerpt(&c.username),
+                excerpt(c.username()),
                 target.repository
             ),
             Some(c) => eyre!(
                 "{} failed: {who} denies access ({status}) without asking for a login, so \
                  user `{}` was not tried. Check that the registry lets that user read {}.",
                 target.action,
-                excerpt(&c.username),
+                excerpt(c.username()),
                 target.repository
             ),
         }
@@ -335,6 +293,7 @@ fn is_loopback_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::credentials::Credentials;
 
     #[test]
     fn loopback_hosts() {

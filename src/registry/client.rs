@@ -17,16 +17,17 @@ use std::time::Duration;
 
 use eyre::{bail, eyre};
 use reqwest::header;
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, Response, StatusCode, Url};
 
-use super::auth::{AuthCache, Credentials};
 use super::body::{body_summary, parse_tag_list, registry_error};
+use super::credentials::{AuthCache, Credentials};
+use super::failure::{Attempt, transport_error, tried};
 use super::grammar::{check_repository, is_digest};
 use super::headers::next_link;
-use super::retry::tried;
+use super::retry;
 use super::trust::{build_http, parse_root_cas};
-use crate::core::image_ref::Registry;
-use crate::core::tags::Tag;
+use crate::core::image::image_ref::Registry;
+use crate::core::image::tag::Tag;
 use crate::core::text::excerpt;
 
 /// How long the client waits for a TCP (and TLS) connection by default.
@@ -271,6 +272,39 @@ impl RegistryClient {
     }
 
     /// The registry host, as errors name it.
+    /// Sends the request `build` makes, retried as [`retry::send`] allows:
+    /// the last answer and how many attempts were made, or the transport
+    /// failure said for the person at the terminal.
+    pub(super) async fn execute(
+        &self,
+        target: &Target<'_>,
+        method: &Method,
+        url: &Url,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> eyre::Result<(Response, usize)> {
+        retry::send(method, build)
+            .await
+            .map_err(|(e, attempts)| self.transport_error(target, url, &e, attempts))
+    }
+
+    /// A transport failure of a request about `target`, after `attempts`
+    /// attempts ([`transport_error`]).
+    pub(super) fn transport_error(
+        &self,
+        target: &Target<'_>,
+        url: &Url,
+        err: &reqwest::Error,
+        attempts: usize,
+    ) -> eyre::Report {
+        let attempt = Attempt {
+            action: &target.action,
+            registry: self.host(),
+            connect_timeout: self.connect_timeout,
+            request_timeout: self.request_timeout,
+        };
+        transport_error(&attempt, url, err, attempts)
+    }
+
     pub(super) fn host(&self) -> &str {
         self.registry.as_str()
     }

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode, header};
 use super::body::body_summary;
 use super::client::{MANIFEST_MEDIA_TYPES, RegistryClient, Target};
 use super::grammar::{check_repository, is_digest};
-use crate::core::tags::Tag;
+use crate::core::image::tag::Tag;
 use crate::signing::{OCI_INDEX, OCI_MANIFEST, sha256_digest};
 
 /// A manifest as the registry holds it.

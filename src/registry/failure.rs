@@ -1,82 +1,96 @@
 //! Why a request got no answer, and what the client says about it:
 //! [`Failure`] tells transport failures apart (refused, dropped, timed
 //! out, TLS, certificate, DNS) for the retry policy and for the error
-//! message, which [`RegistryClient::transport_error`] writes for the person
-//! at the terminal.
+//! message, which [`transport_error`] writes for the person at the terminal.
+//! A leaf: it takes what it describes as plain data, and the client uses it.
+
+use std::time::Duration;
 
 use eyre::eyre;
 use reqwest::Url;
 
-use super::client::{RegistryClient, Target};
-use super::retry::tried;
+/// What a failed request was, for its message.
+pub(super) struct Attempt<'a> {
+    /// What was being done, as an error starts: `checking <image>`.
+    pub action: &'a str,
+    /// The registry host (`--registry`).
+    pub registry: &'a str,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
 
-impl RegistryClient {
-    /// A transport failure, said for the person at the terminal, after
-    /// `attempts` attempts.
-    pub(super) fn transport_error(
-        &self,
-        target: &Target<'_>,
-        url: &Url,
-        err: &reqwest::Error,
-        attempts: usize,
-    ) -> eyre::Report {
-        // The causes under reqwest's own message (which holds the URL).
-        let causes = std::error::Error::source(err).map_or_else(|| err.to_string(), error_chain);
-        let cause = root_cause(err);
-        let host = url.host_str().unwrap_or_default();
-        let host = match url.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_owned(),
-        };
-        let action = &target.action;
-        let registry = self.host();
-        let tried = tried(attempts);
-        match Failure::of(err) {
-            failure @ (Failure::ConnectTimeout | Failure::Timeout) => {
-                let (what, after) = if failure == Failure::ConnectTimeout {
-                    ("connecting to", self.connect_timeout)
-                } else {
-                    ("waiting for", self.request_timeout)
-                };
-                eyre!(
-                    "{action} failed: timed out after {}s {what} {host}{tried}. Is the registry \
+/// A transport failure of `attempt`, said for the person at the terminal,
+/// after `attempts` attempts.
+pub(super) fn transport_error(
+    attempt: &Attempt<'_>,
+    url: &Url,
+    err: &reqwest::Error,
+    attempts: usize,
+) -> eyre::Report {
+    // The causes under reqwest's own message (which holds the URL).
+    let causes = std::error::Error::source(err).map_or_else(|| err.to_string(), error_chain);
+    let cause = root_cause(err);
+    let host = url.host_str().unwrap_or_default();
+    let host = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    let (action, registry) = (attempt.action, attempt.registry);
+    let tried = tried(attempts);
+    match Failure::of(err) {
+        failure @ (Failure::ConnectTimeout | Failure::Timeout) => {
+            let (what, after) = if failure == Failure::ConnectTimeout {
+                ("connecting to", attempt.connect_timeout)
+            } else {
+                ("waiting for", attempt.request_timeout)
+            };
+            eyre!(
+                "{action} failed: timed out after {}s {what} {host}{tried}. Is the registry \
                      up and reachable from here, and is --registry={registry} right?",
-                    after.as_secs_f32()
-                )
-            }
-            Failure::Refused => eyre!(
-                "{action} failed: could not connect to {host}: connection refused{tried}. Is \
+                after.as_secs_f32()
+            )
+        }
+        Failure::Refused => eyre!(
+            "{action} failed: could not connect to {host}: connection refused{tried}. Is \
                  the registry running, and is --registry={registry} right?"
-            ),
-            Failure::Certificate => eyre!(
-                "{action} failed: TLS failure: certificate not trusted: {host}'s certificate \
+        ),
+        Failure::Certificate => eyre!(
+            "{action} failed: TLS failure: certificate not trusted: {host}'s certificate \
                  was rejected ({cause}). The client trusts the system's CAs (in a Dagger call, \
                  the engine's) and the public Mozilla roots; if a private CA signed the \
                  registry's certificate, pass that CA with --registry-ca. Check also that \
                  --registry={registry} names the host the certificate is for."
-            ),
-            Failure::Tls => eyre!(
-                "{action} failed: TLS failure talking to {host} ({cause}). Is it a plain-HTTP \
+        ),
+        Failure::Tls => eyre!(
+            "{action} failed: TLS failure talking to {host} ({cause}). Is it a plain-HTTP \
                  registry? The client speaks HTTPS unless told to use plain HTTP."
-            ),
-            Failure::Dns => eyre!(
-                "{action} failed: could not resolve the host {host} ({cause}). Is \
+        ),
+        Failure::Dns => eyre!(
+            "{action} failed: could not resolve the host {host} ({cause}). Is \
                  --registry={registry} spelled right?"
-            ),
-            Failure::Dropped => eyre!(
-                "{action} failed: {host} closed the connection before it answered ({cause}){tried}. \
+        ),
+        Failure::Dropped => eyre!(
+            "{action} failed: {host} closed the connection before it answered ({cause}){tried}. \
                  Is the registry running (or restarting)? Try again in a moment, or look at its \
                  logs."
-            ),
-            Failure::Connect => eyre!(
-                "{action} failed: could not connect to {host}{tried} ({causes}). Is the \
+        ),
+        Failure::Connect => eyre!(
+            "{action} failed: could not connect to {host}{tried} ({causes}). Is the \
                  registry running and reachable, and is --registry={registry} right?"
-            ),
-            Failure::Other => eyre!(
-                "{action} failed: the request to {url} failed: {causes}. Is \
+        ),
+        Failure::Other => eyre!(
+            "{action} failed: the request to {url} failed: {causes}. Is \
                  --registry={registry} an OCI registry, reachable from here?"
-            ),
-        }
+        ),
+    }
+}
+
+/// ` (tried N times)` after more than one attempt, for error messages.
+pub(super) fn tried(attempts: usize) -> String {
+    if attempts > 1 {
+        format!(" (tried {attempts} times)")
+    } else {
+        String::new()
     }
 }
 

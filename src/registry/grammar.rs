@@ -5,7 +5,7 @@
 
 use eyre::bail;
 
-use crate::core::names::ContainerName;
+use crate::core::container::names::ContainerName;
 use crate::core::text::excerpt;
 
 /// Checks a repository path against the distribution spec's grammar: one

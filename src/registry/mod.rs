@@ -18,7 +18,8 @@
 //! | file | what it holds |
 //! |---|---|
 //! | `client.rs` | [`RegistryClient`], its settings and its two calls |
-//! | `auth.rs` | [`Credentials`], the `401` challenges (Basic, Bearer), the token flow and cache |
+//! | `auth.rs` | the `401` challenges (Basic, Bearer), the token flow |
+//! | `credentials.rs` | [`Credentials`], the login, and the cache of what worked |
 //! | `retry.rs` | the retry policy ([`RETRY_BACKOFF`]) and the loop that applies it |
 //! | `failure.rs` | transport failures told apart, and the errors said about them |
 //! | `trust.rs` | the HTTP client underneath: the CAs it trusts, its timeouts |
@@ -44,6 +45,7 @@
 mod auth;
 mod body;
 mod client;
+mod credentials;
 mod download;
 mod failure;
 mod grammar;
@@ -54,11 +56,11 @@ mod signatures;
 mod trust;
 mod upload;
 
-pub use auth::Credentials;
 pub use body::{body_summary, parse_tag_list, parse_token, registry_error};
 pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MANIFEST_MEDIA_TYPES, RegistryClient, Scheme,
 };
+pub use credentials::Credentials;
 pub use download::FetchedManifest;
 pub use grammar::{check_repository, is_digest};
 pub use headers::{Challenge, next_link, parse_challenges};

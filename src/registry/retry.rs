@@ -1,6 +1,7 @@
 //! The retry policy, in one place ([`retry_delay`], which says what is
-//! retried and why), and the loop that applies it to every request the
-//! client makes ([`RegistryClient::execute`]), token requests included.
+//! retried and why), and the loop that applies it ([`send`]), which the
+//! client runs for every request it makes, token requests included. A
+//! leaf: it takes the request to send as a closure.
 //! Only reads are ever sent again, and only after a failure that says
 //! nothing about the request itself (a registry restarting, a proxy in
 //! front of one that is down); an error after retries says how many
@@ -8,9 +9,8 @@
 
 use std::time::Duration;
 
-use reqwest::{Method, Response, StatusCode, Url};
+use reqwest::{Method, Response, StatusCode};
 
-use super::client::{RegistryClient, Target};
 use super::failure::Failure;
 
 /// The pauses before the second and third attempt of a request that may be
@@ -18,35 +18,29 @@ use super::failure::Failure;
 /// and a quarter of waiting in all.
 pub const RETRY_BACKOFF: [Duration; 2] = [Duration::from_millis(250), Duration::from_secs(1)];
 
-impl RegistryClient {
-    /// Sends the request `build` makes, and sends it again after a pause
-    /// while [`retry_delay`] allows: the last answer (whatever its status)
-    /// and how many attempts were made, or the last transport failure as an
-    /// error.
-    pub(super) async fn execute(
-        &self,
-        target: &Target<'_>,
-        method: &Method,
-        url: &Url,
-        build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> eyre::Result<(Response, usize)> {
-        let mut attempt = 1;
-        loop {
-            let result = build().send().await;
-            let outcome = match &result {
-                Ok(response) => Outcome::Answer(response.status()),
-                Err(e) => Outcome::Failed(Failure::of(e)),
+/// Sends the request `build` makes, and sends it again after a pause while
+/// [`retry_delay`] allows: the last answer (whatever its status) and how
+/// many attempts were made, or the last transport failure and the count.
+pub(super) async fn send(
+    method: &Method,
+    build: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<(Response, usize), (reqwest::Error, usize)> {
+    let mut attempt = 1;
+    loop {
+        let result = build().send().await;
+        let outcome = match &result {
+            Ok(response) => Outcome::Answer(response.status()),
+            Err(e) => Outcome::Failed(Failure::of(e)),
+        };
+        let Some(delay) = retry_delay(method, outcome, attempt) else {
+            return match result {
+                Ok(response) => Ok((response, attempt)),
+                Err(e) => Err((e, attempt)),
             };
-            let Some(delay) = retry_delay(method, outcome, attempt) else {
-                return match result {
-                    Ok(response) => Ok((response, attempt)),
-                    Err(e) => Err(self.transport_error(target, url, &e, attempt)),
-                };
-            };
-            drop(result);
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
+        };
+        drop(result);
+        tokio::time::sleep(delay).await;
+        attempt += 1;
     }
 }
 
@@ -88,18 +82,10 @@ fn retry_delay(method: &Method, outcome: Outcome, attempt: usize) -> Option<Dura
     RETRY_BACKOFF.get(attempt.checked_sub(1)?).copied()
 }
 
-/// ` (tried N times)` after more than one attempt, for error messages.
-pub(super) fn tried(attempts: usize) -> String {
-    if attempts > 1 {
-        format!(" (tried {attempts} times)")
-    } else {
-        String::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::failure::tried;
 
     #[test]
     fn only_reads_are_retried_and_only_after_transient_failures() {

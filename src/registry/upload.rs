@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode, header};
 use super::body::body_summary;
 use super::client::{RegistryClient, Target};
 use super::grammar::{check_repository, is_digest};
-use crate::core::tags::Tag;
+use crate::core::image::tag::Tag;
 use crate::core::text::excerpt;
 use crate::signing::Blob;
 

@@ -91,7 +91,8 @@ use std::path::{Path, PathBuf};
 use apollo_compiler::Schema;
 use apollo_compiler::schema::ExtendedType;
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::{FunctionSpec, Type};
+use blumeops_ci::module::arg_spec::{Type, kebab_case};
+use blumeops_ci::module::spec::FunctionSpec;
 
 use crate::harness::schema;
 
@@ -1231,12 +1232,12 @@ impl Callable {
     fn from_field(schema: &Schema, type_name: &str, field_name: &str) -> Option<Callable> {
         let field = schema.type_field(type_name, field_name).ok()?;
         Some(Callable {
-            what: format!("`{type_name}.{}`", cli_kebab(field_name)),
+            what: format!("`{type_name}.{}`", kebab_case(field_name)),
             args: field
                 .arguments
                 .iter()
                 .map(|a| Arg {
-                    flag: format!("--{}", cli_kebab(&a.name)),
+                    flag: format!("--{}", kebab_case(&a.name)),
                     boolean: !a.ty.is_list() && a.ty.inner_named_type().as_str() == "Boolean",
                     required: a.ty.is_non_null() && a.default_value.is_none(),
                 })
@@ -1270,32 +1271,6 @@ fn field_names(schema: &Schema, type_name: &str) -> Vec<String> {
         Some(ExtendedType::Interface(t)) => t.fields.keys().map(|f| f.to_string()).collect(),
         _ => Vec::new(),
     }
-}
-
-/// A GraphQL name as the Dagger CLI shows it: `withExec` -> `with-exec`,
-/// `asJSON` -> `as-json`.
-// TODO(kebab): call blumeops_ci::module::spec::kebab_case once it spells
-// acronyms as the CLI does (`asJSON` -> `as-json`; issue #22, src/ half).
-fn cli_kebab(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev = if i > 0 { chars[i - 1] } else { ' ' };
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if i > 0
-                && (prev.is_ascii_lowercase()
-                    || prev.is_ascii_digit()
-                    || (prev.is_ascii_uppercase() && next_lower))
-            {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// What checking one command found.
@@ -1419,7 +1394,7 @@ fn check(words: &[String], schema: Option<&Schema>) -> Checked {
         };
         let field = field_names(schema, &type_name)
             .into_iter()
-            .find(|f| cli_kebab(f) == w);
+            .find(|f| kebab_case(f) == w);
         let Some(field) = field else {
             c.problems.push(format!(
                 "`{w}` is not a function of {type_name} (what {} returns) in the engine's schema",

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use crate::harness::{Engine, Returned, SHA, crate_root};
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::kebab_case;
+use blumeops_ci::module::arg_spec::kebab_case;
 use serde_json::{Value, json};
 
 /// The longest a row may take, a guard against a hang (not a speed goal).

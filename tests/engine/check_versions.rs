@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::harness::{Engine, examples_root};
+use blumeops_ci::core::check::version_check::NOT_COMPARED;
 use blumeops_ci::core::git::{CHANGED_SINCE_SCRIPT, GIT_IMAGE};
-use blumeops_ci::core::version_check::NOT_COMPARED;
 use serde_json::json;
 
 fn check(src: &Path) -> Engine {

@@ -17,7 +17,7 @@ use crate::harness;
 
 use crate::harness::{Engine, engine_kept, examples_root};
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::Default;
+use blumeops_ci::module::arg_spec::Default;
 use serde_json::{Value, json};
 
 /// Runs `query` against `engine` as the module would, expecting an error.

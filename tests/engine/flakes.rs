@@ -8,8 +8,8 @@
 
 use crate::harness::chains::{exec, nix_container_of, q};
 use crate::harness::{Engine, crate_root, examples_root};
-use blumeops_ci::core::flake::{self, FlakeCommand, LOCK_SCRIPT};
-use blumeops_ci::core::nix_build::DEFAULT_NIX_IMAGE;
+use blumeops_ci::core::nix::build::DEFAULT_NIX_IMAGE;
+use blumeops_ci::core::nix::flake::{self, FlakeCommand, LOCK_SCRIPT};
 use blumeops_ci::functions::FUNCTIONS;
 use blumeops_ci::module::spec::CachePolicy;
 use blumeops_ci::pipelines::exec::FRESH_VARIABLE;

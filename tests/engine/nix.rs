@@ -9,11 +9,11 @@ use crate::harness::registry as support;
 
 use crate::harness::chains::{exec, nix_container, pinned, q};
 use crate::harness::{Engine, NIX_PUSHED as PUSHED, SHA, examples_root, publish_nix};
-use blumeops_ci::core::names::ContainerName;
-use blumeops_ci::core::nix_build::image_version;
-use blumeops_ci::core::nix_build::target::{FILE_EXPR, FLAKE_EXPR};
-use blumeops_ci::core::nix_build::{self, ArchiveFormat, NixTarget};
-use blumeops_ci::core::nixpkgs::{self, AttrPath};
+use blumeops_ci::core::container::names::ContainerName;
+use blumeops_ci::core::nix::build::target::{FILE_EXPR, FLAKE_EXPR};
+use blumeops_ci::core::nix::build::{self as nix_build, ArchiveFormat, NixTarget};
+use blumeops_ci::core::nix::nixpkgs::{self, AttrPath};
+use blumeops_ci::core::version::flake_image as image_version;
 use serde_json::json;
 
 fn build_nix(name: &str) -> Engine {

@@ -13,8 +13,8 @@ use std::process::Command;
 
 use crate::harness::registry::{PASSWORD, TestRegistry, USER};
 use crate::harness::{Engine, crate_root};
-use blumeops_ci::core::crate_digest::CRATE_FILES;
-use blumeops_ci::core::runtime_release::{
+use blumeops_ci::core::release::crate_digest::CRATE_FILES;
+use blumeops_ci::core::release::runtime_release::{
     BASE_IMAGE, BINARY_PATH, BUILD_SCRIPT, PLATFORMS, RUST_IMAGE,
 };
 use blumeops_ci::functions::FUNCTIONS;

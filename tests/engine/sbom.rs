@@ -9,13 +9,15 @@
 use crate::harness;
 use crate::harness::registry as support;
 
-use blumeops_ci::core::closure;
-use blumeops_ci::core::names::ContainerName;
-use blumeops_ci::core::nix_build::{self, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget};
+use blumeops_ci::core::container::names::ContainerName;
+use blumeops_ci::core::nix::build::{
+    self as nix_build, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget,
+};
+use blumeops_ci::core::sbom::closure;
 
 use crate::harness::chains::{exec, nix_container, pinned, q};
 use crate::harness::{Engine, NIX_PUSHED as PUSHED, examples_root};
-use blumeops_ci::core::sbom::{self, SbomInput};
+use blumeops_ci::core::sbom::cyclonedx::{self as sbom, SbomInput};
 use serde_json::{Value, json};
 
 /// The chain of the container after the build of `name` in `format`.

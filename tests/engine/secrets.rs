@@ -19,7 +19,7 @@ use std::path::Path;
 use crate::harness::registry::{Login, PASSWORD, REPO, TAG, TestRegistry, USER};
 use crate::harness::{Engine, SHA, crate_root, examples_root};
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::Type;
+use blumeops_ci::module::arg_spec::Type;
 use blumeops_ci::registry::{Credentials, RegistryClient};
 use serde_json::json;
 

@@ -20,7 +20,8 @@
 
 use crate::harness::{Engine, SHA, crate_root, examples_root};
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::{CoreObject, FunctionSpec, Type};
+use blumeops_ci::module::arg_spec::{CoreObject, Type};
+use blumeops_ci::module::spec::FunctionSpec;
 use serde_json::json;
 
 /// The module's name, as the ops repository's dagger.json and the

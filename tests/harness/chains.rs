@@ -1,8 +1,8 @@
 //! The chains the Nix pipelines build, written out once for the tests that
 //! assert them (`tests/engine/nix.rs`, `tests/engine/sbom.rs`, `tests/engine/flakes.rs`).
 
-use blumeops_ci::core::nix_build::{self, DEFAULT_NIX_IMAGE};
-use blumeops_ci::core::nixpkgs::{self, Nixpkgs};
+use blumeops_ci::core::nix::build::{self as nix_build, DEFAULT_NIX_IMAGE};
+use blumeops_ci::core::nix::nixpkgs::{self, Nixpkgs};
 
 use super::examples_root;
 

@@ -8,7 +8,8 @@
 use std::path::Path;
 
 use blumeops_ci::functions::FUNCTIONS;
-use blumeops_ci::module::spec::{CoreObject, Default, FunctionSpec, Type};
+use blumeops_ci::module::arg_spec::{CoreObject, Default, Type};
+use blumeops_ci::module::spec::FunctionSpec;
 use serde_json::json;
 
 use super::{Engine, Returned};

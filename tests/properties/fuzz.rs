@@ -17,26 +17,26 @@ use std::fmt::Debug;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-use blumeops_ci::core::build_options::{
+use blumeops_ci::core::check::service_versions;
+use blumeops_ci::core::container::build_options::{
     self, parse_build_args, parse_dockerfile_path, parse_platform, parse_platforms,
     parse_source_url, parse_target,
 };
-use blumeops_ci::core::dockerfile::{app_version, declared_app_version};
-use blumeops_ci::core::flake::FlakePath;
-use blumeops_ci::core::image_ref::{Namespace, Registry, Repository};
-use blumeops_ci::core::names::ContainerName;
-use blumeops_ci::core::nix::nix_version;
-use blumeops_ci::core::nix_build::{Shape, parse_nix_image, parse_result};
-use blumeops_ci::core::nixpkgs::{
+use blumeops_ci::core::container::kind::Variant;
+use blumeops_ci::core::container::names::ContainerName;
+use blumeops_ci::core::image::image_ref::{Namespace, Registry, Repository};
+use blumeops_ci::core::image::tag::{MAX_TAG_LEN, Tag};
+use blumeops_ci::core::image::tags::{CommitSha, commit_tag, legacy_tag, publish_tags};
+use blumeops_ci::core::nix::build::{Shape, parse_nix_image, parse_result};
+use blumeops_ci::core::nix::flake::FlakePath;
+use blumeops_ci::core::nix::nixpkgs::{
     self, AttrPath, Nixpkgs, Source, from_lock, parse_input_path, parse_lock_path, parse_override,
     parse_versions, pin,
 };
-use blumeops_ci::core::service_versions;
-use blumeops_ci::core::tags::{
-    CommitSha, MAX_TAG_LEN, Tag, commit_tag, legacy_tag, normalize_version, publish_tags,
-};
 use blumeops_ci::core::text::excerpt;
-use blumeops_ci::core::variant::Variant;
+use blumeops_ci::core::version::dockerfile::{app_version, declared_app_version};
+use blumeops_ci::core::version::nix_expr::nix_version;
+use blumeops_ci::core::version::normalize::normalize_version;
 use blumeops_ci::core::workflows::{parse_runner_version, verdict};
 use blumeops_ci::registry::{
     Challenge, body_summary, check_repository, is_digest, next_link, parse_challenges,

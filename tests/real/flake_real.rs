@@ -15,8 +15,8 @@ use crate::harness::registry as support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use blumeops_ci::core::flake::{self, FlakeCommand, FlakePath, NO_LOCK_EXIT};
-use blumeops_ci::core::nix_build::{NIX_CONFIG, REPO_MOUNT};
+use blumeops_ci::core::nix::build::{NIX_CONFIG, REPO_MOUNT};
+use blumeops_ci::core::nix::flake::{self, FlakeCommand, FlakePath, NO_LOCK_EXIT};
 use serde_json::Value;
 
 fn nix_available() -> bool {
@@ -271,7 +271,9 @@ fn a_flake_at_the_root_is_locked_in_place() {
 /// it has no `nixpkgs` input, as here.
 #[test]
 fn the_advices_root_flake_is_locked_and_then_pins_nixpkgs() {
-    use blumeops_ci::core::nixpkgs::{self, Choice, DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
+    use blumeops_ci::core::nix::nixpkgs::{
+        self, Choice, DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT,
+    };
     if !nix_available() {
         return;
     }

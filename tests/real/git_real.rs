@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use blumeops_ci::core::check_scope::{self, Changed};
-use blumeops_ci::core::exit_status::killed_message;
+use blumeops_ci::core::check::scope::{self as check_scope, Changed};
+use blumeops_ci::core::command::exit_status::killed_message;
 use blumeops_ci::core::git::{
     ANCESTRY_SCRIPT, Ancestry, CHANGED_SCRIPT, CHANGED_SINCE_SCRIPT, EMPTY_TREE, NO_GIT_EXIT,
     NO_MERGE_BASE_EXIT, NO_REVISION_EXIT, changed_containers, parse_ancestry, script_error,

@@ -27,11 +27,14 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::harness::registry::run;
-use blumeops_ci::core::names::ContainerName;
-use blumeops_ci::core::nix_build::image_version::{self, FlakeImage};
-use blumeops_ci::core::nix_build::{self, ArchiveFormat, Built, NixTarget, OUT_DIR, Shape};
-use blumeops_ci::core::nixpkgs::{self, AttrPath, Nixpkgs};
-use blumeops_ci::core::versions::AppVersion;
+use blumeops_ci::core::container::names::ContainerName;
+use blumeops_ci::core::nix::build::{
+    self as nix_build, ArchiveFormat, Built, NixTarget, OUT_DIR, Shape,
+};
+use blumeops_ci::core::nix::nixpkgs::{self, AttrPath, Nixpkgs};
+use blumeops_ci::core::version::flake_image::{self as image_version, FlakeImage};
+use blumeops_ci::core::version::normalize;
+use blumeops_ci::core::version::resolve::AppVersion;
 
 /// Nix as root on this machine: no build users, no sandbox (the stand-in's
 /// builders run the host's busybox), and no binary cache: nothing here is
@@ -1003,7 +1006,7 @@ fn flake_output_versions_are_evaluated() {
     let attic = evaluate("attic-server-image");
     assert_eq!(attic.version, None);
     let tag = attic.tag.clone().unwrap();
-    assert!(image_version::is_content_hash(&tag), "{tag}");
+    assert!(normalize::is_content_hash(&tag), "{tag}");
     assert_eq!(
         evaluate("ollama-container"),
         FlakeImage {
@@ -1016,7 +1019,7 @@ fn flake_output_versions_are_evaluated() {
     // The tag the lexer reads in the file is the one Nix evaluates.
     let file = std::fs::read_to_string(repo.path().join("packages/ollama-container.nix")).unwrap();
     assert_eq!(
-        blumeops_ci::core::nix::image_tag(&file),
+        blumeops_ci::core::version::nix_expr::image_tag(&file),
         evaluate("ollama-container").tag
     );
 
@@ -1051,9 +1054,9 @@ fn flake_output_versions_are_evaluated() {
 // CycloneDX document, and validated against the official CycloneDX JSON
 // schema (`ci/validate-sbom`).
 
-use blumeops_ci::core::closure::{self, Closure};
-use blumeops_ci::core::sbom::{self, SbomInput};
-use blumeops_ci::core::store_path::{self, StorePath};
+use blumeops_ci::core::sbom::closure::{self, Closure};
+use blumeops_ci::core::sbom::cyclonedx::{self as sbom, SbomInput};
+use blumeops_ci::core::sbom::store_path::{self, StorePath};
 
 /// Runs the closure step on the archive `file` of `out`, as the pipeline
 /// does after the build, and reads its output with the module's parser.

@@ -9,7 +9,7 @@ digest is "sha256:" and the lowercase hex SHA-256 of
         path, b"\\0", size in decimal ASCII, b"\\0", the file's bytes
 
 with paths relative to the crate root, "/"-separated, without "./". The
-same format is implemented independently in Rust (src/core/crate_digest.rs,
+same format is implemented independently in Rust (src/core/release/crate_digest.rs,
 used by release-runtime) and in shell with sha256sum (ci/crate-digest);
 tests/test_crate_digest.py checks that they agree.
 

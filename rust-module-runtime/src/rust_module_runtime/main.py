@@ -48,7 +48,7 @@ BINARY_PATH = f"/usr/local/bin/{BINARY}"
 # engine appends its CAs. 3.8 MB (amd64) / 4.2 MB (arm64) to pull, 8.4 MB on
 # disk. The digest is the multi-platform index of alpine:3.24.2, as listed in
 # github.com/docker-library/repo-info, repos/alpine/remote/3.24.2.md.
-# release-runtime (src/core/runtime_release.rs) builds on the same base.
+# release-runtime (src/core/release/runtime_release.rs) builds on the same base.
 BASE_IMAGE = "alpine:3.24.2@sha256:31b6477333eb8257db9e5d7c3a7264fd0467928756f0bbcc27d35bea5d28cdbd"
 
 # Only these crate files reach the build, so edits elsewhere in the repository
@@ -59,7 +59,7 @@ BASE_IMAGE = "alpine:3.24.2@sha256:31b6477333eb8257db9e5d7c3a7264fd0467928756f0b
 # outside src/ would make cargo fail here (those files are not included).
 # These are also exactly the files the crate digest covers (crate_digest.py,
 # the key of the pin file). ci/crate-digest reads this line: keep it on one
-# line, with plain names and `dir/**` only; src/core/crate_digest.rs has the
+# line, with plain names and `dir/**` only; src/core/release/crate_digest.rs has the
 # same list (a test keeps them equal).
 CRATE_FILES = ["Cargo.toml", "Cargo.lock", "build.rs", "src/**"]
 
