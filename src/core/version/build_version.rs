@@ -188,4 +188,16 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn an_unlabelled_image_is_told_why_and_how_to_label_it() {
+        let said = unlabelled(FILE);
+        assert_eq!(
+            said,
+            "the image gets no version label: containers/miniflux/Dockerfile declares no \
+             `ARG CONTAINER_APP_VERSION=<version>` (add one before the first FROM, e.g. \
+             `ARG CONTAINER_APP_VERSION=1.2.3`, or pass \
+             --build-args=CONTAINER_APP_VERSION=<version>)"
+        );
+    }
 }
