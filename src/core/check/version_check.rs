@@ -26,7 +26,9 @@ use crate::core::version::nix_image::{self, DeclaredIn, NixImage, NixVersion, Pa
 use crate::core::version::normalize;
 use crate::core::version::resolve::BuildTexts;
 
-/// One source of a container's version.
+/// What one column of the `check-versions` table holds for a container
+/// (its Dockerfile, its `default.nix`, the deployed version): a version to
+/// compare, or why there is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ComparedVersion {
     /// The container has no such source (no Dockerfile, say).
