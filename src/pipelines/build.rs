@@ -8,7 +8,7 @@ use crate::arguments::{
 };
 use crate::core::container::build_options::{self, BuildArg as Arg};
 use crate::core::container::discovery;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
 use crate::core::image::tags::CommitSha;
 use crate::core::text::{excerpt, first_line};
@@ -38,7 +38,8 @@ pub async fn build(call: Invocation) -> eyre::Result<Output> {
 pub struct BuildRequest {
     pub name: ContainerName,
     pub build_args: Vec<Arg>,
-    pub target: Option<String>,
+    /// `--target`: the Dockerfile build stage to stop at.
+    pub stage: Option<String>,
     /// Relative to the container's folder.
     pub dockerfile: String,
     pub source_url: Option<String>,
@@ -56,9 +57,9 @@ impl BuildRequest {
         Ok(BuildRequest {
             name,
             build_args: build_options::parse_build_args(&args.strings(&BUILD_ARGS))?,
-            target: opt(&TARGET, build_options::parse_target)?,
+            stage: opt(&TARGET, build_options::parse_stage)?,
             dockerfile: opt(&DOCKERFILE, build_options::parse_dockerfile_path)?
-                .unwrap_or_else(|| Variant::Dockerfile.build_file().to_owned()),
+                .unwrap_or_else(|| BuildKind::Dockerfile.build_file().to_owned()),
             source_url: opt(&SOURCE_URL, build_options::parse_source_url)?,
             commit: args
                 .opt_string(&COMMIT_SHA)?
@@ -80,12 +81,13 @@ impl BuildRequest {
         need: Need,
     ) -> eyre::Result<DockerBuild> {
         let src = call.args.directory(&call.query, &SRC)?;
-        repo::require(&src, &self.name, Variant::Dockerfile).await?;
+        repo::require(&src, &self.name, BuildKind::Dockerfile).await?;
         let folder = discovery::folder_path(&self.name);
         let path = format!("{folder}/{}", self.dockerfile);
         // The default Dockerfile is known to exist; another one is checked
         // here, so that a typo is not an engine error about a missing file.
-        if self.dockerfile != Variant::Dockerfile.build_file() && !src.exists(path.as_str()).await?
+        if self.dockerfile != BuildKind::Dockerfile.build_file()
+            && !src.exists(path.as_str()).await?
         {
             eyre::bail!(
                 "{path} does not exist: --dockerfile `{}` names a file relative to {folder}/.",
@@ -187,8 +189,8 @@ impl DockerBuild {
         if !build_args.is_empty() {
             opts.build_args(build_args);
         }
-        if let Some(target) = &r.target {
-            opts.target(target.as_str());
+        if let Some(stage) = &r.stage {
+            opts.target(stage.as_str());
         }
         if let Some(platform) = platform {
             opts.platform(Platform(platform.to_owned()));

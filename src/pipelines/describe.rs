@@ -4,7 +4,7 @@
 
 use crate::arguments::{COMMIT_SHA, CONTAINER_NAME, SRC, TAGS, VARIANT, VERSION};
 use crate::core::container::discovery::{self, ContainerEntry};
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::listing;
 use crate::core::container::names::ContainerName;
 use crate::core::image::tags::{self, CommitSha};
@@ -56,7 +56,7 @@ pub async fn tags(call: Invocation) -> eyre::Result<Output> {
 }
 
 /// `--container-name` and `--variant`, checked before any engine work.
-fn name_and_variant(call: &Invocation) -> eyre::Result<(ContainerName, Variant)> {
+fn name_and_variant(call: &Invocation) -> eyre::Result<(ContainerName, BuildKind)> {
     let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
     let variant = call.args.string(&VARIANT)?.parse()?;
     Ok((name, variant))
@@ -66,7 +66,7 @@ fn name_and_variant(call: &Invocation) -> eyre::Result<(ContainerName, Variant)>
 pub async fn app_version(
     call: &Invocation,
     name: &ContainerName,
-    variant: Variant,
+    variant: BuildKind,
 ) -> eyre::Result<AppVersion> {
     let src = call.args.directory(&call.query, &SRC)?;
     let entry: ContainerEntry = repo::require(&src, name, variant).await?;

@@ -1,4 +1,4 @@
-//! `publish` (and, through [`PushTarget`], `publish-nix`): push an image
+//! `publish` (and, through [`PushDestination`], `publish-nix`): push an image
 //! under its immutable commit tag, then its moving tags, unless the
 //! registry already has the commit tag.
 //!
@@ -11,7 +11,7 @@ use eyre::WrapErr;
 
 use crate::arguments::{DRY_RUN, NAMESPACE, OVERWRITE, PLATFORMS, TAGS, VERSION};
 use crate::core::container::build_options;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
 use crate::core::image::image_ref::{Namespace, Repository};
 use crate::core::image::publish::{self, Decision};
@@ -27,7 +27,7 @@ use super::registry_access::RegistryAccess;
 
 pub async fn publish(call: Invocation) -> eyre::Result<Output> {
     let request = BuildRequest::from_args(&call.args)?;
-    let target = PushTarget::from_args(&call, &request.name)?;
+    let target = PushDestination::from_args(&call, &request.name)?;
     let platforms = build_options::parse_platforms(&call.args.strings(&PLATFORMS))?;
     let commit = request
         .commit
@@ -45,7 +45,7 @@ pub async fn publish(call: Invocation) -> eyre::Result<Output> {
         &version.version,
         &version.from,
         &commit,
-        Variant::Dockerfile,
+        BuildKind::Dockerfile,
         &target.extra_tags,
     )?;
     let image = if platforms.is_empty() {
@@ -68,7 +68,7 @@ pub enum Image {
 
 /// Where and how to push, from the publish arguments shared by `publish`
 /// and `publish-nix`.
-pub struct PushTarget {
+pub struct PushDestination {
     pub repository: Repository,
     pub access: RegistryAccess,
     pub extra_tags: Vec<String>,
@@ -76,11 +76,11 @@ pub struct PushTarget {
     pub overwrite: bool,
 }
 
-impl PushTarget {
+impl PushDestination {
     pub fn from_args(call: &Invocation, name: &ContainerName) -> eyre::Result<Self> {
         let args = &call.args;
         let access = RegistryAccess::from_args(args)?;
-        Ok(PushTarget {
+        Ok(PushDestination {
             repository: Repository {
                 registry: access.registry.clone(),
                 namespace: Namespace::parse(&args.string(&NAMESPACE)?)?,
@@ -108,7 +108,7 @@ impl PushTarget {
         Ok(pushed)
     }
 
-    /// [`PushTarget::push`], for a build that makes something besides the
+    /// [`PushDestination::push`], for a build that makes something besides the
     /// image (publish-nix's SBOM): returned beside the pushed lines, `None`
     /// when nothing was built (a dry run, or an image already published).
     pub async fn push_with<F, Fut, T>(

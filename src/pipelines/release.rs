@@ -1,6 +1,6 @@
 //! `release-runtime`: build the module's static release binary for every
 //! platform of [`PLATFORMS`] and publish the prebuilt runtime image, tagged
-//! by the crate digest, through [`PushTarget`] (the registry rules of
+//! by the crate digest, through [`PushDestination`] (the registry rules of
 //! `publish`: credentials, the already-published check, dry runs).
 //!
 //! The digest is computed from the same `--src` the binaries are built
@@ -24,11 +24,11 @@ use crate::module::args::Invocation;
 use crate::module::graphql;
 use crate::module::output::Output;
 
-use super::publish::{Image, PushTarget};
+use super::publish::{Image, PushDestination};
 
 pub async fn release_runtime(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(IMAGE_NAME)?;
-    let target = PushTarget::from_args(&call, &name)?;
+    let target = PushDestination::from_args(&call, &name)?;
     let moving = tags::moving_tags(&target.extra_tags)?;
     let src = call.args.directory(&call.query, &CRATE_SRC)?;
     let src_id = call.args.object_id(&CRATE_SRC)?;

@@ -4,7 +4,7 @@
 use dagger_sdk::{Directory, Query};
 
 use crate::core::container::discovery::{self, CONTAINERS_DIR, ContainerEntry};
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
 use crate::core::version::resolve::BuildTexts;
 use crate::module::graphql;
@@ -21,7 +21,7 @@ pub async fn catalog(src: &Directory) -> eyre::Result<Vec<ContainerEntry>> {
 pub async fn require(
     src: &Directory,
     name: &ContainerName,
-    variant: Variant,
+    variant: BuildKind,
 ) -> eyre::Result<ContainerEntry> {
     let entries = catalog(src).await?;
     discovery::find(&entries, name, variant).cloned()
@@ -35,7 +35,7 @@ pub async fn read_build_files(
 ) -> eyre::Result<Vec<BuildTexts>> {
     let mut paths = Vec::new();
     for entry in entries {
-        for variant in [Variant::Dockerfile, Variant::Nix] {
+        for variant in [BuildKind::Dockerfile, BuildKind::Nix] {
             if entry.files.has(variant) {
                 paths.push(discovery::build_file_path(&entry.name, variant));
             }

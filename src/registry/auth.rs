@@ -31,7 +31,7 @@ use reqwest::header;
 use reqwest::{Method, Response, StatusCode, Url};
 
 use super::body::{body_summary, parse_token};
-use super::client::{RegistryClient, Scheme, Target};
+use super::client::{RegistryClient, RequestContext, Scheme};
 use super::failure::tried;
 use super::headers::{Challenge, parse_challenges};
 use crate::core::text::excerpt;
@@ -48,12 +48,12 @@ impl RegistryClient {
     /// its last step took (see [`Self::execute`]).
     pub(super) async fn send(
         &self,
-        target: &Target<'_>,
+        context: &RequestContext<'_>,
         method: Method,
         url: &Url,
         accept: Option<&str>,
     ) -> eyre::Result<(Response, usize)> {
-        self.send_with(target, method, url, "pull", |request| match accept {
+        self.send_with(context, method, url, "pull", |request| match accept {
             Some(accept) => request.header(header::ACCEPT, accept),
             None => request,
         })
@@ -65,18 +65,18 @@ impl RegistryClient {
     /// and body (called again for each attempt).
     pub(super) async fn send_with(
         &self,
-        target: &Target<'_>,
+        context: &RequestContext<'_>,
         method: Method,
         url: &Url,
         actions: &str,
         build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> eyre::Result<(Response, usize)> {
-        let scope = format!("repository:{}:{actions}", target.repository);
+        let scope = format!("repository:{}:{actions}", context.repository);
         let mut auth = self.cached_auth(&scope);
         let mut fresh = false;
         loop {
             let (response, attempts) = self
-                .execute(target, &method, url, || {
+                .execute(context, &method, url, || {
                     let request = build(self.http.request(method.clone(), url.clone()));
                     self.authorize(request, auth.as_ref())
                 })
@@ -89,13 +89,13 @@ impl RegistryClient {
                     .iter()
                     .flat_map(|v| parse_challenges(&String::from_utf8_lossy(v.as_bytes())))
                     .collect();
-                auth = Some(self.authenticate(target, &challenges, &scope).await?);
+                auth = Some(self.authenticate(context, &challenges, &scope).await?);
                 fresh = true;
                 continue;
             }
             if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
                 self.forget(&scope);
-                return Err(self.refused(target, status, auth.is_some(), None));
+                return Err(self.refused(context, status, auth.is_some(), None));
             }
             return Ok((response, attempts));
         }
@@ -132,19 +132,19 @@ impl RegistryClient {
     /// Answers a `401`'s challenges: Bearer first (scoped), then Basic.
     async fn authenticate(
         &self,
-        target: &Target<'_>,
+        context: &RequestContext<'_>,
         challenges: &[Challenge],
         scope: &str,
     ) -> eyre::Result<Auth> {
         if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
-            let token = self.fetch_token(target, bearer, scope).await?;
+            let token = self.fetch_token(context, bearer, scope).await?;
             let mut cache = self.auth.lock().unwrap_or_else(|p| p.into_inner());
             cache.tokens.insert(scope.to_owned(), token.clone());
             return Ok(Auth::Bearer(token));
         }
         if challenges.iter().any(|c| c.scheme == "basic") {
             if self.credentials.is_none() {
-                return Err(self.refused(target, StatusCode::UNAUTHORIZED, false, None));
+                return Err(self.refused(context, StatusCode::UNAUTHORIZED, false, None));
             }
             let mut cache = self.auth.lock().unwrap_or_else(|p| p.into_inner());
             cache.basic = true;
@@ -154,14 +154,14 @@ impl RegistryClient {
             Some(other) => bail!(
                 "{} failed: the registry asks for `{}` authentication; blumeops-ci speaks Basic \
                  and Bearer only.",
-                target.action,
+                context.action,
                 excerpt(&other.scheme)
             ),
             None => bail!(
                 "{} failed: the registry answered 401 Unauthorized without a usable \
                  WWW-Authenticate header, so there is no way to log in. Is --registry={} an OCI \
                  registry?",
-                target.action,
+                context.action,
                 self.host()
             ),
         }
@@ -170,7 +170,7 @@ impl RegistryClient {
     /// A token from a Bearer challenge's realm.
     async fn fetch_token(
         &self,
-        target: &Target<'_>,
+        context: &RequestContext<'_>,
         challenge: &Challenge,
         scope: &str,
     ) -> eyre::Result<String> {
@@ -178,14 +178,14 @@ impl RegistryClient {
             bail!(
                 "{} failed: the registry asks for a Bearer token but names no token service \
                  (no `realm` in its WWW-Authenticate header).",
-                target.action
+                context.action
             );
         };
         let mut url = match Url::parse(realm) {
             Ok(url) if matches!(url.scheme(), "https" | "http") => url,
             _ => bail!(
                 "{} failed: the registry's token service `{}` is not an http(s) URL.",
-                target.action,
+                context.action,
                 excerpt(realm)
             ),
         };
@@ -205,13 +205,13 @@ impl RegistryClient {
                     "{} failed: the registry's token service {} is plain http://, and the \
                      password would travel unencrypted; refusing to send it. Configure the \
                      registry's token realm with https://.",
-                    target.action,
+                    context.action,
                     excerpt(realm)
                 );
             }
         }
         let (response, attempts) = self
-            .execute(target, &Method::GET, &url, || {
+            .execute(context, &Method::GET, &url, || {
                 let request = self.http.get(url.clone());
                 match &self.credentials {
                     Some(c) => c.sign(request),
@@ -223,14 +223,14 @@ impl RegistryClient {
         let body = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(target, &url, &e, 1))?;
+            .map_err(|e| self.transport_error(context, &url, &e, 1))?;
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            return Err(self.refused(target, status, self.credentials.is_some(), Some(realm)));
+            return Err(self.refused(context, status, self.credentials.is_some(), Some(realm)));
         }
         if !status.is_success() {
             bail!(
                 "{} failed: the registry's token service {} answered {status}{}{}.",
-                target.action,
+                context.action,
                 excerpt(realm),
                 body_summary(&body),
                 tried(attempts)
@@ -239,7 +239,7 @@ impl RegistryClient {
         parse_token(&body).map_err(|why| {
             eyre!(
                 "{} failed: the registry's token service {} gave no token ({why}).",
-                target.action,
+                context.action,
                 excerpt(realm)
             )
         })
@@ -249,7 +249,7 @@ impl RegistryClient {
     /// `token_service` names the realm when it was the one refusing.
     fn refused(
         &self,
-        target: &Target<'_>,
+        context: &RequestContext<'_>,
         status: StatusCode,
         logged_in: bool,
         token_service: Option<&str>,
@@ -262,21 +262,21 @@ impl RegistryClient {
             None => eyre!(
                 "{} failed: no password given for a protected registry: {who} answered \
                  {status}. Pass --registry-password (and --registry-username).",
-                target.action
+                context.action
             ),
             Some(c) if logged_in || status == StatusCode::UNAUTHORIZED => eyre!(
                 "{} failed: wrong credentials: {who} refused user `{}` ({status}). Check \
                  --registry-username and --registry-password, and that the user may read {}.",
-                target.action,
+                context.action,
                 excerpt(c.username()),
-                target.repository
+                context.repository
             ),
             Some(c) => eyre!(
                 "{} failed: {who} denies access ({status}) without asking for a login, so \
                  user `{}` was not tried. Check that the registry lets that user read {}.",
-                target.action,
+                context.action,
                 excerpt(c.username()),
-                target.repository
+                context.repository
             ),
         }
     }

@@ -86,8 +86,9 @@ pub struct RegistryClient {
     pub(super) auth: Mutex<AuthCache>,
 }
 
-/// One request's subject, for error messages and the token scope.
-pub(super) struct Target<'a> {
+/// What one request is about (the action and the repository), for its
+/// error messages and its token scope.
+pub(super) struct RequestContext<'a> {
     /// What is being done, as an error starts: `checking <image>`.
     pub(super) action: String,
     /// The repository asked about.
@@ -171,14 +172,14 @@ impl RegistryClient {
     ) -> eyre::Result<Option<String>> {
         check_repository(repository)?;
         let tag = Tag::parse(tag)?;
-        let target = Target {
+        let context = RequestContext {
             action: format!("checking {}/{repository}:{tag}", self.host()),
             repository,
         };
         let url = self.url(&format!("/v2/{repository}/manifests/{tag}"))?;
         let (response, attempts) = self
             .send(
-                &target,
+                &context,
                 Method::HEAD,
                 &url,
                 Some(&MANIFEST_MEDIA_TYPES.join(", ")),
@@ -198,14 +199,14 @@ impl RegistryClient {
                         "{} failed: the registry answered {s} but without a valid \
                          Docker-Content-Digest header (got `{}`), so the digest is unknown. Is \
                          --registry={} an OCI registry?",
-                        target.action,
+                        context.action,
                         excerpt(digest),
                         self.host()
                     );
                 }
                 Ok(Some(digest.to_owned()))
             }
-            s => Err(self.unexpected(&target, s, "", attempts)),
+            s => Err(self.unexpected(&context, s, "", attempts)),
         }
     }
 
@@ -214,7 +215,7 @@ impl RegistryClient {
     /// empty list, not an error).
     pub async fn tags(&self, repository: &str) -> eyre::Result<Vec<String>> {
         check_repository(repository)?;
-        let target = Target {
+        let context = RequestContext {
             action: format!("listing the tags of {}/{repository}", self.host()),
             repository,
         };
@@ -225,7 +226,7 @@ impl RegistryClient {
         let mut tags = Vec::new();
         let mut seen = HashSet::new();
         for page in 0..MAX_PAGES {
-            let (response, attempts) = self.send(&target, Method::GET, &url, None).await?;
+            let (response, attempts) = self.send(&context, Method::GET, &url, None).await?;
             let status = response.status();
             let next = response
                 .headers()
@@ -236,18 +237,18 @@ impl RegistryClient {
             let body = response
                 .bytes()
                 .await
-                .map_err(|e| self.transport_error(&target, &url, &e, 1))?;
+                .map_err(|e| self.transport_error(&context, &url, &e, 1))?;
             if status == StatusCode::NOT_FOUND && page == 0 && registry_error(&body).is_some() {
                 return Ok(Vec::new());
             }
             if !status.is_success() {
-                return Err(self.unexpected(&target, status, &body_summary(&body), attempts));
+                return Err(self.unexpected(&context, status, &body_summary(&body), attempts));
             }
             let page_tags = parse_tag_list(&body).map_err(|why| {
                 eyre!(
                     "{} failed: the registry's answer is not a tag list ({why}). Is \
                      --registry={} an OCI registry?",
-                    target.action,
+                    context.action,
                     self.host()
                 )
             })?;
@@ -256,18 +257,18 @@ impl RegistryClient {
                 return Ok(tags);
             };
             seen.insert(url.clone());
-            url = self.next_page(&target, &url, &next)?;
+            url = self.next_page(&context, &url, &next)?;
             if seen.contains(&url) {
                 bail!(
                     "{} failed: the registry's `Link` header leads back to a page already \
                      read ({url}), so the list never ends. This is a registry bug.",
-                    target.action
+                    context.action
                 );
             }
         }
         bail!(
             "{} failed: the tag list goes on for more than {MAX_PAGES} pages; giving up.",
-            target.action
+            context.action
         )
     }
 
@@ -277,27 +278,27 @@ impl RegistryClient {
     /// failure said for the person at the terminal.
     pub(super) async fn execute(
         &self,
-        target: &Target<'_>,
+        context: &RequestContext<'_>,
         method: &Method,
         url: &Url,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> eyre::Result<(Response, usize)> {
         retry::send(method, build)
             .await
-            .map_err(|(e, attempts)| self.transport_error(target, url, &e, attempts))
+            .map_err(|(e, attempts)| self.transport_error(context, url, &e, attempts))
     }
 
-    /// A transport failure of a request about `target`, after `attempts`
+    /// A transport failure of a request about `context`, after `attempts`
     /// attempts ([`transport_error`]).
     pub(super) fn transport_error(
         &self,
-        target: &Target<'_>,
+        context: &RequestContext<'_>,
         url: &Url,
         err: &reqwest::Error,
         attempts: usize,
     ) -> eyre::Report {
         let attempt = Attempt {
-            action: &target.action,
+            action: &context.action,
             registry: self.host(),
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
@@ -321,12 +322,17 @@ impl RegistryClient {
 
     /// The URL of the next page, from a `Link` target: relative to the
     /// current page, and on the same registry.
-    fn next_page(&self, target: &Target<'_>, current: &Url, link: &str) -> eyre::Result<Url> {
+    fn next_page(
+        &self,
+        context: &RequestContext<'_>,
+        current: &Url,
+        link: &str,
+    ) -> eyre::Result<Url> {
         let next = current.join(link).map_err(|e| {
             eyre!(
                 "{} failed: the registry's `Link` header points to `{}`, which is not a URL \
                  ({e}).",
-                target.action,
+                context.action,
                 excerpt(link)
             )
         })?;
@@ -334,7 +340,7 @@ impl RegistryClient {
             bail!(
                 "{} failed: the registry's next page is on another server ({}); the client \
                  does not follow it there with the registry's credentials.",
-                target.action,
+                context.action,
                 excerpt(next.as_str())
             );
         }
@@ -345,7 +351,7 @@ impl RegistryClient {
     /// body says), after `attempts` attempts.
     pub(super) fn unexpected(
         &self,
-        target: &Target<'_>,
+        context: &RequestContext<'_>,
         status: StatusCode,
         detail: &str,
         attempts: usize,
@@ -357,7 +363,7 @@ impl RegistryClient {
         };
         eyre!(
             "{} failed: {} answered {status}{detail}{}.{hint}",
-            target.action,
+            context.action,
             self.host(),
             tried(attempts)
         )

@@ -6,7 +6,7 @@ use eyre::{bail, eyre};
 use reqwest::{Method, StatusCode, header};
 
 use super::body::body_summary;
-use super::client::{MANIFEST_MEDIA_TYPES, RegistryClient, Target};
+use super::client::{MANIFEST_MEDIA_TYPES, RegistryClient, RequestContext};
 use super::grammar::{check_repository, is_digest};
 use crate::core::image::tag::Tag;
 use crate::signing::{OCI_INDEX, OCI_MANIFEST, sha256_digest};
@@ -36,7 +36,7 @@ impl RegistryClient {
             Tag::parse(reference)?;
         }
         let separator = if by_digest { "@" } else { ":" };
-        let target = Target {
+        let context = RequestContext {
             action: format!("reading {}/{repository}{separator}{reference}", self.host()),
             repository,
         };
@@ -44,7 +44,9 @@ impl RegistryClient {
         let accept = [&MANIFEST_MEDIA_TYPES[..], &[OCI_INDEX, OCI_MANIFEST]]
             .concat()
             .join(", ");
-        let (response, attempts) = self.send(&target, Method::GET, &url, Some(&accept)).await?;
+        let (response, attempts) = self
+            .send(&context, Method::GET, &url, Some(&accept))
+            .await?;
         let status = response.status();
         let media_type = response
             .headers()
@@ -55,19 +57,19 @@ impl RegistryClient {
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(&target, &url, &e, 1))?;
+            .map_err(|e| self.transport_error(&context, &url, &e, 1))?;
         if status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
         if !status.is_success() {
-            return Err(self.unexpected(&target, status, &body_summary(&bytes), attempts));
+            return Err(self.unexpected(&context, status, &body_summary(&bytes), attempts));
         }
         let digest = sha256_digest(&bytes);
         if by_digest && digest != reference {
             bail!(
                 "{} failed: the registry's manifest has the digest {digest}, not the one asked \
                  for. Refusing content that does not match its digest.",
-                target.action
+                context.action
             );
         }
         Ok(Some(FetchedManifest {
@@ -83,24 +85,24 @@ impl RegistryClient {
         if !is_digest(digest) {
             bail!("`{digest}` is not a digest");
         }
-        let target = Target {
+        let context = RequestContext {
             action: format!("reading blob {digest} of {}/{repository}", self.host()),
             repository,
         };
         let url = self.url(&format!("/v2/{repository}/blobs/{digest}"))?;
-        let (response, attempts) = self.send(&target, Method::GET, &url, None).await?;
+        let (response, attempts) = self.send(&context, Method::GET, &url, None).await?;
         let status = response.status();
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(&target, &url, &e, 1))?;
+            .map_err(|e| self.transport_error(&context, &url, &e, 1))?;
         if !status.is_success() {
-            return Err(self.unexpected(&target, status, &body_summary(&bytes), attempts));
+            return Err(self.unexpected(&context, status, &body_summary(&bytes), attempts));
         }
         if sha256_digest(&bytes) != digest {
             return Err(eyre!(
                 "{} failed: the content the registry sent does not match the digest. Refusing it.",
-                target.action
+                context.action
             ));
         }
         Ok(bytes.to_vec())

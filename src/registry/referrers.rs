@@ -13,7 +13,7 @@ use eyre::eyre;
 use reqwest::{Method, StatusCode};
 
 use super::body::body_summary;
-use super::client::{RegistryClient, Target};
+use super::client::{RegistryClient, RequestContext};
 use super::grammar::{check_repository, is_digest};
 use crate::signing::{
     AttestationManifest, Descriptor, Index, OCI_INDEX, OCI_MANIFEST, merge_referrers_index,
@@ -36,7 +36,7 @@ impl RegistryClient {
     pub async fn referrers(&self, repository: &str, digest: &str) -> eyre::Result<Vec<Descriptor>> {
         check_repository(repository)?;
         let tag = referrers_tag(digest).map_err(|e| eyre!("{e}"))?;
-        let target = Target {
+        let context = RequestContext {
             action: format!(
                 "listing the referrers of {}/{repository}@{digest}",
                 self.host()
@@ -45,13 +45,13 @@ impl RegistryClient {
         };
         let url = self.url(&format!("/v2/{repository}/referrers/{digest}"))?;
         let (response, attempts) = self
-            .send(&target, Method::GET, &url, Some(OCI_INDEX))
+            .send(&context, Method::GET, &url, Some(OCI_INDEX))
             .await?;
         let status = response.status();
         let body = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(&target, &url, &e, 1))?;
+            .map_err(|e| self.transport_error(&context, &url, &e, 1))?;
         let index_bytes = if status.is_success() {
             body.to_vec()
         } else if status == StatusCode::NOT_FOUND {
@@ -61,12 +61,12 @@ impl RegistryClient {
                 None => return Ok(Vec::new()),
             }
         } else {
-            return Err(self.unexpected(&target, status, &body_summary(&body), attempts));
+            return Err(self.unexpected(&context, status, &body_summary(&body), attempts));
         };
         let index = Index::parse(&index_bytes).map_err(|e| {
             eyre!(
                 "{} failed: the referrers list is not an image index ({e}).",
-                target.action
+                context.action
             )
         })?;
         Ok(index.manifests)

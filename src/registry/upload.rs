@@ -9,7 +9,7 @@ use eyre::{bail, eyre};
 use reqwest::{Method, StatusCode, header};
 
 use super::body::body_summary;
-use super::client::{RegistryClient, Target};
+use super::client::{RegistryClient, RequestContext};
 use super::grammar::{check_repository, is_digest};
 use crate::core::image::tag::Tag;
 use crate::core::text::excerpt;
@@ -29,16 +29,16 @@ impl RegistryClient {
     /// Whether `repository` holds the blob `digest`.
     pub async fn blob_exists(&self, repository: &str, digest: &str) -> eyre::Result<bool> {
         check_repository(repository)?;
-        let target = Target {
+        let context = RequestContext {
             action: format!("checking blob {digest} in {}/{repository}", self.host()),
             repository,
         };
         let url = self.url(&format!("/v2/{repository}/blobs/{digest}"))?;
-        let (response, attempts) = self.send(&target, Method::HEAD, &url, None).await?;
+        let (response, attempts) = self.send(&context, Method::HEAD, &url, None).await?;
         match response.status() {
             StatusCode::NOT_FOUND => Ok(false),
             s if s.is_success() => Ok(true),
-            s => Err(self.unexpected(&target, s, "", attempts)),
+            s => Err(self.unexpected(&context, s, "", attempts)),
         }
     }
 
@@ -48,13 +48,13 @@ impl RegistryClient {
         if self.blob_exists(repository, digest).await? {
             return Ok(());
         }
-        let target = Target {
+        let context = RequestContext {
             action: format!("pushing blob {digest} to {}/{repository}", self.host()),
             repository,
         };
         let start = self.url(&format!("/v2/{repository}/blobs/uploads/"))?;
         let (response, attempts) = self
-            .send_with(&target, Method::POST, &start, "pull,push", |r| {
+            .send_with(&context, Method::POST, &start, "pull,push", |r| {
                 r.header(header::CONTENT_LENGTH, "0")
             })
             .await?;
@@ -66,18 +66,18 @@ impl RegistryClient {
             .map(str::to_owned);
         if status != StatusCode::ACCEPTED {
             let body = response.bytes().await.unwrap_or_default();
-            return Err(self.unexpected(&target, status, &body_summary(&body), attempts));
+            return Err(self.unexpected(&context, status, &body_summary(&body), attempts));
         }
         let Some(location) = location else {
             bail!(
                 "{} failed: the registry started an upload but gave no Location to send it to.",
-                target.action
+                context.action
             );
         };
         let mut url = start.join(&location).map_err(|e| {
             eyre!(
                 "{} failed: the upload Location `{}` is not a URL ({e}).",
-                target.action,
+                context.action,
                 excerpt(&location)
             )
         })?;
@@ -85,14 +85,14 @@ impl RegistryClient {
             bail!(
                 "{} failed: the registry sends the upload to another server ({}); the client \
                  does not send it there with the registry's credentials.",
-                target.action,
+                context.action,
                 excerpt(url.as_str())
             );
         }
         url.query_pairs_mut().append_pair("digest", digest);
         let bytes = blob.bytes.clone();
         let (response, attempts) = self
-            .send_with(&target, Method::PUT, &url, "pull,push", |r| {
+            .send_with(&context, Method::PUT, &url, "pull,push", |r| {
                 r.header(header::CONTENT_TYPE, "application/octet-stream")
                     .body(bytes.clone())
             })
@@ -100,7 +100,7 @@ impl RegistryClient {
         let status = response.status();
         if status != StatusCode::CREATED {
             let body = response.bytes().await.unwrap_or_default();
-            return Err(self.unexpected(&target, status, &body_summary(&body), attempts));
+            return Err(self.unexpected(&context, status, &body_summary(&body), attempts));
         }
         Ok(())
     }
@@ -118,14 +118,14 @@ impl RegistryClient {
         if !is_digest(reference) {
             Tag::parse(reference)?;
         }
-        let target = Target {
+        let context = RequestContext {
             action: format!("pushing {}/{repository}:{reference}", self.host()),
             repository,
         };
         let url = self.url(&format!("/v2/{repository}/manifests/{reference}"))?;
         let body = bytes.to_vec();
         let (response, attempts) = self
-            .send_with(&target, Method::PUT, &url, "pull,push", |r| {
+            .send_with(&context, Method::PUT, &url, "pull,push", |r| {
                 r.header(header::CONTENT_TYPE, media_type)
                     .body(body.clone())
             })
@@ -134,7 +134,7 @@ impl RegistryClient {
         let headers = response.headers().clone();
         if status != StatusCode::CREATED {
             let body = response.bytes().await.unwrap_or_default();
-            return Err(self.unexpected(&target, status, &body_summary(&body), attempts));
+            return Err(self.unexpected(&context, status, &body_summary(&body), attempts));
         }
         let computed = crate::signing::sha256_digest(bytes);
         let digest = headers
@@ -148,7 +148,7 @@ impl RegistryClient {
                 "{} failed: the registry stored the manifest as {digest}, but its bytes are \
                  {computed}: the registry changed it. Signatures and referrers would name the \
                  wrong digest.",
-                target.action
+                context.action
             );
         }
         Ok(PushedManifest {

@@ -28,14 +28,8 @@ pub const BUILDER_REPOSITORY: &str = "https://github.com/eblume/blumeops-ci";
 /// The build type: this module's, documented in docs/explanation.md.
 pub const BUILD_TYPE: &str = "https://github.com/eblume/blumeops-ci/blob/main/docs/explanation.md#signed-and-attested-images";
 
-/// How the image was built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BuildKind {
-    /// From `containers/<name>/Dockerfile`.
-    Dockerfile,
-    /// From Nix (`default.nix`, a `--nix-file`, a flake output).
-    Nix,
-}
+/// How the image was built: the one type the rules and the pipelines use.
+pub use crate::core::container::kind::BuildKind;
 
 /// A base image: the reference the build named, and its digest when the
 /// module resolved it.
@@ -88,10 +82,7 @@ pub fn builder_id(module_version: &str) -> String {
 
 /// The provenance predicate of `input`.
 pub fn provenance_predicate(input: &ProvenanceInput) -> Value {
-    let kind = match input.build_kind {
-        BuildKind::Dockerfile => "dockerfile",
-        BuildKind::Nix => "nix",
-    };
+    let kind = input.build_kind.as_str();
     let mut dependencies = vec![json!({
         "uri": format!("git+{}", input.source_repository),
         "digest": {"gitCommit": input.source_commit},

@@ -10,8 +10,8 @@ use crate::harness::registry as support;
 use crate::harness::chains::{exec, nix_container, pinned, q};
 use crate::harness::{Engine, NIX_PUSHED as PUSHED, SHA, examples_root, publish_nix};
 use blumeops_ci::core::container::names::ContainerName;
-use blumeops_ci::core::nix::build::target::{FILE_EXPR, FLAKE_EXPR};
-use blumeops_ci::core::nix::build::{self as nix_build, ArchiveFormat, NixTarget};
+use blumeops_ci::core::nix::build::recipe::{FILE_EXPR, FLAKE_EXPR};
+use blumeops_ci::core::nix::build::{self as nix_build, ArchiveFormat, NixRecipe};
 use blumeops_ci::core::nix::nixpkgs::{self, AttrPath};
 use blumeops_ci::core::version::flake_image as image_version;
 use serde_json::json;
@@ -27,7 +27,7 @@ async fn build_nix_builds_in_the_cached_store_and_copies_the_archive_out() {
     let engine = build_nix("nettest").exec_answers(0, "archive nettest.tar.gz\n", "");
     let chain = engine.returned_chain().await;
     let name = ContainerName::parse("nettest").unwrap();
-    let target = NixTarget::Container(name.clone());
+    let target = NixRecipe::Container(name.clone());
     let argv = nix_build::build_argv(
         &target,
         Some(&pinned().expr("/src")),
@@ -581,7 +581,7 @@ async fn publish_nix_imports_the_archive_as_built_and_pushes_it() {
         .exec_answers_where("\"tar\"]", 0, "archive jq.tar", "");
     assert_eq!(engine.returned_chain().await, PUSHED);
     let name = ContainerName::parse("jq").unwrap();
-    let target = NixTarget::Container(name.clone());
+    let target = NixRecipe::Container(name.clone());
     let argv = nix_build::build_argv(
         &target,
         Some(&pinned().expr("/src")),
@@ -676,7 +676,7 @@ async fn a_nix_file_is_built_with_call_package_and_the_pinned_nixpkgs() {
         .exec_answers(0, "archive ollama.tar", "");
     let chain = engine.returned_chain().await;
     let name = ContainerName::parse("ollama").unwrap();
-    let target = NixTarget::File("packages/ollama-container.nix".into());
+    let target = NixRecipe::File("packages/ollama-container.nix".into());
     let argv = nix_build::build_argv(
         &target,
         Some("builtins.storePath \"/nix/store/0123-source\""),
@@ -704,7 +704,7 @@ async fn a_flake_output_is_built_without_a_nixpkgs_pin_and_the_log_says_whose() 
         .exec_answers(0, "nix2container attic-server.tar", "");
     let chain = engine.returned_chain().await;
     let name = ContainerName::parse("attic-server").unwrap();
-    let target = NixTarget::parse_flake_output("attic-server-image").unwrap();
+    let target = NixRecipe::parse_flake_output("attic-server-image").unwrap();
     let argv = nix_build::build_argv(&target, None, &name, ArchiveFormat::AsBuilt);
     assert_eq!(argv[4..7], ["", FLAKE_EXPR, "attic-server-image"]);
     assert_eq!(
@@ -914,7 +914,7 @@ async fn publish_nix_pushes_a_flake_output_as_built() {
         .exec_answers(0, "nix2container attic-server.tar", "");
     assert_eq!(engine.returned_chain().await, PUSHED);
     let name = ContainerName::parse("attic-server").unwrap();
-    let target = NixTarget::parse_flake_output("attic-server-image").unwrap();
+    let target = NixRecipe::parse_flake_output("attic-server-image").unwrap();
     let argv = nix_build::build_argv(&target, None, &name, ArchiveFormat::Tar);
     let host = &registry.host;
     assert_eq!(

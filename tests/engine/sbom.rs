@@ -11,7 +11,7 @@ use crate::harness::registry as support;
 
 use blumeops_ci::core::container::names::ContainerName;
 use blumeops_ci::core::nix::build::{
-    self as nix_build, ArchiveFormat, DEFAULT_NIX_IMAGE, NixTarget,
+    self as nix_build, ArchiveFormat, DEFAULT_NIX_IMAGE, NixRecipe,
 };
 use blumeops_ci::core::sbom::closure;
 
@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 /// The chain of the container after the build of `name` in `format`.
 fn built(name: &str, format: ArchiveFormat) -> String {
     let name = ContainerName::parse(name).unwrap();
-    let target = NixTarget::Container(name.clone());
+    let target = NixRecipe::Container(name.clone());
     let argv = nix_build::build_argv(&target, Some(&pinned().expr("/src")), &name, format);
     format!("{}{}", nix_container(), exec(&argv))
 }

@@ -20,9 +20,9 @@ use std::time::Instant;
 use blumeops_ci::core::check::service_versions;
 use blumeops_ci::core::container::build_options::{
     self, parse_build_args, parse_dockerfile_path, parse_platform, parse_platforms,
-    parse_source_url, parse_target,
+    parse_source_url, parse_stage,
 };
-use blumeops_ci::core::container::kind::Variant;
+use blumeops_ci::core::container::kind::BuildKind;
 use blumeops_ci::core::container::names::ContainerName;
 use blumeops_ci::core::image::image_ref::{Namespace, Registry, Repository};
 use blumeops_ci::core::image::tag::{MAX_TAG_LEN, Tag};
@@ -30,8 +30,8 @@ use blumeops_ci::core::image::tags::{CommitSha, commit_tag, legacy_tag, publish_
 use blumeops_ci::core::nix::build::{Shape, parse_nix_image, parse_result};
 use blumeops_ci::core::nix::flake::FlakePath;
 use blumeops_ci::core::nix::nixpkgs::{
-    self, AttrPath, Nixpkgs, Source, from_lock, parse_input_path, parse_lock_path, parse_override,
-    parse_versions, pin,
+    self, AttrPath, Nixpkgs, NixpkgsSource, from_lock, parse_input_path, parse_lock_path,
+    parse_override, parse_versions, pin,
 };
 use blumeops_ci::core::text::excerpt;
 use blumeops_ci::core::version::dockerfile::{app_version, declared_app_version};
@@ -1222,8 +1222,8 @@ fn hex_sha() -> impl Strategy<Value = String> {
     ]
 }
 
-fn variant() -> impl Strategy<Value = Variant> {
-    prop_oneof![Just(Variant::Dockerfile), Just(Variant::Nix)]
+fn variant() -> impl Strategy<Value = BuildKind> {
+    prop_oneof![Just(BuildKind::Dockerfile), Just(BuildKind::Nix)]
 }
 
 #[test]
@@ -1310,7 +1310,11 @@ fn tag_rules() {
         |(v, sha, variant, extra)| {
             let commit = CommitSha::parse(&sha).unwrap();
             let got = publish_tags(&v, "--version", &commit, variant, &extra);
-            let suffix = if variant == Variant::Nix { "-nix" } else { "" };
+            let suffix = if variant == BuildKind::Nix {
+                "-nix"
+            } else {
+                ""
+            };
             let head = normalize_version(&v, "--version")
                 .ok()
                 .map(|n| format!("{n}-{}{suffix}", &sha[..7]))
@@ -1352,7 +1356,7 @@ fn tag_rules() {
             let got = legacy_tag(&s, variant);
             ensure!(got.is_ok() == valid, "{s:?}: {got:?}");
             if let Ok(t) = got {
-                let want = if variant == Variant::Nix {
+                let want = if variant == BuildKind::Nix {
                     format!("{s}-nix")
                 } else {
                     s
@@ -1701,7 +1705,7 @@ fn build_option_rules() {
             any_text(),
         ],
         |s| {
-            let target = parse_target(&s);
+            let target = parse_stage(&s);
             ensure!(
                 target.is_ok() == re(r"^[A-Za-z][A-Za-z0-9_.-]*$").is_match(&s),
                 "{s:?}: {target:?}"
@@ -2251,11 +2255,11 @@ fn nar_hash_grammar() -> &'static Regex {
 }
 
 /// What a resolved source's strings must look like, whatever the lock said.
-fn check_source(source: &Source) -> Result<(), TestCaseError> {
+fn check_source(source: &NixpkgsSource) -> Result<(), TestCaseError> {
     let graphic = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic());
     match source {
-        Source::Tarball { url, nar_hash }
-        | Source::Path {
+        NixpkgsSource::Tarball { url, nar_hash }
+        | NixpkgsSource::Path {
             path: url,
             nar_hash,
         } => {
@@ -2341,7 +2345,7 @@ const REPO_ROOT: &str = "/src";
 
 /// `expr()` of `source` is one of the four shapes, and its strings decode
 /// back to exactly the source's values.
-fn check_expr(source: &Source) -> Result<(), TestCaseError> {
+fn check_expr(source: &NixpkgsSource) -> Result<(), TestCaseError> {
     let expr = Nixpkgs {
         source: source.clone(),
         origin: "test".into(),
@@ -2350,11 +2354,11 @@ fn check_expr(source: &Source) -> Result<(), TestCaseError> {
     .expr(REPO_ROOT);
     let (code, literals) = nix_literals(&expr).map_err(TestCaseError::fail)?;
     let (want_code, want) = match source {
-        Source::Tarball { url, nar_hash } => (
+        NixpkgsSource::Tarball { url, nar_hash } => (
             "builtins.fetchTarball { url = \"_\"; sha256 = \"_\"; }",
             vec![url.clone(), nar_hash.clone()],
         ),
-        Source::Path { path, nar_hash } => (
+        NixpkgsSource::Path { path, nar_hash } => (
             "builtins.path { path = \"_\"; name = \"_\"; sha256 = \"_\"; }",
             vec![
                 if path.starts_with('/') {
@@ -2366,8 +2370,8 @@ fn check_expr(source: &Source) -> Result<(), TestCaseError> {
                 nar_hash.clone(),
             ],
         ),
-        Source::UncheckedUrl(url) => ("builtins.fetchTarball \"_\"", vec![url.clone()]),
-        Source::StorePath(path) => ("builtins.storePath \"_\"", vec![path.clone()]),
+        NixpkgsSource::UncheckedUrl(url) => ("builtins.fetchTarball \"_\"", vec![url.clone()]),
+        NixpkgsSource::StorePath(path) => ("builtins.storePath \"_\"", vec![path.clone()]),
     };
     ensure!(code == want_code, "the code around the strings: {expr}");
     ensure!(literals == want, "{literals:?} != {want:?} in {expr}");
@@ -2645,7 +2649,9 @@ fn model_resolve(
 }
 
 /// A locked node's source, or the problems with it (the error names one).
-fn model_locked(locked: &std::collections::BTreeMap<String, Value>) -> Result<Source, Vec<String>> {
+fn model_locked(
+    locked: &std::collections::BTreeMap<String, Value>,
+) -> Result<NixpkgsSource, Vec<String>> {
     let mut problems = Vec::new();
     let mut field = |name: &str| -> Option<String> {
         match locked.get(name) {
@@ -2693,19 +2699,21 @@ fn model_locked(locked: &std::collections::BTreeMap<String, Value>) -> Result<So
                 problems.push("not a 40-digit commit".into());
             }
             match (host, owner, repo, rev, &hash) {
-                (Some(h), Some(o), Some(r), Some(c), Some(nar_hash)) => Some(Source::Tarball {
-                    url: format!("https://{h}/{o}/{r}/archive/{c}.tar.gz"),
-                    nar_hash: nar_hash.clone(),
-                }),
+                (Some(h), Some(o), Some(r), Some(c), Some(nar_hash)) => {
+                    Some(NixpkgsSource::Tarball {
+                        url: format!("https://{h}/{o}/{r}/archive/{c}.tar.gz"),
+                        nar_hash: nar_hash.clone(),
+                    })
+                }
                 _ => None,
             }
         }
         "tarball" => safe("url")
             .zip(hash.clone())
-            .map(|(url, nar_hash)| Source::Tarball { url, nar_hash }),
+            .map(|(url, nar_hash)| NixpkgsSource::Tarball { url, nar_hash }),
         "path" => safe("path")
             .zip(hash.clone())
-            .map(|(path, nar_hash)| Source::Path { path, nar_hash }),
+            .map(|(path, nar_hash)| NixpkgsSource::Path { path, nar_hash }),
         _ => {
             problems.push("locked as type".into());
             None
@@ -2718,7 +2726,7 @@ fn model_locked(locked: &std::collections::BTreeMap<String, Value>) -> Result<So
 }
 
 /// What `from_lock` must answer for the generated lock.
-fn model_from_lock(lock: &MLock, input: &str) -> Result<Source, Vec<String>> {
+fn model_from_lock(lock: &MLock, input: &str) -> Result<NixpkgsSource, Vec<String>> {
     let unreadable = || Err(vec!["is not a flake.lock Nix can read".to_owned()]);
     if lock.array || lock.nodes.values().any(|n| n.array) {
         return unreadable();
@@ -2854,11 +2862,11 @@ fn flake_lock() {
             };
             let got = from_lock(&text, LOCK, input);
             match (shape, &got) {
-                (0, Ok(Source::Path { path, .. })) => ensure!(path == "./np", "{path}"),
+                (0, Ok(NixpkgsSource::Path { path, .. })) => ensure!(path == "./np", "{path}"),
                 // A chain of real length (Nix writes one or two) resolves.
                 (0, Err(e)) => ensure!(n > 32 && e.to_string().contains("follows"), "{n}: {e}"),
                 (1, Err(e)) => ensure!(e.to_string().contains("follows"), "{n}: {e}"),
-                (2, Ok(Source::Path { path, .. })) => ensure!(path == ".", "{path}"),
+                (2, Ok(NixpkgsSource::Path { path, .. })) => ensure!(path == ".", "{path}"),
                 _ => ensure!(false, "{n}, shape {shape}: {got:?}"),
             }
             if let Err(e) = &got {
@@ -2876,22 +2884,22 @@ fn flake_lock() {
         ),
         |(kind, value, hash)| {
             let source = match kind {
-                0 => Source::Tarball {
+                0 => NixpkgsSource::Tarball {
                     url: value,
                     nar_hash: hash,
                 },
-                1 => Source::Path {
+                1 => NixpkgsSource::Path {
                     path: value,
                     nar_hash: hash,
                 },
-                2 => Source::UncheckedUrl(value),
-                _ => Source::StorePath(value),
+                2 => NixpkgsSource::UncheckedUrl(value),
+                _ => NixpkgsSource::StorePath(value),
             };
             check_expr(&source)?;
             // And what nix_string writes alone.
             let s = match &source {
-                Source::Tarball { url, .. } | Source::UncheckedUrl(url) => url,
-                Source::Path { path, .. } | Source::StorePath(path) => path,
+                NixpkgsSource::Tarball { url, .. } | NixpkgsSource::UncheckedUrl(url) => url,
+                NixpkgsSource::Path { path, .. } | NixpkgsSource::StorePath(path) => path,
             };
             let (code, literals) =
                 nix_literals(&nixpkgs::nix_string(s)).map_err(TestCaseError::fail)?;
@@ -2907,7 +2915,7 @@ fn flake_lock() {
 /// `--nixpkgs` by its documented shapes: a store object path (no `..`)
 /// or an `https://`, `http://` or `file://` URL, of printable characters
 /// without whitespace, quotes, backslashes, `$` or backticks.
-fn override_reference(raw: &str) -> Option<Source> {
+fn override_reference(raw: &str) -> Option<NixpkgsSource> {
     let plain = !raw.is_empty()
         && raw
             .chars()
@@ -2918,12 +2926,12 @@ fn override_reference(raw: &str) -> Option<Source> {
     if let Some(rest) = raw.strip_prefix("/nix/store/") {
         let object = rest.split('/').next().unwrap_or_default();
         let ok = !matches!(object, "" | "." | "..") && !rest.split('/').any(|p| p == "..");
-        return ok.then(|| Source::StorePath(raw.to_owned()));
+        return ok.then(|| NixpkgsSource::StorePath(raw.to_owned()));
     }
     ["https://", "http://", "file://"]
         .iter()
         .any(|s| raw.starts_with(s))
-        .then(|| Source::UncheckedUrl(raw.to_owned()))
+        .then(|| NixpkgsSource::UncheckedUrl(raw.to_owned()))
 }
 
 /// The image reference grammar, with a tag, a digest or both.

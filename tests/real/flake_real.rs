@@ -325,7 +325,7 @@ fn the_advices_root_flake_is_locked_and_then_pins_nixpkgs() {
     );
     assert_eq!(
         nixpkgs.source,
-        nixpkgs::Source::Path {
+        nixpkgs::NixpkgsSource::Path {
             path: repo.path("stand-in").display().to_string(),
             nar_hash: repo.nar_hash("stand-in"),
         }

@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::harness::registry::run;
 use blumeops_ci::core::container::names::ContainerName;
 use blumeops_ci::core::nix::build::{
-    self as nix_build, ArchiveFormat, Built, NixTarget, OUT_DIR, Shape,
+    self as nix_build, ArchiveFormat, Built, NixRecipe, OUT_DIR, Shape,
 };
 use blumeops_ci::core::nix::nixpkgs::{self, AttrPath, Nixpkgs};
 use blumeops_ci::core::version::flake_image::{self as image_version, FlakeImage};
@@ -152,7 +152,7 @@ impl Repo {
         let name = ContainerName::parse(name).unwrap();
         self.build_target(
             Some(nixpkgs),
-            &NixTarget::Container(name.clone()),
+            &NixRecipe::Container(name.clone()),
             &name,
             format,
         )
@@ -163,7 +163,7 @@ impl Repo {
     fn build_target(
         &self,
         nixpkgs: Option<&Nixpkgs>,
-        target: &NixTarget,
+        target: &NixRecipe,
         name: &ContainerName,
         format: ArchiveFormat,
     ) -> (Output, PathBuf) {
@@ -621,7 +621,7 @@ fn without_a_lock_the_flake_registry_names_nixpkgs_and_the_build_uses_it() {
     let resolved = nixpkgs::from_registry(&text(&output.stdout), "nixos/nix:2.33.3").unwrap();
     assert!(resolved.unpinned);
     assert!(
-        matches!(&resolved.source, nixpkgs::Source::Path { path, .. } if Path::new(path) == stand_in),
+        matches!(&resolved.source, nixpkgs::NixpkgsSource::Path { path, .. } if Path::new(path) == stand_in),
         "{resolved:?}"
     );
     repo.container("tiny", LAYERED);
@@ -678,7 +678,7 @@ impl Repo {
     /// checks that the fixed-output derivation refuses it, and writes the
     /// hash Nix got (trust on first use, as `nix-prefetch-docker` does).
     fn pin_base_image(&self) {
-        let file = NixTarget::File("packages/ollama-container.nix".into());
+        let file = NixRecipe::File("packages/ollama-container.nix".into());
         let (output, _) = self.build_file(&file, "ollama", ArchiveFormat::Tar);
         let message = build_error(&output, "packages/ollama-container.nix");
         assert!(
@@ -697,7 +697,7 @@ impl Repo {
     /// Builds a file with the lock's nixpkgs, as `name`.
     fn build_file(
         &self,
-        target: &NixTarget,
+        target: &NixRecipe,
         name: &str,
         format: ArchiveFormat,
     ) -> (Output, PathBuf) {
@@ -707,7 +707,7 @@ impl Repo {
 
     /// Builds a flake output (no nixpkgs: the flake's lock pins it), as `name`.
     fn build_output(&self, attr: &str, name: &str, format: ArchiveFormat) -> (Output, PathBuf) {
-        let target = NixTarget::parse_flake_output(attr).unwrap();
+        let target = NixRecipe::parse_flake_output(attr).unwrap();
         let name = ContainerName::parse(name).unwrap();
         self.build_target(None, &target, &name, format)
     }
@@ -916,7 +916,7 @@ fn a_nix_file_outside_containers_builds_on_a_pinned_base_image() {
     }
     let repo = Repo::forms();
     repo.pin_base_image();
-    let file = NixTarget::File("packages/ollama-container.nix".into());
+    let file = NixRecipe::File("packages/ollama-container.nix".into());
     let (output, out) = repo.build_file(&file, "ollama", ArchiveFormat::AsBuilt);
     let built = built(&output);
     assert_eq!(built.file, "ollama.tar");

@@ -18,17 +18,19 @@ use std::fmt::Write;
 
 use crate::core::check::service_versions::{SERVICE_VERSIONS_FILE, ServiceVersions};
 use crate::core::container::discovery::build_file_path;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
 use crate::core::text::{excerpt, first_line};
 use crate::core::version::dockerfile;
-use crate::core::version::nix_image::{self, NixImage, NixVersion, PackageMap, VersionSource};
+use crate::core::version::nix_image::{self, DeclaredIn, NixImage, NixVersion, PackageMap};
 use crate::core::version::normalize;
 use crate::core::version::resolve::BuildTexts;
 
-/// One source of a container's version.
+/// What one column of the `check-versions` table holds for a container
+/// (its Dockerfile, its `default.nix`, the deployed version): a version to
+/// compare, or why there is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum ComparedVersion {
     /// The container has no such source (no Dockerfile, say).
     Absent,
     /// The source says this version.
@@ -47,10 +49,10 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub name: String,
-    pub dockerfile: Source,
-    pub nix: Source,
+    pub dockerfile: ComparedVersion,
+    pub nix: ComparedVersion,
     /// `current-version` of its entry in `service-versions.yaml`.
-    pub deployed: Source,
+    pub deployed: ComparedVersion,
 }
 
 /// The status of one container.
@@ -69,7 +71,7 @@ pub struct Report {
 }
 
 impl Row {
-    fn sources(&self) -> [(&'static str, &Source); 3] {
+    fn sources(&self) -> [(&'static str, &ComparedVersion); 3] {
         [
             ("Dockerfile", &self.dockerfile),
             ("nix", &self.nix),
@@ -80,14 +82,14 @@ impl Row {
     /// The status, and a line per problem.
     pub fn check(&self) -> (Status, Vec<String>) {
         let mut problems = Vec::new();
-        if self.dockerfile == Source::Absent && self.nix == Source::Absent {
+        if self.dockerfile == ComparedVersion::Absent && self.nix == ComparedVersion::Absent {
             problems.push(format!(
                 "{}: there is no Dockerfile or default.nix: add one",
                 self.name
             ));
         }
         for (what, source) in self.sources() {
-            if let Source::Missing(why) = source {
+            if let ComparedVersion::Missing(why) = source {
                 problems.push(format!("{}: {what}: {why}", self.name));
             }
         }
@@ -95,7 +97,7 @@ impl Row {
             .sources()
             .into_iter()
             .filter_map(|(what, s)| match s {
-                Source::Version(v) => Some((what, v.as_str())),
+                ComparedVersion::Version(v) => Some((what, v.as_str())),
                 _ => None,
             })
             .collect();
@@ -159,7 +161,10 @@ pub fn check(rows: &[Row]) -> Report {
         table.push_str(line.trim_end());
         table.push('\n');
     }
-    if rows.iter().any(|r| r.deployed == Source::NotCompared) {
+    if rows
+        .iter()
+        .any(|r| r.deployed == ComparedVersion::NotCompared)
+    {
         table.push_str(NOT_COMPARED);
         table.push('\n');
     }
@@ -171,13 +176,13 @@ pub fn check(rows: &[Row]) -> Report {
 pub const NOT_COMPARED: &str = "Deployed versions were not compared: --src has no \
                                 service-versions.yaml at its root.";
 
-fn cell(source: &Source) -> String {
+fn cell(source: &ComparedVersion) -> String {
     match source {
-        Source::Absent => "-".into(),
-        Source::Version(v) => v.clone(),
-        Source::Missing(_) => "(missing)".into(),
-        Source::Inherited(from) => format!("(= {from})"),
-        Source::NotCompared => "(not compared)".into(),
+        ComparedVersion::Absent => "-".into(),
+        ComparedVersion::Version(v) => v.clone(),
+        ComparedVersion::Missing(_) => "(missing)".into(),
+        ComparedVersion::Inherited(from) => format!("(= {from})"),
+        ComparedVersion::NotCompared => "(not compared)".into(),
     }
 }
 
@@ -188,13 +193,13 @@ pub fn deployed(
     file: Option<&ServiceVersions>,
     container: &ContainerName,
     service: &str,
-) -> Source {
+) -> ComparedVersion {
     let Some(file) = file else {
-        return Source::NotCompared;
+        return ComparedVersion::NotCompared;
     };
     let service_shown = excerpt(service);
     match file.get(service) {
-        None => Source::Missing(format!(
+        None => ComparedVersion::Missing(format!(
             "{SERVICE_VERSIONS_FILE} has no entry `{service_shown}`: add one (`- name: \
              {service_shown}` with its current-version){}",
             if service == container.as_str() {
@@ -209,12 +214,12 @@ pub fn deployed(
             }
         )),
         Some(entry) => match &entry.current_version {
-            None => Source::Missing(format!(
+            None => ComparedVersion::Missing(format!(
                 "{SERVICE_VERSIONS_FILE} line {}: `{service_shown}` has no current-version \
                  (null): set it to the deployed version",
                 entry.line
             )),
-            Some(v) => Source::Version(v.clone()),
+            Some(v) => ComparedVersion::Version(v.clone()),
         },
     }
 }
@@ -235,21 +240,21 @@ pub fn read_sources(
     name: &ContainerName,
     texts: &BuildTexts,
     packages: &PackageMap,
-    deployed: Source,
+    deployed: ComparedVersion,
 ) -> Pending {
     let dockerfile = match &texts.dockerfile {
-        None => Source::Absent,
+        None => ComparedVersion::Absent,
         Some(text) => {
-            let path = build_file_path(name, Variant::Dockerfile);
+            let path = build_file_path(name, BuildKind::Dockerfile);
             match dockerfile::app_version(text, &path) {
-                Ok(v) => Source::Version(v),
-                Err(e) => Source::Missing(first_line(&e.to_string()).to_owned()),
+                Ok(v) => ComparedVersion::Version(v),
+                Err(e) => ComparedVersion::Missing(first_line(&e.to_string()).to_owned()),
             }
         }
     };
     let mut nixpkgs_attr = None;
     let nix = match texts.nix.as_deref() {
-        None => Source::Absent,
+        None => ComparedVersion::Absent,
         Some(text) => {
             let image = NixImage {
                 name,
@@ -258,20 +263,20 @@ pub fn read_sources(
             };
             match nix_image::resolve(&image, packages) {
                 Ok(NixVersion::Literal {
-                    from: VersionSource::Dockerfile,
+                    from: DeclaredIn::Dockerfile,
                     ..
-                }) => Source::Inherited("Dockerfile"),
-                Ok(NixVersion::Literal { version, .. }) => Source::Version(version),
+                }) => ComparedVersion::Inherited("Dockerfile"),
+                Ok(NixVersion::Literal { version, .. }) => ComparedVersion::Version(version),
                 Ok(NixVersion::NeedsNixpkgs { attr }) => {
                     nixpkgs_attr = Some(attr);
-                    Source::Absent
+                    ComparedVersion::Absent
                 }
                 // A broken Dockerfile version: its problem is reported
                 // once, in its own column; the Nix image would take it.
-                Err(_) if matches!(dockerfile, Source::Missing(_)) => {
-                    Source::Inherited("Dockerfile")
+                Err(_) if matches!(dockerfile, ComparedVersion::Missing(_)) => {
+                    ComparedVersion::Inherited("Dockerfile")
                 }
-                Err(e) => Source::Missing(first_line(&e.to_string()).to_owned()),
+                Err(e) => ComparedVersion::Missing(first_line(&e.to_string()).to_owned()),
             }
         }
     };
@@ -303,12 +308,12 @@ impl Pending {
         } = self;
         if let Some(attr) = nixpkgs_attr {
             row.nix = match nixpkgs.get(&attr).cloned().flatten() {
-                Some(v) if !v.is_empty() => Source::Version(v),
-                _ => Source::Missing(format!(
+                Some(v) if !v.is_empty() => ComparedVersion::Version(v),
+                _ => ComparedVersion::Missing(format!(
                     "default.nix sets no version, {}, and {which} has no package \
                      `{attr}`: add `version = \"...\";` to containers/{}/default.nix, or pass \
                      --nix-packages={1}=<attribute>",
-                    if row.dockerfile == Source::Absent {
+                    if row.dockerfile == ComparedVersion::Absent {
                         "there is no Dockerfile"
                     } else {
                         "neither does the Dockerfile"
@@ -326,7 +331,12 @@ mod tests {
     use super::*;
     use crate::core::check::service_versions;
 
-    fn row(name: &str, dockerfile: Source, nix: Source, deployed: Source) -> Row {
+    fn row(
+        name: &str,
+        dockerfile: ComparedVersion,
+        nix: ComparedVersion,
+        deployed: ComparedVersion,
+    ) -> Row {
         Row {
             name: name.into(),
             dockerfile,
@@ -335,8 +345,8 @@ mod tests {
         }
     }
 
-    fn v(s: &str) -> Source {
-        Source::Version(s.into())
+    fn v(s: &str) -> ComparedVersion {
+        ComparedVersion::Version(s.into())
     }
 
     fn name(s: &str) -> ContainerName {
@@ -350,10 +360,10 @@ mod tests {
             row(
                 "nettest",
                 v("0.1.0"),
-                Source::Inherited("Dockerfile"),
+                ComparedVersion::Inherited("Dockerfile"),
                 v("v0.1.0"),
             ),
-            row("jq", Source::Absent, v("1.7.1"), v("1.7.1")),
+            row("jq", ComparedVersion::Absent, v("1.7.1"), v("1.7.1")),
         ]);
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         assert_eq!(
@@ -364,7 +374,7 @@ mod tests {
              jq         -           1.7.1           1.7.1     ok\n"
         );
         // Only one `v` goes.
-        let (status, _) = row("x", v("vv1"), Source::Absent, v("1")).check();
+        let (status, _) = row("x", v("vv1"), ComparedVersion::Absent, v("1")).check();
         assert_eq!(status, Status::Mismatch);
     }
 
@@ -374,12 +384,17 @@ mod tests {
             row("a", v("1.0"), v("1.1"), v("1.0")),
             row(
                 "b",
-                Source::Missing("no ARG".into()),
-                Source::Absent,
-                Source::Missing("no entry".into()),
+                ComparedVersion::Missing("no ARG".into()),
+                ComparedVersion::Absent,
+                ComparedVersion::Missing("no entry".into()),
             ),
-            row("c", v("2.0"), Source::Absent, v("2.1")),
-            row("d", Source::Absent, Source::Absent, v("1")),
+            row("c", v("2.0"), ComparedVersion::Absent, v("2.1")),
+            row(
+                "d",
+                ComparedVersion::Absent,
+                ComparedVersion::Absent,
+                v("1"),
+            ),
         ]);
         assert_eq!(
             report.problems,
@@ -396,7 +411,12 @@ mod tests {
 
     #[test]
     fn without_service_versions_the_table_says_so() {
-        let report = check(&[row("a", v("1"), Source::Absent, Source::NotCompared)]);
+        let report = check(&[row(
+            "a",
+            v("1"),
+            ComparedVersion::Absent,
+            ComparedVersion::NotCompared,
+        )]);
         assert!(report.problems.is_empty());
         assert_eq!(
             report.table,
@@ -414,8 +434,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(deployed(Some(&file), &name("quartz"), "docs"), v("4.5.2"));
-        assert_eq!(deployed(None, &name("quartz"), "docs"), Source::NotCompared);
-        let Source::Missing(null) = deployed(Some(&file), &name("navidrome"), "navidrome") else {
+        assert_eq!(
+            deployed(None, &name("quartz"), "docs"),
+            ComparedVersion::NotCompared
+        );
+        let ComparedVersion::Missing(null) = deployed(Some(&file), &name("navidrome"), "navidrome")
+        else {
             panic!()
         };
         assert_eq!(
@@ -423,7 +447,7 @@ mod tests {
             "service-versions.yaml line 4: `navidrome` has no current-version (null): set it \
              to the deployed version"
         );
-        let Source::Missing(absent) = deployed(Some(&file), &name("loki"), "loki") else {
+        let ComparedVersion::Missing(absent) = deployed(Some(&file), &name("loki"), "loki") else {
             panic!()
         };
         assert!(
@@ -433,7 +457,8 @@ mod tests {
                 ),
             "{absent}"
         );
-        let Source::Missing(mapped) = deployed(Some(&file), &name("kiwix-serve"), "kiwix") else {
+        let ComparedVersion::Missing(mapped) = deployed(Some(&file), &name("kiwix-serve"), "kiwix")
+        else {
             panic!()
         };
         assert!(
@@ -474,7 +499,7 @@ mod tests {
         let pending = read_sources(&ntfy, &files, &none, deployed());
         assert_eq!(pending.nixpkgs_attr(), None);
         let row = pending.finish(&BTreeMap::new(), "the pinned nixpkgs");
-        assert_eq!(row.nix, Source::Inherited("Dockerfile"));
+        assert_eq!(row.nix, ComparedVersion::Inherited("Dockerfile"));
         assert_eq!(row.check(), (Status::Ok, vec![]));
 
         // Neither: nixpkgs' version of the mapped package.
@@ -497,7 +522,7 @@ mod tests {
             &BTreeMap::from([("ntfy-sh".to_owned(), None)]),
             "the pinned nixpkgs",
         );
-        let Source::Missing(why) = &row.nix else {
+        let ComparedVersion::Missing(why) = &row.nix else {
             panic!("{row:?}")
         };
         assert!(
@@ -507,7 +532,9 @@ mod tests {
         );
         // An unpinned nixpkgs is never called pinned.
         let registry = crate::core::nix::nixpkgs::Nixpkgs {
-            source: crate::core::nix::nixpkgs::Source::UncheckedUrl("https://x/n.tar.gz".into()),
+            source: crate::core::nix::nixpkgs::NixpkgsSource::UncheckedUrl(
+                "https://x/n.tar.gz".into(),
+            ),
             origin: "the flake registry".into(),
             unpinned: true,
         };
@@ -515,7 +542,7 @@ mod tests {
             &BTreeMap::from([("ntfy-sh".to_owned(), None)]),
             registry.which(),
         );
-        let Source::Missing(why) = &row.nix else {
+        let ComparedVersion::Missing(why) = &row.nix else {
             panic!("{row:?}")
         };
         assert!(
@@ -534,7 +561,7 @@ mod tests {
         );
         let row = read_sources(&name("jq"), &files, &PackageMap::default(), v("1"))
             .finish(&BTreeMap::new(), "the pinned nixpkgs");
-        assert_eq!(row.nix, Source::Inherited("Dockerfile"));
+        assert_eq!(row.nix, ComparedVersion::Inherited("Dockerfile"));
         let (status, problems) = row.check();
         assert_eq!(status, Status::Missing);
         assert_eq!(problems.len(), 1, "{problems:?}");

@@ -84,7 +84,7 @@ pub fn relative_path(raw: &str) -> Option<String> {
 }
 
 /// `--target`: a build stage name.
-pub fn parse_target(raw: &str) -> eyre::Result<String> {
+pub fn parse_stage(raw: &str) -> eyre::Result<String> {
     let valid = !raw.is_empty()
         && raw.starts_with(|c: char| c.is_ascii_alphabetic())
         && raw
@@ -266,9 +266,9 @@ mod tests {
         ] {
             assert!(parse_platform(bad).is_err(), "{bad}");
         }
-        assert!(parse_target("build-stage.2").is_ok());
+        assert!(parse_stage("build-stage.2").is_ok());
         for bad in ["", "-x", "a b", "$X"] {
-            assert!(parse_target(bad).is_err(), "{bad}");
+            assert!(parse_stage(bad).is_err(), "{bad}");
         }
     }
 
@@ -304,7 +304,7 @@ mod tests {
             let _ = parse_build_args(std::slice::from_ref(&s));
             let _ = parse_dockerfile_path(&s);
             let _ = parse_platform(&s);
-            let _ = parse_target(&s);
+            let _ = parse_stage(&s);
             let _ = parse_source_url(&s);
         }
     }

@@ -8,7 +8,7 @@ use std::fmt;
 
 use eyre::bail;
 
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
 
 /// The folder of the repository that holds one folder per container.
@@ -22,10 +22,10 @@ pub struct BuildFiles {
 }
 
 impl BuildFiles {
-    pub fn has(self, variant: Variant) -> bool {
+    pub fn has(self, variant: BuildKind) -> bool {
         match variant {
-            Variant::Dockerfile => self.dockerfile,
-            Variant::Nix => self.nix,
+            BuildKind::Dockerfile => self.dockerfile,
+            BuildKind::Nix => self.nix,
         }
     }
 }
@@ -87,7 +87,7 @@ pub fn discover<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<ContainerEn
 pub fn find<'a>(
     entries: &'a [ContainerEntry],
     name: &ContainerName,
-    variant: Variant,
+    variant: BuildKind,
 ) -> eyre::Result<&'a ContainerEntry> {
     let entry = entries.iter().find(|e| &e.name == name);
     if let Some(entry) = entry.filter(|e| e.files.has(variant)) {
@@ -107,10 +107,10 @@ pub fn find<'a>(
         );
     }
     let other = match (entry, variant) {
-        (Some(_), Variant::Dockerfile) => {
+        (Some(_), BuildKind::Dockerfile) => {
             " (it has a default.nix: use build-nix, publish-nix or --variant=nix)"
         }
-        (Some(_), Variant::Nix) => {
+        (Some(_), BuildKind::Nix) => {
             " (it has a Dockerfile: use build, publish or --variant=dockerfile)"
         }
         (None, _) => "",
@@ -128,7 +128,7 @@ pub fn folder_path(name: &ContainerName) -> String {
 }
 
 /// `containers/<name>/<Dockerfile|default.nix>`.
-pub fn build_file_path(name: &ContainerName, variant: Variant) -> String {
+pub fn build_file_path(name: &ContainerName, variant: BuildKind) -> String {
     format!("{}/{}", folder_path(name), variant.build_file())
 }
 
@@ -179,13 +179,13 @@ mod tests {
         ]);
         let name = |n| ContainerName::parse(n).unwrap();
         assert_eq!(
-            find(&entries, &name("nettest"), Variant::Nix)
+            find(&entries, &name("nettest"), BuildKind::Nix)
                 .unwrap()
                 .name
                 .as_str(),
             "nettest"
         );
-        let err = find(&entries, &name("nope"), Variant::Dockerfile)
+        let err = find(&entries, &name("nope"), BuildKind::Dockerfile)
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -193,18 +193,18 @@ mod tests {
             "containers/nope/Dockerfile does not exist: container `nope` has no Dockerfile.\n\
              Containers with a Dockerfile: miniflux, nettest"
         );
-        let err = find(&entries, &name("jq"), Variant::Dockerfile)
+        let err = find(&entries, &name("jq"), BuildKind::Dockerfile)
             .unwrap_err()
             .to_string();
         assert!(err.contains("has a default.nix"), "{err}");
-        let err = find(&entries, &name("miniflux"), Variant::Nix)
+        let err = find(&entries, &name("miniflux"), BuildKind::Nix)
             .unwrap_err()
             .to_string();
         assert!(
             err.ends_with("Containers with a default.nix: jq, nettest"),
             "{err}"
         );
-        let err = find(&[], &name("jq"), Variant::Nix)
+        let err = find(&[], &name("jq"), BuildKind::Nix)
             .unwrap_err()
             .to_string();
         assert!(err.contains("Is --src the root"), "{err}");
@@ -215,11 +215,11 @@ mod tests {
         let n = ContainerName::parse("nettest").unwrap();
         assert_eq!(folder_path(&n), "containers/nettest");
         assert_eq!(
-            build_file_path(&n, Variant::Nix),
+            build_file_path(&n, BuildKind::Nix),
             "containers/nettest/default.nix"
         );
         assert_eq!(
-            build_file_path(&n, Variant::Dockerfile),
+            build_file_path(&n, BuildKind::Dockerfile),
             "containers/nettest/Dockerfile"
         );
     }

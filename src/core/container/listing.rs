@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::core::container::discovery::ContainerEntry;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::git::Ancestry;
 use crate::core::image::ordering::ParsedTag;
 use crate::core::text::first_line;
@@ -84,7 +84,7 @@ fn version_cell(entry: &ContainerEntry, texts: &BuildTexts) -> String {
     // Packages named like their container: `containers` has no --nix-packages.
     let packages = PackageMap::default();
     let resolve = |v| resolve::resolve(&entry.name, v, texts, &packages);
-    let cells: Vec<(Variant, String)> = [Variant::Dockerfile, Variant::Nix]
+    let cells: Vec<(BuildKind, String)> = [BuildKind::Dockerfile, BuildKind::Nix]
         .into_iter()
         .filter(|&v| entry.files.has(v))
         .map(|v| (v, describe(resolve(v))))

@@ -4,7 +4,7 @@
 //! | File | What it holds |
 //! |---|---|
 //! | [`names`] | what a container name may be |
-//! | [`kind`] | how a container is built: Dockerfile or Nix ([`kind::Variant`]) |
+//! | [`kind`] | how a container is built: Dockerfile or Nix ([`kind::BuildKind`]) |
 //! | [`discovery`] | which folders under `containers/` are containers |
 //! | [`listing`] | the `containers` table |
 //! | [`build_options`] | build args, target, Dockerfile path, platforms, OCI labels |

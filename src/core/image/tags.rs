@@ -14,7 +14,7 @@ use std::fmt;
 
 use eyre::bail;
 
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::image::tag::{MAX_TAG_LEN, Tag};
 use crate::core::text::excerpt;
 use crate::core::version::normalize::normalize_version;
@@ -72,7 +72,7 @@ pub fn commit_tag(
     version: &str,
     source: &str,
     commit: &CommitSha,
-    variant: Variant,
+    variant: BuildKind,
 ) -> eyre::Result<Tag> {
     let version = normalize_version(version, source)?;
     with_suffix(format!("{version}-{}", commit.short()), variant, source)
@@ -85,7 +85,7 @@ pub fn publish_tags(
     version: &str,
     source: &str,
     commit: &CommitSha,
-    variant: Variant,
+    variant: BuildKind,
     extra: &[String],
 ) -> eyre::Result<Vec<Tag>> {
     let immutable = commit_tag(version, source, commit, variant)?;
@@ -114,7 +114,7 @@ pub fn with_moving_tags(immutable: Tag, moving: &[Tag]) -> Vec<Tag> {
 
 /// The legacy release tag `vX.Y.Z` (`vX.Y.Z-nix`), from the version of a
 /// release git tag `NAME-vX.Y.Z`. Only a strict `vX.Y.Z` is accepted.
-pub fn legacy_tag(release: &str, variant: Variant) -> eyre::Result<Tag> {
+pub fn legacy_tag(release: &str, variant: BuildKind) -> eyre::Result<Tag> {
     if !is_strict_release(release) {
         bail!(
             "`{}` is not a release version: the release scheme (git tag NAME-vX.Y.Z) needs \
@@ -125,8 +125,8 @@ pub fn legacy_tag(release: &str, variant: Variant) -> eyre::Result<Tag> {
     with_suffix(release.to_owned(), variant, "the release tag")
 }
 
-fn with_suffix(mut tag: String, variant: Variant, source: &str) -> eyre::Result<Tag> {
-    if variant == Variant::Nix {
+fn with_suffix(mut tag: String, variant: BuildKind, source: &str) -> eyre::Result<Tag> {
+    if variant == BuildKind::Nix {
         tag.push_str(NIX_SUFFIX);
     }
     if tag.len() > MAX_TAG_LEN {
@@ -162,7 +162,7 @@ mod tests {
         CommitSha::parse(SHA).unwrap()
     }
 
-    fn tag(version: &str, variant: Variant) -> String {
+    fn tag(version: &str, variant: BuildKind) -> String {
         commit_tag(version, "test", &sha(), variant)
             .unwrap()
             .to_string()
@@ -170,21 +170,21 @@ mod tests {
 
     #[test]
     fn commit_tags_of_the_example_versions() {
-        assert_eq!(tag("2.2.17", Variant::Dockerfile), "v2.2.17-0123456");
-        assert_eq!(tag("v0.60.3", Variant::Dockerfile), "v0.60.3-0123456");
-        assert_eq!(tag("4.1.1-r1", Variant::Dockerfile), "v4.1.1-r1-0123456");
-        assert_eq!(tag("2.2.17", Variant::Nix), "v2.2.17-0123456-nix");
-        assert_eq!(tag("v0.60.3", Variant::Nix), "v0.60.3-0123456-nix");
+        assert_eq!(tag("2.2.17", BuildKind::Dockerfile), "v2.2.17-0123456");
+        assert_eq!(tag("v0.60.3", BuildKind::Dockerfile), "v0.60.3-0123456");
+        assert_eq!(tag("4.1.1-r1", BuildKind::Dockerfile), "v4.1.1-r1-0123456");
+        assert_eq!(tag("2.2.17", BuildKind::Nix), "v2.2.17-0123456-nix");
+        assert_eq!(tag("v0.60.3", BuildKind::Nix), "v0.60.3-0123456-nix");
     }
 
     #[test]
     fn a_commit_tag_may_be_exactly_128_characters() {
         // v + version + -0123456 (8) [+ -nix (4)]: 128 is the OCI limit.
-        let fits = commit_tag(&"1".repeat(119), "x", &sha(), Variant::Dockerfile).unwrap();
+        let fits = commit_tag(&"1".repeat(119), "x", &sha(), BuildKind::Dockerfile).unwrap();
         assert_eq!(fits.as_str().len(), 128);
-        let fits_nix = commit_tag(&"1".repeat(115), "x", &sha(), Variant::Nix).unwrap();
+        let fits_nix = commit_tag(&"1".repeat(115), "x", &sha(), BuildKind::Nix).unwrap();
         assert_eq!(fits_nix.as_str().len(), 128);
-        for (version, variant) in [(120, Variant::Dockerfile), (116, Variant::Nix)] {
+        for (version, variant) in [(120, BuildKind::Dockerfile), (116, BuildKind::Nix)] {
             let err = commit_tag(&"1".repeat(version), "x", &sha(), variant).unwrap_err();
             assert!(
                 err.to_string().contains("would be 129 characters long"),
@@ -228,7 +228,7 @@ mod tests {
             "{err}"
         );
         let long = "1".repeat(125);
-        assert!(commit_tag(&long, "x", &sha(), Variant::Dockerfile).is_err());
+        assert!(commit_tag(&long, "x", &sha(), BuildKind::Dockerfile).is_err());
     }
 
     #[test]
@@ -238,21 +238,23 @@ mod tests {
             "stable".to_owned(),
             "latest".to_owned(),
         ];
-        let tags = publish_tags("2.2.17", "x", &sha(), Variant::Dockerfile, &extra).unwrap();
+        let tags = publish_tags("2.2.17", "x", &sha(), BuildKind::Dockerfile, &extra).unwrap();
         let tags: Vec<&str> = tags.iter().map(Tag::as_str).collect();
         assert_eq!(tags, ["v2.2.17-0123456", "latest", "stable"]);
-        let err = publish_tags("1", "x", &sha(), Variant::Nix, &["a:b".into()]).unwrap_err();
+        let err = publish_tags("1", "x", &sha(), BuildKind::Nix, &["a:b".into()]).unwrap_err();
         assert!(err.to_string().starts_with("--tags: `a:b`"), "{err}");
     }
 
     #[test]
     fn legacy_tags_are_strict() {
         assert_eq!(
-            legacy_tag("v1.2.3", Variant::Dockerfile).unwrap().as_str(),
+            legacy_tag("v1.2.3", BuildKind::Dockerfile)
+                .unwrap()
+                .as_str(),
             "v1.2.3"
         );
         assert_eq!(
-            legacy_tag("v1.2.3", Variant::Nix).unwrap().as_str(),
+            legacy_tag("v1.2.3", BuildKind::Nix).unwrap().as_str(),
             "v1.2.3-nix"
         );
         for bad in [
@@ -264,7 +266,7 @@ mod tests {
             "va.b.c",
             "v1.2.3 ",
         ] {
-            assert!(legacy_tag(bad, Variant::Dockerfile).is_err(), "{bad}");
+            assert!(legacy_tag(bad, BuildKind::Dockerfile).is_err(), "{bad}");
         }
     }
 
@@ -292,7 +294,7 @@ mod tests {
         fn every_commit_tag_is_valid_and_ends_in_the_short_sha(
             version in "[a-zA-Z0-9_.-]{1,40}", nix in any::<bool>()
         ) {
-            let variant = if nix { Variant::Nix } else { Variant::Dockerfile };
+            let variant = if nix { BuildKind::Nix } else { BuildKind::Dockerfile };
             let made = commit_tag(&version, "x", &sha(), variant);
             // Every such version makes a tag (at most 53 characters), but a
             // bare `v`, which is no version.
@@ -312,7 +314,7 @@ mod tests {
         fn never_panics(s in ".*") {
             let _ = CommitSha::parse(&s);
             let _ = normalize_version(&s, "x");
-            let _ = legacy_tag(&s, Variant::Nix);
+            let _ = legacy_tag(&s, BuildKind::Nix);
         }
     }
 }

@@ -23,7 +23,7 @@ use eyre::bail;
 use serde_json::{Value, json};
 
 use crate::core::image::tag::{MAX_TAG_LEN, Tag};
-use crate::core::nix::nixpkgs::{Nixpkgs, Source};
+use crate::core::nix::nixpkgs::{Nixpkgs, NixpkgsSource};
 use crate::core::sbom::closure::Closure;
 use crate::core::sbom::purl::nix_purl;
 use crate::core::sbom::store_path::{StorePath, parse_drv_name};
@@ -98,10 +98,10 @@ fn property(name: &str, value: impl Into<String>) -> Value {
 fn metadata(input: &SbomInput<'_>) -> Value {
     let nixpkgs = input.nixpkgs;
     let (location, nar_hash) = match &nixpkgs.source {
-        Source::Tarball { url, nar_hash } => (url, Some(nar_hash)),
-        Source::Path { path, nar_hash } => (path, Some(nar_hash)),
-        Source::UncheckedUrl(url) => (url, None),
-        Source::StorePath(path) => (path, None),
+        NixpkgsSource::Tarball { url, nar_hash } => (url, Some(nar_hash)),
+        NixpkgsSource::Path { path, nar_hash } => (path, Some(nar_hash)),
+        NixpkgsSource::UncheckedUrl(url) => (url, None),
+        NixpkgsSource::StorePath(path) => (path, None),
     };
     let pin = if nixpkgs.unpinned {
         format!("unpinned: {}", nixpkgs.origin)
@@ -255,7 +255,7 @@ mod tests {
 
     fn pinned() -> Nixpkgs {
         Nixpkgs {
-            source: Source::Tarball {
+            source: NixpkgsSource::Tarball {
                 url: "https://github.com/NixOS/nixpkgs/archive/r.tar.gz".into(),
                 nar_hash: "sha256-AAAA".into(),
             },
@@ -360,7 +360,7 @@ mod tests {
             "unpinned: the flake registry of nixos/nix:2.33.3"
         );
         let store = Nixpkgs {
-            source: Source::StorePath("/nix/store/x-source".into()),
+            source: NixpkgsSource::StorePath("/nix/store/x-source".into()),
             origin: "--nixpkgs".into(),
             unpinned: false,
         };

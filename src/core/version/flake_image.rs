@@ -12,7 +12,7 @@
 use eyre::{bail, eyre};
 use serde::Deserialize;
 
-use crate::core::nix::build::target::FLAKE_EXPR;
+use crate::core::nix::build::recipe::FLAKE_EXPR;
 use crate::core::nix::nixpkgs::AttrPath;
 use crate::core::text::excerpt;
 use crate::core::version::dockerfile;

@@ -11,13 +11,13 @@
 //!
 //! Steps 1 to 3 read the repository; they are `STEPS`, tried in order. A
 //! new step that reads the repository is one function, one
-//! [`VersionSource`] and one entry of `STEPS`. Step 4 needs nixpkgs, which
+//! [`DeclaredIn`] and one entry of `STEPS`. Step 4 needs nixpkgs, which
 //! the caller evaluates ([`NixVersion::NeedsNixpkgs`]).
 
 use std::collections::BTreeMap;
 
 use crate::core::container::discovery::build_file_path;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::mapping;
 use crate::core::container::names::ContainerName;
 use crate::core::nix::nixpkgs::AttrPath;
@@ -36,7 +36,7 @@ pub struct NixImage<'a> {
 
 /// Where a version written in the repository was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VersionSource {
+pub enum DeclaredIn {
     /// The `version = "...";` binding of the container's `default.nix`.
     DefaultNix,
     /// The `tag = "...";` the container's `default.nix` gives its image.
@@ -45,14 +45,12 @@ pub enum VersionSource {
     Dockerfile,
 }
 
-impl VersionSource {
+impl DeclaredIn {
     /// The file the version was read from (`containers/<name>/default.nix`).
     pub fn file(self, name: &ContainerName) -> String {
         match self {
-            VersionSource::DefaultNix | VersionSource::ImageTag => {
-                build_file_path(name, Variant::Nix)
-            }
-            VersionSource::Dockerfile => build_file_path(name, Variant::Dockerfile),
+            DeclaredIn::DefaultNix | DeclaredIn::ImageTag => build_file_path(name, BuildKind::Nix),
+            DeclaredIn::Dockerfile => build_file_path(name, BuildKind::Dockerfile),
         }
     }
 }
@@ -65,7 +63,7 @@ pub enum NixVersion {
         /// The version as written (no `v` added).
         version: String,
         /// Where it was read.
-        from: VersionSource,
+        from: DeclaredIn,
     },
     /// Nothing in the repository says: the version is nixpkgs'
     /// `<attr>.version`.
@@ -79,10 +77,10 @@ pub enum NixVersion {
 type Step = fn(&NixImage<'_>) -> eyre::Result<Option<String>>;
 
 /// The steps that read the repository, in order.
-const STEPS: &[(VersionSource, Step)] = &[
-    (VersionSource::DefaultNix, declared_in_default_nix),
-    (VersionSource::ImageTag, image_tag_in_default_nix),
-    (VersionSource::Dockerfile, declared_in_dockerfile),
+const STEPS: &[(DeclaredIn, Step)] = &[
+    (DeclaredIn::DefaultNix, declared_in_default_nix),
+    (DeclaredIn::ImageTag, image_tag_in_default_nix),
+    (DeclaredIn::Dockerfile, declared_in_dockerfile),
 ];
 
 /// The version of `image`: the first step that finds one, else the version
@@ -115,7 +113,7 @@ fn declared_in_dockerfile(image: &NixImage<'_>) -> eyre::Result<Option<String>> 
         None => Ok(None),
         Some(text) => dockerfile::declared_app_version(
             text,
-            &build_file_path(image.name, Variant::Dockerfile),
+            &build_file_path(image.name, BuildKind::Dockerfile),
         ),
     }
 }
@@ -158,7 +156,7 @@ mod tests {
         ContainerName::parse(s).unwrap()
     }
 
-    fn literal(version: &str, from: VersionSource) -> NixVersion {
+    fn literal(version: &str, from: DeclaredIn) -> NixVersion {
         NixVersion::Literal {
             version: version.into(),
             from,
@@ -192,16 +190,13 @@ mod tests {
             example!("ntfy", "default.nix"),
             Some(example!("ntfy", "Dockerfile")),
         );
-        assert_eq!(ntfy.unwrap(), literal("2.14.0", VersionSource::DefaultNix));
+        assert_eq!(ntfy.unwrap(), literal("2.14.0", DeclaredIn::DefaultNix));
         let nettest = of(
             &name("nettest"),
             example!("nettest", "default.nix"),
             Some(example!("nettest", "Dockerfile")),
         );
-        assert_eq!(
-            nettest.unwrap(),
-            literal("0.1.0", VersionSource::Dockerfile)
-        );
+        assert_eq!(nettest.unwrap(), literal("0.1.0", DeclaredIn::Dockerfile));
         let jq = of(&name("jq"), example!("jq", "default.nix"), None);
         assert_eq!(jq.unwrap(), needs("jq"));
     }
@@ -213,11 +208,11 @@ mod tests {
         let argued = Some("ARG CONTAINER_APP_VERSION=1.7\n");
         assert_eq!(
             of(&jq, declared, argued).unwrap(),
-            literal("1.8", VersionSource::DefaultNix)
+            literal("1.8", DeclaredIn::DefaultNix)
         );
         assert_eq!(
             of(&jq, "{ }", argued).unwrap(),
-            literal("1.7", VersionSource::Dockerfile)
+            literal("1.7", DeclaredIn::Dockerfile)
         );
         // A Dockerfile without the ARG (a container being added) passes on.
         assert_eq!(of(&jq, "{ }", Some("FROM alpine\n")).unwrap(), needs("jq"));
@@ -232,18 +227,18 @@ mod tests {
         let argued = Some("ARG CONTAINER_APP_VERSION=0.1.1\n");
         assert_eq!(
             of(&ollama, tagged, argued).unwrap(),
-            literal("0.1.2", VersionSource::ImageTag)
+            literal("0.1.2", DeclaredIn::ImageTag)
         );
         assert_eq!(
             of(&ollama, "{ version = \"0.1.3\"; tag = \"0.1.2\"; }", argued).unwrap(),
-            literal("0.1.3", VersionSource::DefaultNix)
+            literal("0.1.3", DeclaredIn::DefaultNix)
         );
         assert_eq!(
             of(&ollama, "{ tag = \"latest\"; }", argued).unwrap(),
-            literal("0.1.1", VersionSource::Dockerfile)
+            literal("0.1.1", DeclaredIn::Dockerfile)
         );
         assert_eq!(
-            VersionSource::ImageTag.file(&ollama),
+            DeclaredIn::ImageTag.file(&ollama),
             "containers/ollama/default.nix"
         );
     }
@@ -265,7 +260,7 @@ mod tests {
         };
         assert_eq!(
             resolve(&declared, &packages).unwrap(),
-            literal("2", VersionSource::DefaultNix)
+            literal("2", DeclaredIn::DefaultNix)
         );
         let jq = name("jq");
         assert_eq!(packages.attr(&jq), "jq");
@@ -283,7 +278,7 @@ mod tests {
         );
         assert_eq!(
             of(&jq, "{ version = \"1\"; }", broken).unwrap(),
-            literal("1", VersionSource::DefaultNix)
+            literal("1", DeclaredIn::DefaultNix)
         );
     }
 
@@ -291,13 +286,10 @@ mod tests {
     fn each_source_names_its_file() {
         let jq = name("jq");
         assert_eq!(
-            VersionSource::DefaultNix.file(&jq),
+            DeclaredIn::DefaultNix.file(&jq),
             "containers/jq/default.nix"
         );
-        assert_eq!(
-            VersionSource::Dockerfile.file(&jq),
-            "containers/jq/Dockerfile"
-        );
+        assert_eq!(DeclaredIn::Dockerfile.file(&jq), "containers/jq/Dockerfile");
     }
 
     #[test]
@@ -325,7 +317,7 @@ mod tests {
             let declared = format!("{{ version = \"{version}\"; }}");
             prop_assert_eq!(
                 of(&jq, &declared, dockerfile.as_deref()).unwrap(),
-                literal(&version, VersionSource::DefaultNix)
+                literal(&version, DeclaredIn::DefaultNix)
             );
         }
     }

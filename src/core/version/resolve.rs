@@ -9,10 +9,10 @@
 use eyre::bail;
 
 use crate::core::container::discovery::build_file_path;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
 use crate::core::version::dockerfile;
-use crate::core::version::nix_image::{self, NixImage, NixVersion, PackageMap, VersionSource};
+use crate::core::version::nix_image::{self, DeclaredIn, NixImage, NixVersion, PackageMap};
 use crate::core::version::normalize::{bare, normalize_version, same};
 
 /// Checks publish-nix's `--version` (`given`) against the version the Nix
@@ -55,13 +55,13 @@ pub enum AppVersion {
 /// `packages` names the nixpkgs package of a Nix image that needs one.
 pub fn resolve(
     name: &ContainerName,
-    variant: Variant,
+    variant: BuildKind,
     texts: &BuildTexts,
     packages: &PackageMap,
 ) -> eyre::Result<AppVersion> {
     match variant {
-        Variant::Dockerfile => {
-            let path = build_file_path(name, Variant::Dockerfile);
+        BuildKind::Dockerfile => {
+            let path = build_file_path(name, BuildKind::Dockerfile);
             let Some(text) = texts.dockerfile.as_deref() else {
                 bail!("{path} does not exist: container `{name}` has no Dockerfile.");
             };
@@ -70,7 +70,12 @@ pub fn resolve(
                 from: path,
             })
         }
-        Variant::Nix => resolve_nix(name, &build_file_path(name, Variant::Nix), texts, packages),
+        BuildKind::Nix => resolve_nix(
+            name,
+            &build_file_path(name, BuildKind::Nix),
+            texts,
+            packages,
+        ),
     }
 }
 
@@ -95,7 +100,7 @@ pub fn resolve_nix(
         NixVersion::Literal { version, from } => AppVersion::Known {
             version,
             from: match from {
-                VersionSource::Dockerfile => from.file(name),
+                DeclaredIn::Dockerfile => from.file(name),
                 // Read in the Nix file, which may be another than default.nix.
                 _ => nix_path.to_owned(),
             },
@@ -119,7 +124,7 @@ impl AppVersion {
                  does not evaluate.\n`dagger call publish-nix --src=. --container-name={name} \
                  --commit-sha=<sha> --dry-run` evaluates it and prints the tags publish-nix \
                  would push; to fix it in the repository, add `version = \"<version>\";` to {0}.",
-                build_file_path(name, Variant::Nix)
+                build_file_path(name, BuildKind::Nix)
             ),
         }
     }
@@ -184,7 +189,7 @@ mod tests {
         };
     }
 
-    fn known(name: &str, variant: Variant, texts: &BuildTexts) -> (String, String) {
+    fn known(name: &str, variant: BuildKind, texts: &BuildTexts) -> (String, String) {
         let name = ContainerName::parse(name).unwrap();
         match resolve(&name, variant, texts, &PackageMap::default()).unwrap() {
             AppVersion::Known { version, from } => (version, from),
@@ -194,7 +199,7 @@ mod tests {
 
     #[test]
     fn every_example_container_resolves() {
-        let dockerfile = |name, texts: BuildTexts| known(name, Variant::Dockerfile, &texts).0;
+        let dockerfile = |name, texts: BuildTexts| known(name, BuildKind::Dockerfile, &texts).0;
         assert_eq!(
             dockerfile("transmission", example!("transmission", dockerfile)),
             "4.1.1-r1"
@@ -222,17 +227,17 @@ mod tests {
     #[test]
     fn nix_takes_its_own_version_then_the_dockerfiles_then_needs_nixpkgs() {
         assert_eq!(
-            known("ntfy", Variant::Nix, &example!("ntfy", both)),
+            known("ntfy", BuildKind::Nix, &example!("ntfy", both)),
             ("2.14.0".into(), "containers/ntfy/default.nix".into())
         );
         assert_eq!(
-            known("nettest", Variant::Nix, &example!("nettest", both)),
+            known("nettest", BuildKind::Nix, &example!("nettest", both)),
             ("0.1.0".into(), "containers/nettest/Dockerfile".into())
         );
         let jq = ContainerName::parse("jq").unwrap();
         let resolved = resolve(
             &jq,
-            Variant::Nix,
+            BuildKind::Nix,
             &example!("jq", nix),
             &PackageMap::default(),
         )
@@ -284,7 +289,8 @@ mod tests {
             dockerfile: Some("ARG CONTAINER_APP_VERSION=1.0+build\n".into()),
             nix: None,
         };
-        let resolved = resolve(&name, Variant::Dockerfile, &texts, &PackageMap::default()).unwrap();
+        let resolved =
+            resolve(&name, BuildKind::Dockerfile, &texts, &PackageMap::default()).unwrap();
         let err = resolved.known(&name).unwrap_err().to_string();
         assert!(
             err.contains("containers/x/Dockerfile") && err.contains("`+`"),
@@ -309,7 +315,7 @@ mod tests {
     fn a_missing_build_file_is_an_error() {
         let name = ContainerName::parse("x").unwrap();
         let none = PackageMap::default();
-        assert!(resolve(&name, Variant::Dockerfile, &BuildTexts::default(), &none).is_err());
-        assert!(resolve(&name, Variant::Nix, &BuildTexts::default(), &none).is_err());
+        assert!(resolve(&name, BuildKind::Dockerfile, &BuildTexts::default(), &none).is_err());
+        assert!(resolve(&name, BuildKind::Nix, &BuildTexts::default(), &none).is_err());
     }
 }

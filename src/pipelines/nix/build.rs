@@ -8,14 +8,14 @@ use crate::module::args::Invocation;
 use crate::module::output::Output;
 
 use super::environment::Nix;
-use super::target as nix_target;
+use super::recipe as nix_recipe;
 
 pub async fn build_nix(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
     let nix = Nix::from_args(&call)?;
-    let target = nix_target::from_args(&call, &name)?;
+    let target = nix_recipe::from_args(&call, &name)?;
     let src = call.args.directory(&call.query, &SRC)?;
-    nix_target::require(&src, &target).await?;
+    nix_recipe::require(&src, &target).await?;
     let nixpkgs = nix.pin_for(&call, &src, &target).await?;
     let file = nix
         .build(

@@ -14,7 +14,7 @@ use eyre::bail;
 
 use crate::arguments::{FLAKE_LOCK, NIX_IMAGE, NIXPKGS, NIXPKGS_INPUT, SRC};
 use crate::core::container::names::ContainerName;
-use crate::core::nix::build::{self, ArchiveFormat, NIX_CONFIG, NixTarget, OUT_DIR, REPO_MOUNT};
+use crate::core::nix::build::{self, ArchiveFormat, NIX_CONFIG, NixRecipe, OUT_DIR, REPO_MOUNT};
 use crate::core::nix::nixpkgs::{self, AttrPath, Nixpkgs};
 use crate::module::args::Invocation;
 use crate::module::graphql;
@@ -111,7 +111,7 @@ impl Nix {
         &self,
         call: &Invocation,
         src: &Directory,
-        target: &NixTarget,
+        target: &NixRecipe,
     ) -> eyre::Result<Option<Nixpkgs>> {
         if target.needs_nixpkgs() {
             return Ok(Some(self.pin(call, src).await?));
@@ -202,7 +202,7 @@ impl Nix {
         call: &Invocation,
         src: &Directory,
         nixpkgs: Option<&Nixpkgs>,
-        target: &NixTarget,
+        target: &NixRecipe,
         name: &ContainerName,
         format: ArchiveFormat,
     ) -> eyre::Result<File> {
@@ -220,7 +220,7 @@ impl Nix {
         call: &Invocation,
         src: &Directory,
         nixpkgs: Option<&Nixpkgs>,
-        target: &NixTarget,
+        target: &NixRecipe,
         name: &ContainerName,
         format: ArchiveFormat,
     ) -> eyre::Result<(Container, String)> {

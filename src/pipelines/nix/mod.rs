@@ -3,7 +3,7 @@
 //! | File | What it holds |
 //! |---|---|
 //! | [`environment`] | the shared [`environment::Nix`]: its arguments, the nixpkgs pin, evaluations and builds |
-//! | [`target`] | what is built (a file, or a flake output, which pins its own nixpkgs) and its version |
+//! | [`recipe`] | what is built (a file, or a flake output, which pins its own nixpkgs) and its version |
 //! | [`version`] | `nix-version` |
 //! | [`build`] | `build-nix` |
 //! | [`publish`] | `publish-nix` |
@@ -12,6 +12,6 @@
 pub mod build;
 pub mod environment;
 pub mod publish;
+pub mod recipe;
 pub mod sbom;
-pub mod target;
 pub mod version;

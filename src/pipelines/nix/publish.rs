@@ -7,25 +7,25 @@ use eyre::bail;
 use crate::arguments::{COMMIT_SHA, CONTAINER_NAME, LABELS, SBOM, SOURCE_URL, SRC, VERSION};
 use crate::core::container::build_options;
 use crate::core::container::discovery::build_file_path;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
 use crate::core::image::tag::Tag;
 use crate::core::image::tags::{self, CommitSha};
-use crate::core::nix::build::{ArchiveFormat, NixTarget};
+use crate::core::nix::build::{ArchiveFormat, NixRecipe};
 use crate::core::nix::nixpkgs::{AttrPath, Nixpkgs};
 use crate::core::sbom::cyclonedx;
 use crate::core::version::resolve::{self as versions, AppVersion};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
-use crate::pipelines::publish::{Image, PushTarget};
+use crate::pipelines::publish::{Image, PushDestination};
 
 use super::environment::Nix;
-use super::target as nix_target;
+use super::recipe as nix_recipe;
 
 pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
     let commit = CommitSha::parse(&call.args.string(&COMMIT_SHA)?)?;
-    let target = PushTarget::from_args(&call, &name)?;
+    let target = PushDestination::from_args(&call, &name)?;
     let nix = Nix::from_args(&call)?;
     let source_url = call
         .args
@@ -33,7 +33,7 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
         .map(|u| build_options::parse_source_url(&u))
         .transpose()?;
     let labels = call.args.bool(&LABELS);
-    let image_target = nix_target::from_args(&call, &name)?;
+    let image_target = nix_recipe::from_args(&call, &name)?;
     if call.args.bool(&SBOM) && !image_target.needs_nixpkgs() {
         bail!(
             "--sbom is not available with --flake-output: the SBOM records the nixpkgs that \
@@ -50,7 +50,7 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     if let Some(given) = &given {
         versions::given_for_nix(given, &version, &from)?;
     }
-    let tags = tags::publish_tags(&version, &from, &commit, Variant::Nix, &target.extra_tags)?;
+    let tags = tags::publish_tags(&version, &from, &commit, BuildKind::Nix, &target.extra_tags)?;
     // --sbom: the SBOM of the archive that is pushed, pushed after it
     // (src/pipelines/nix/sbom.rs); a dry run lists its tag after the image's.
     let sbom_tag = call
@@ -128,10 +128,10 @@ async fn image_version(
     src: &Directory,
     nix: &Nix,
     name: &ContainerName,
-    image_target: &NixTarget,
+    image_target: &NixRecipe,
     given: Option<&str>,
 ) -> eyre::Result<(String, String, Option<Nixpkgs>)> {
-    match nix_target::app_version(call, src, nix, name, image_target, given).await? {
+    match nix_recipe::app_version(call, src, nix, name, image_target, given).await? {
         AppVersion::Known { version, from } => Ok((version, from, None)),
         AppVersion::NeedsNixpkgs { attr } => {
             let attr = AttrPath::parse(&attr)?;
@@ -146,8 +146,8 @@ async fn image_version(
                 .filter(|v| !v.is_empty())
             else {
                 let nix_path = match image_target {
-                    NixTarget::File(path) => path.clone(),
-                    _ => build_file_path(name, Variant::Nix),
+                    NixRecipe::File(path) => path.clone(),
+                    _ => build_file_path(name, BuildKind::Nix),
                 };
                 bail!(versions::nixpkgs_lacks_version(
                     name,

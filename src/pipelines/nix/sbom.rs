@@ -11,7 +11,7 @@ use eyre::{WrapErr, bail};
 use crate::arguments::{CONTAINER_NAME, NIX_FILE, SRC};
 use crate::core::container::names::ContainerName;
 use crate::core::image::tag::Tag;
-use crate::core::nix::build::{ArchiveFormat, NixTarget};
+use crate::core::nix::build::{ArchiveFormat, NixRecipe};
 use crate::core::nix::nixpkgs::Nixpkgs;
 use crate::core::sbom::closure;
 use crate::core::sbom::cyclonedx::{self, SbomInput};
@@ -19,18 +19,18 @@ use crate::module::args::Invocation;
 use crate::module::output::Output;
 
 use super::environment::Nix;
-use super::target as nix_target;
+use super::recipe as nix_recipe;
 use crate::pipelines::exec;
-use crate::pipelines::publish::{Image, PushTarget};
+use crate::pipelines::publish::{Image, PushDestination};
 
 pub async fn sbom_nix(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
     let nix = Nix::from_args(&call)?;
     // A file (default.nix or --nix-file); a flake output has no nixpkgs
     // pin of ours for the SBOM's metadata, and is not offered here.
-    let target = NixTarget::parse(&name, call.args.opt_string(&NIX_FILE)?.as_deref(), None)?;
+    let target = NixRecipe::parse(&name, call.args.opt_string(&NIX_FILE)?.as_deref(), None)?;
     let src = call.args.directory(&call.query, &SRC)?;
-    nix_target::require(&src, &target).await?;
+    nix_recipe::require(&src, &target).await?;
     let nixpkgs = nix.pin(&call, &src).await?;
     let (built, archive) = nix
         .build_archive(
@@ -55,7 +55,7 @@ pub async fn image_sbom(
     archive: &str,
     nixpkgs: &Nixpkgs,
     name: &ContainerName,
-    target: &NixTarget,
+    target: &NixRecipe,
 ) -> eyre::Result<String> {
     let what = format!("the image of {target}");
     let argv = closure::image_closure_argv(archive);
@@ -106,7 +106,7 @@ pub fn sbom_file(query: &Query, name: &ContainerName, document: String) -> File 
 /// image's push settings; returns what was pushed, as `publish-nix` says it.
 pub async fn push_sbom(
     call: &Invocation,
-    target: &PushTarget,
+    target: &PushDestination,
     tag: &Tag,
     name: &ContainerName,
     document: String,

@@ -6,8 +6,8 @@
 //! explanation).
 
 use crate::core::command::exit_status::{TAIL_LINES, tail};
+use crate::core::nix::build::recipe::THROWN;
 use crate::core::nix::build::script::exit;
-use crate::core::nix::build::target::THROWN;
 
 /// The error a failed [`crate::core::nix::build::BUILD_SCRIPT`] stands for. `nixpkgs`
 /// describes the pin, `what` the image that was built (its file, or

@@ -1,7 +1,7 @@
 //! How `build-nix` and `publish-nix` build an image in the Nix image, one
 //! file per concern:
 //!
-//! - [`target`]: what is built, a Nix file (the container's `default.nix`,
+//! - [`recipe`]: what is built, a Nix file (the container's `default.nix`,
 //!   or `--nix-file`) called with nixpkgs' `callPackage`, or an output of
 //!   the repository's flake (`--flake-output`), and the Nix expression of
 //!   each;
@@ -23,12 +23,12 @@
 //! build fails naming what it is instead.
 
 pub mod errors;
+pub mod recipe;
 pub mod script;
-pub mod target;
 
 pub use errors::{evaluation_error, fetch_error, script_error};
+pub use recipe::NixRecipe;
 pub use script::{ArchiveFormat, BUILD_SCRIPT, Built, Shape, build_argv, parse_result};
-pub use target::NixTarget;
 
 use eyre::bail;
 

@@ -6,7 +6,7 @@ use eyre::bail;
 use crate::core::command::shell::sh_c;
 use crate::core::container::names::ContainerName;
 use crate::core::nix::build::OUT_DIR;
-use crate::core::nix::build::target::NixTarget;
+use crate::core::nix::build::recipe::NixRecipe;
 use crate::core::text::excerpt;
 
 /// Exit statuses of [`BUILD_SCRIPT`] (anything else is Nix's own).
@@ -28,7 +28,7 @@ pub(super) mod exit {
 ///   `<nixpkgs>` (`NIX_PATH`); empty for a flake output, whose flake.lock
 ///   pins its own nixpkgs.
 /// - `build expr` is the target's Nix expression
-///   ([`NixTarget::expression`]), a function of `repo` (the repository's
+///   ([`NixRecipe::expression`]), a function of `repo` (the repository's
 ///   folder) and `target` (a file, or a flake output), passed to it with
 ///   `--argstr`: user input is never part of Nix code.
 /// - `format` is `as-built` (a gzipped archive stays gzipped) or `tar`
@@ -107,7 +107,7 @@ pub enum ArchiveFormat {
 /// nixpkgs ([`crate::core::nix::nixpkgs::Nixpkgs::expr`]): given for a file,
 /// `None` for a flake output (its flake.lock pins it).
 pub fn build_argv(
-    target: &NixTarget,
+    target: &NixRecipe,
     nixpkgs_expr: Option<&str>,
     name: &ContainerName,
     format: ArchiveFormat,
@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn user_values_are_arguments_not_script() {
         let name = ContainerName::parse("jq").unwrap();
-        let target = NixTarget::File("packages/a b;$(x).nix".into());
+        let target = NixRecipe::File("packages/a b;$(x).nix".into());
         let argv = build_argv(&target, Some("e"), &name, ArchiveFormat::Tar);
         assert_eq!(argv[2], BUILD_SCRIPT);
         assert_eq!(
@@ -216,7 +216,7 @@ mod tests {
                 "tar"
             ]
         );
-        let flake = NixTarget::parse_flake_output("attic-server-image").unwrap();
+        let flake = NixRecipe::parse_flake_output("attic-server-image").unwrap();
         let argv = build_argv(&flake, None, &name, ArchiveFormat::AsBuilt);
         assert_eq!(argv[4], "");
         assert_eq!(argv[6], "attic-server-image");

@@ -9,7 +9,7 @@ use eyre::{bail, eyre};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::core::nix::nixpkgs::Source;
+use crate::core::nix::nixpkgs::NixpkgsSource;
 use crate::core::text::excerpt;
 
 /// The flake.lock versions whose node format this reader knows (Nix 2.4
@@ -40,7 +40,7 @@ enum InputRef {
 
 /// The locked source of the flake input `input` (`nixpkgs`, or a path of
 /// inputs such as `home-manager/nixpkgs`), following `follows` references.
-pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<Source> {
+pub fn from_lock(text: &str, lock_path: &str, input: &str) -> eyre::Result<NixpkgsSource> {
     let unreadable = |e: &dyn fmt::Display| {
         eyre!(
             "{lock_path} is not a flake.lock Nix can read ({e}).\nRegenerate it with `nix flake lock`."
@@ -207,7 +207,7 @@ pub(super) fn locked_source(
     locked: &BTreeMap<String, Value>,
     lock_path: &str,
     input: &str,
-) -> eyre::Result<Source> {
+) -> eyre::Result<NixpkgsSource> {
     let field = |name: &str| -> eyre::Result<&str> {
         let problem = match locked.get(name) {
             Some(Value::String(value)) => return Ok(value),
@@ -254,7 +254,7 @@ pub(super) fn locked_source(
         }
         "tarball" => safe("url", field("url")?)?,
         "path" => {
-            return Ok(Source::Path {
+            return Ok(NixpkgsSource::Path {
                 path: safe("path", field("path")?)?,
                 nar_hash,
             });
@@ -267,7 +267,7 @@ pub(super) fn locked_source(
             excerpt(other)
         ),
     };
-    Ok(Source::Tarball { url, nar_hash })
+    Ok(NixpkgsSource::Tarball { url, nar_hash })
 }
 
 /// A lock's `narHash`: SRI SHA-256 (`sha256-<44 base64 chars>`).

@@ -55,7 +55,7 @@ pub const DEFAULT_NIXPKGS_INPUT: &str = "nixpkgs";
 /// The nixpkgs the Nix functions evaluate, and where that was decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Nixpkgs {
-    pub source: Source,
+    pub source: NixpkgsSource,
     /// For messages: `flake.lock (input nixpkgs)` or `--nixpkgs`.
     pub origin: String,
     /// Nothing in the repository or the call pins it: it came from the
@@ -65,7 +65,7 @@ pub struct Nixpkgs {
 
 /// Where nixpkgs is fetched from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum NixpkgsSource {
     /// A tarball, unpacked and checked against the NAR hash (`github` and
     /// `tarball` lock nodes).
     Tarball { url: String, nar_hash: String },
@@ -81,10 +81,10 @@ pub enum Source {
 impl fmt::Display for Nixpkgs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
-            Source::Tarball { url, nar_hash } => write!(f, "{url} ({nar_hash})"),
-            Source::Path { path, nar_hash } => write!(f, "{path} ({nar_hash})"),
-            Source::UncheckedUrl(url) => write!(f, "{url} (no hash)"),
-            Source::StorePath(path) => f.write_str(path),
+            NixpkgsSource::Tarball { url, nar_hash } => write!(f, "{url} ({nar_hash})"),
+            NixpkgsSource::Path { path, nar_hash } => write!(f, "{path} ({nar_hash})"),
+            NixpkgsSource::UncheckedUrl(url) => write!(f, "{url} (no hash)"),
+            NixpkgsSource::StorePath(path) => f.write_str(path),
         }?;
         write!(f, ", from {}", self.origin)
     }
@@ -115,7 +115,7 @@ pub fn parse_lock_path(raw: &str) -> eyre::Result<String> {
 
 /// `--nixpkgs`: an `https://`, `http://` or `file://` tarball URL, or a
 /// `/nix/store/<object>[/...]` path (without `..`).
-pub fn parse_override(raw: &str) -> eyre::Result<Source> {
+pub fn parse_override(raw: &str) -> eyre::Result<NixpkgsSource> {
     let plain = !raw.is_empty()
         && raw
             .chars()
@@ -125,14 +125,14 @@ pub fn parse_override(raw: &str) -> eyre::Result<Source> {
         !matches!(object, "" | "." | "..") && !rest.split('/').any(|part| part == "..")
     });
     if plain && store_path {
-        return Ok(Source::StorePath(raw.to_owned()));
+        return Ok(NixpkgsSource::StorePath(raw.to_owned()));
     }
     if plain
         && ["https://", "http://", "file://"]
             .iter()
             .any(|s| raw.starts_with(s))
     {
-        return Ok(Source::UncheckedUrl(raw.to_owned()));
+        return Ok(NixpkgsSource::UncheckedUrl(raw.to_owned()));
     }
     bail!(
         "--nixpkgs `{}` is neither a tarball URL nor a store path.\n\
@@ -148,12 +148,12 @@ impl Nixpkgs {
     /// `repo_root` is where the repository is, for relative `path` nodes.
     pub fn expr(&self, repo_root: &str) -> String {
         match &self.source {
-            Source::Tarball { url, nar_hash } => format!(
+            NixpkgsSource::Tarball { url, nar_hash } => format!(
                 "builtins.fetchTarball {{ url = {}; sha256 = {}; }}",
                 nix_string(url),
                 nix_string(nar_hash)
             ),
-            Source::Path { path, nar_hash } => {
+            NixpkgsSource::Path { path, nar_hash } => {
                 let path = if path.starts_with('/') {
                     path.clone()
                 } else {
@@ -165,8 +165,10 @@ impl Nixpkgs {
                     nix_string(nar_hash)
                 )
             }
-            Source::UncheckedUrl(url) => format!("builtins.fetchTarball {}", nix_string(url)),
-            Source::StorePath(path) => format!("builtins.storePath {}", nix_string(path)),
+            NixpkgsSource::UncheckedUrl(url) => {
+                format!("builtins.fetchTarball {}", nix_string(url))
+            }
+            NixpkgsSource::StorePath(path) => format!("builtins.storePath {}", nix_string(path)),
         }
     }
 }
@@ -209,7 +211,7 @@ mod tests {
         let pinned = pin(None, Some(REPO_LOCK), "flake.lock", "nixpkgs").unwrap();
         assert_eq!(
             pinned.source,
-            Source::Tarball {
+            NixpkgsSource::Tarball {
                 url: "https://github.com/NixOS/nixpkgs/archive/1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a.tar.gz".into(),
                 nar_hash: HASH.into(),
             }
@@ -232,7 +234,7 @@ mod tests {
             ),
             r#"{"nixpkgs": "np", "home-manager": "hm", "alias": ["home-manager", "nixpkgs"]}"#,
         );
-        let url = Source::Tarball {
+        let url = NixpkgsSource::Tarball {
             url: "https://example.org/n.tar.gz".into(),
             nar_hash: HASH.into(),
         };
@@ -275,7 +277,7 @@ mod tests {
         );
         assert!(matches!(
             from_lock(&text, "flake.lock", "a").unwrap(),
-            Source::Path { .. }
+            NixpkgsSource::Path { .. }
         ));
     }
 
@@ -295,7 +297,7 @@ mod tests {
         );
         assert!(matches!(
             from_lock(&text, "flake.lock", "f0").unwrap(),
-            Source::Path { .. }
+            NixpkgsSource::Path { .. }
         ));
     }
 
@@ -455,7 +457,7 @@ mod tests {
         let n = from_registry(&metadata, "nixos/nix:2.33.3").unwrap();
         assert_eq!(
             n.source,
-            Source::Tarball {
+            NixpkgsSource::Tarball {
                 url: "https://github.com/NixOS/nixpkgs/archive/1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a.tar.gz".into(),
                 nar_hash: HASH.into(),
             }
@@ -475,7 +477,10 @@ mod tests {
     #[test]
     fn the_override_wins_and_is_validated() {
         let p = pin(Some("/nix/store/abc-source"), None, "flake.lock", "nixpkgs").unwrap();
-        assert_eq!(p.source, Source::StorePath("/nix/store/abc-source".into()));
+        assert_eq!(
+            p.source,
+            NixpkgsSource::StorePath("/nix/store/abc-source".into())
+        );
         assert_eq!(
             p.expr("/src"),
             "builtins.storePath \"/nix/store/abc-source\""
@@ -483,7 +488,7 @@ mod tests {
         let u = parse_override("https://example.org/n.tar.gz").unwrap();
         assert_eq!(
             u,
-            Source::UncheckedUrl("https://example.org/n.tar.gz".into())
+            NixpkgsSource::UncheckedUrl("https://example.org/n.tar.gz".into())
         );
         for bad in [
             "",

@@ -148,7 +148,7 @@ pub fn choose(
 
 #[cfg(test)]
 mod tests {
-    use super::super::Source;
+    use super::super::NixpkgsSource;
     use super::*;
 
     const HASH: &str = "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=";
@@ -166,7 +166,7 @@ mod tests {
             Choice::Pinned {
                 nixpkgs:
                     Nixpkgs {
-                        source: Source::Tarball { url, .. },
+                        source: NixpkgsSource::Tarball { url, .. },
                         ..
                     },
                 ..
@@ -267,7 +267,7 @@ mod tests {
         };
         assert_eq!(
             nixpkgs.source,
-            Source::UncheckedUrl("https://given/n.tar.gz".into())
+            NixpkgsSource::UncheckedUrl("https://given/n.tar.gz".into())
         );
         assert_eq!((nixpkgs.origin.as_str(), note), ("--nixpkgs", None));
     }

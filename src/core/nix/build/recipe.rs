@@ -12,7 +12,7 @@ use eyre::{bail, eyre};
 
 use crate::core::container::build_options::relative_path;
 use crate::core::container::discovery::build_file_path;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
 use crate::core::nix::nixpkgs::{AttrPath, DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT};
 use crate::core::text::excerpt;
@@ -61,7 +61,7 @@ pub(super) const THROWN: &str = "blumeops-ci: ";
 
 /// The Nix expression an image is built from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NixTarget {
+pub enum NixRecipe {
     /// `containers/<name>/default.nix`, the container's own.
     Container(ContainerName),
     /// `--nix-file`: another file of the repository (relative to it).
@@ -70,35 +70,35 @@ pub enum NixTarget {
     FlakeOutput(AttrPath),
 }
 
-impl NixTarget {
+impl NixRecipe {
     /// The target of a call: `--nix-file` or `--flake-output` when one is
     /// given (not both), else the container's `default.nix`.
     pub fn parse(
         name: &ContainerName,
         nix_file: Option<&str>,
         flake_output: Option<&str>,
-    ) -> eyre::Result<NixTarget> {
+    ) -> eyre::Result<NixRecipe> {
         match (nix_file, flake_output) {
             (Some(_), Some(_)) => bail!(
                 "--nix-file and --flake-output both name the image to build: give one of them \
                  (or neither, for containers/{name}/default.nix)."
             ),
-            (Some(file), None) => Ok(NixTarget::File(relative_path(file).ok_or_else(|| {
+            (Some(file), None) => Ok(NixRecipe::File(relative_path(file).ok_or_else(|| {
                 eyre!(
                     "--nix-file `{}` is not a path inside the repository: give it relative to \
                      --src, without `..` (e.g. packages/ollama-container.nix).",
                     excerpt(file)
                 )
             })?)),
-            (None, Some(output)) => NixTarget::parse_flake_output(output),
-            (None, None) => Ok(NixTarget::Container(name.clone())),
+            (None, Some(output)) => NixRecipe::parse_flake_output(output),
+            (None, None) => Ok(NixRecipe::Container(name.clone())),
         }
     }
 
     /// `--flake-output`: an attribute path, checked as nixpkgs attribute
     /// paths are (Nix identifiers separated by dots).
-    pub fn parse_flake_output(raw: &str) -> eyre::Result<NixTarget> {
-        AttrPath::parse(raw).map(NixTarget::FlakeOutput).map_err(|_| {
+    pub fn parse_flake_output(raw: &str) -> eyre::Result<NixRecipe> {
+        AttrPath::parse(raw).map(NixRecipe::FlakeOutput).map_err(|_| {
             eyre!(
                 "--flake-output `{}` is not an attribute path of the flake's outputs: names of \
                  letters, digits, `_`, `-` and `'`, separated by dots (e.g. attic-server-image, \
@@ -111,30 +111,30 @@ impl NixTarget {
     /// The file built, relative to the repository (none for a flake output).
     pub fn file(&self) -> Option<String> {
         match self {
-            NixTarget::Container(name) => Some(build_file_path(name, Variant::Nix)),
-            NixTarget::File(path) => Some(path.clone()),
-            NixTarget::FlakeOutput(_) => None,
+            NixRecipe::Container(name) => Some(build_file_path(name, BuildKind::Nix)),
+            NixRecipe::File(path) => Some(path.clone()),
+            NixRecipe::FlakeOutput(_) => None,
         }
     }
 
     /// Whether the build needs the pinned nixpkgs as `<nixpkgs>` (a file
     /// does; a flake output has its flake.lock).
     pub fn needs_nixpkgs(&self) -> bool {
-        !matches!(self, NixTarget::FlakeOutput(_))
+        !matches!(self, NixRecipe::FlakeOutput(_))
     }
 
     /// The Nix expression that evaluates to the image.
     pub fn expression(&self) -> &'static str {
         match self {
-            NixTarget::Container(_) | NixTarget::File(_) => FILE_EXPR,
-            NixTarget::FlakeOutput(_) => FLAKE_EXPR,
+            NixRecipe::Container(_) | NixRecipe::File(_) => FILE_EXPR,
+            NixRecipe::FlakeOutput(_) => FLAKE_EXPR,
         }
     }
 
     /// The expression's `target` argument: the file, or the attribute path.
     pub fn argument(&self) -> String {
         match self {
-            NixTarget::FlakeOutput(attr) => attr.to_string(),
+            NixRecipe::FlakeOutput(attr) => attr.to_string(),
             other => other.file().unwrap_or_default(),
         }
     }
@@ -149,7 +149,7 @@ impl NixTarget {
         nixpkgs_input: &str,
         nixpkgs: Option<&str>,
     ) -> eyre::Result<()> {
-        if !matches!(self, NixTarget::FlakeOutput(_)) {
+        if !matches!(self, NixRecipe::FlakeOutput(_)) {
             return Ok(());
         }
         let given: Vec<&str> = [
@@ -174,11 +174,11 @@ impl NixTarget {
     }
 }
 
-impl fmt::Display for NixTarget {
+impl fmt::Display for NixRecipe {
     /// How messages name it: the file, or ``flake output `<attr>` ``.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NixTarget::FlakeOutput(attr) => write!(f, "flake output `{attr}`"),
+            NixRecipe::FlakeOutput(attr) => write!(f, "flake output `{attr}`"),
             other => f.write_str(&other.file().unwrap_or_default()),
         }
     }
@@ -194,8 +194,8 @@ mod tests {
 
     #[test]
     fn the_container_file_is_the_default() {
-        let target = NixTarget::parse(&name("jq"), None, None).unwrap();
-        assert_eq!(target, NixTarget::Container(name("jq")));
+        let target = NixRecipe::parse(&name("jq"), None, None).unwrap();
+        assert_eq!(target, NixRecipe::Container(name("jq")));
         assert_eq!(target.to_string(), "containers/jq/default.nix");
         assert_eq!(target.argument(), "containers/jq/default.nix");
         assert_eq!(target.expression(), FILE_EXPR);
@@ -204,13 +204,13 @@ mod tests {
 
     #[test]
     fn a_nix_file_is_a_path_inside_the_repository() {
-        let target = NixTarget::parse(&name("ollama"), Some("./packages//ollama.nix"), None);
+        let target = NixRecipe::parse(&name("ollama"), Some("./packages//ollama.nix"), None);
         assert_eq!(
             target.unwrap(),
-            NixTarget::File("packages/ollama.nix".into())
+            NixRecipe::File("packages/ollama.nix".into())
         );
         for bad in ["", "/etc/x.nix", "../x.nix", "a/../../x.nix", "a\nb"] {
-            let err = NixTarget::parse(&name("x"), Some(bad), None)
+            let err = NixRecipe::parse(&name("x"), Some(bad), None)
                 .unwrap_err()
                 .to_string();
             assert!(err.starts_with("--nix-file `"), "{bad:?}: {err}");
@@ -219,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_flake_output_is_an_attribute_path() {
-        let target = NixTarget::parse(
+        let target = NixRecipe::parse(
             &name("x"),
             None,
             Some("packages.x86_64-linux.ollama-container"),
@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(target.expression(), FLAKE_EXPR);
         assert!(!target.needs_nixpkgs() && target.file().is_none());
         for bad in ["", "a;b", "a.\"b\"", "${x}", "a b", "#x", "path:/src#x"] {
-            let err = NixTarget::parse(&name("x"), None, Some(bad))
+            let err = NixRecipe::parse(&name("x"), None, Some(bad))
                 .unwrap_err()
                 .to_string();
             assert!(err.starts_with("--flake-output `"), "{bad:?}: {err}");
@@ -241,7 +241,7 @@ mod tests {
 
     #[test]
     fn one_target_at_a_time() {
-        let err = NixTarget::parse(&name("x"), Some("a.nix"), Some("a"))
+        let err = NixRecipe::parse(&name("x"), Some("a.nix"), Some("a"))
             .unwrap_err()
             .to_string();
         assert!(err.contains("give one of them"), "{err}");
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn nixpkgs_arguments_do_not_apply_to_a_flake_output() {
-        let flake = NixTarget::parse_flake_output("img").unwrap();
+        let flake = NixRecipe::parse_flake_output("img").unwrap();
         assert!(
             flake
                 .check_nixpkgs_args(DEFAULT_FLAKE_LOCK, DEFAULT_NIXPKGS_INPUT, None)
@@ -267,7 +267,7 @@ mod tests {
             err.starts_with("--flake-lock and --nixpkgs do not apply to --flake-output"),
             "{err}"
         );
-        let file = NixTarget::File("a.nix".into());
+        let file = NixRecipe::File("a.nix".into());
         assert!(
             file.check_nixpkgs_args("x.lock", "np", Some("/nix/store/x"))
                 .is_ok()

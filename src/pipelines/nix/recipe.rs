@@ -1,6 +1,6 @@
 //! Which Nix expression a `build-nix` or `publish-nix` call builds (the
 //! container's `default.nix`, `--nix-file` or `--flake-output`, see
-//! [`NixTarget`]), that `--src` has it, and the version of its image. The
+//! [`NixRecipe`]), that `--src` has it, and the version of its image. The
 //! rules are in [`crate::core::nix::build`].
 
 use dagger_sdk::Directory;
@@ -8,10 +8,10 @@ use eyre::bail;
 
 use crate::arguments::{FLAKE_LOCK, FLAKE_OUTPUT, NIX_FILE, NIXPKGS, NIXPKGS_INPUT, SRC};
 use crate::core::container::discovery::build_file_path;
-use crate::core::container::kind::Variant;
+use crate::core::container::kind::BuildKind;
 use crate::core::container::names::ContainerName;
-use crate::core::nix::build::target::FLAKE_FILE;
-use crate::core::nix::build::{self, NixTarget, REPO_MOUNT};
+use crate::core::nix::build::recipe::FLAKE_FILE;
+use crate::core::nix::build::{self, NixRecipe, REPO_MOUNT};
 use crate::core::version::flake_image::{self, flake_app_version};
 use crate::core::version::nix_image::PackageMap;
 use crate::core::version::resolve::{self, AppVersion, BuildTexts};
@@ -26,9 +26,9 @@ use crate::pipelines::repo;
 /// The target of the call, checked before any engine work: `--nix-file`
 /// or `--flake-output` (and the nixpkgs arguments a flake output refuses),
 /// else `containers/<name>/default.nix`.
-pub fn from_args(call: &Invocation, name: &ContainerName) -> eyre::Result<NixTarget> {
+pub fn from_args(call: &Invocation, name: &ContainerName) -> eyre::Result<NixRecipe> {
     let args = &call.args;
-    let target = NixTarget::parse(
+    let target = NixRecipe::parse(
         name,
         args.opt_string(&NIX_FILE)?.as_deref(),
         args.opt_string(&FLAKE_OUTPUT)?.as_deref(),
@@ -44,22 +44,22 @@ pub fn from_args(call: &Invocation, name: &ContainerName) -> eyre::Result<NixTar
 /// Fails unless `src` has what `target` builds: the container's
 /// `default.nix` (else the error lists the containers that have one), the
 /// `--nix-file`, or a `flake.nix` at its root.
-pub async fn require(src: &Directory, target: &NixTarget) -> eyre::Result<()> {
+pub async fn require(src: &Directory, target: &NixRecipe) -> eyre::Result<()> {
     /// A Nix file, as a --nix-file example.
     const EXAMPLE: &str = "packages/ollama-container.nix";
     let path = match target {
-        NixTarget::Container(name) => {
-            repo::require(src, name, Variant::Nix).await?;
+        NixRecipe::Container(name) => {
+            repo::require(src, name, BuildKind::Nix).await?;
             return Ok(());
         }
-        NixTarget::File(path) => path.as_str(),
-        NixTarget::FlakeOutput(_) => FLAKE_FILE,
+        NixRecipe::File(path) => path.as_str(),
+        NixRecipe::FlakeOutput(_) => FLAKE_FILE,
     };
     if src.exists(path).await? {
         return Ok(());
     }
     match target {
-        NixTarget::FlakeOutput(_) => bail!(
+        NixRecipe::FlakeOutput(_) => bail!(
             "--flake-output reads the flake at the root of --src, and --src has no {FLAKE_FILE}.\n\
              Is --src the root of the ops repository? Without a flake, name a Nix file with \
              --nix-file (e.g. {EXAMPLE})."
@@ -80,19 +80,19 @@ pub async fn app_version(
     src: &Directory,
     nix: &Nix,
     name: &ContainerName,
-    target: &NixTarget,
+    target: &NixRecipe,
     given: Option<&str>,
 ) -> eyre::Result<AppVersion> {
     match target {
-        NixTarget::Container(name) => describe::app_version(call, name, Variant::Nix).await,
-        NixTarget::File(path) => {
+        NixRecipe::Container(name) => describe::app_version(call, name, BuildKind::Nix).await,
+        NixRecipe::File(path) => {
             require(src, target).await?;
             let (nix, dockerfile) = read(call, src, Some(path), name).await?;
             // Named like the container: publish-nix has no --nix-packages.
             let packages = PackageMap::default();
             resolve::resolve_nix(name, path, &BuildTexts { dockerfile, nix }, &packages)
         }
-        NixTarget::FlakeOutput(attr) => {
+        NixRecipe::FlakeOutput(attr) => {
             require(src, target).await?;
             let container = nix.container(call, src).await?;
             let argv = flake_image::flake_version_command(REPO_MOUNT, attr);
@@ -105,7 +105,7 @@ pub async fn app_version(
             }
             let image = flake_image::parse_flake_image(&outcome.stdout)?;
             let (_, dockerfile) = read(call, src, None, name).await?;
-            let dockerfile_path = build_file_path(name, Variant::Dockerfile);
+            let dockerfile_path = build_file_path(name, BuildKind::Dockerfile);
             let dockerfile = dockerfile.as_deref().map(|t| (t, dockerfile_path.as_str()));
             flake_app_version(attr, &image, dockerfile, name.as_str(), given)
         }
@@ -120,7 +120,7 @@ async fn read(
     file: Option<&str>,
     name: &ContainerName,
 ) -> eyre::Result<(Option<String>, Option<String>)> {
-    let dockerfile_path = build_file_path(name, Variant::Dockerfile);
+    let dockerfile_path = build_file_path(name, BuildKind::Dockerfile);
     let has_dockerfile = src.exists(dockerfile_path.as_str()).await?;
     let paths: Vec<String> = file
         .map(str::to_owned)
