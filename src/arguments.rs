@@ -266,6 +266,26 @@ pub const REGISTRY_CA: ArgSpec = ArgSpec {
           engine must trust it too to push).",
 };
 
+pub const SIGNING_KEY: ArgSpec = ArgSpec {
+    name: "signingKey",
+    ty: Type::SECRET,
+    default: Default::Null,
+    doc: "A cosign signing key, e.g. env:COSIGN_PRIVATE_KEY: the encrypted PEM `cosign \
+          generate-key-pair` writes (with --signing-key-password), or an unencrypted PKCS#8 or \
+          SEC1 ECDSA P-256 key. Each pushed image is signed as cosign signs it \
+          (sha256-<hex>.sig) and gets a SLSA provenance attestation (and, with --sbom, its \
+          SBOM's), attached as OCI referrers. The key is checked before anything is built; \
+          without it nothing is signed.",
+};
+
+pub const SIGNING_KEY_PASSWORD: ArgSpec = ArgSpec {
+    name: "signingKeyPassword",
+    ty: Type::SECRET,
+    default: Default::Null,
+    doc: "The password of an encrypted --signing-key, e.g. env:COSIGN_PASSWORD (the one given \
+          to `cosign generate-key-pair`).",
+};
+
 pub const PLATFORMS: ArgSpec = ArgSpec {
     name: "platforms",
     ty: Type::StringList,
