@@ -84,7 +84,11 @@ pub async fn publish(call: Invocation) -> eyre::Result<Output> {
              Dockerfile's FROM lines; the module does not learn their digests)",
         );
         target
-            .sign(&call.query, &pushed, &[Attestation::Provenance(Box::new(provenance))])
+            .sign(
+                &call.query,
+                &pushed,
+                &[Attestation::Provenance(Box::new(provenance))],
+            )
             .await?;
     }
     Ok(Output::Text(pushed.text))

@@ -38,6 +38,10 @@ enum A {
     Huge(&'static str, usize),
     /// Leave out an argument the function's defaults below would add.
     Absent,
+    /// A Secret whose plaintext is this text.
+    Secret(&'static str),
+    /// A Secret whose plaintext is this file of `tests/fixtures/signing/`.
+    KeyFile(&'static str),
 }
 
 /// The repository a row runs on.
@@ -159,6 +163,13 @@ const ROWS: &[Row] = &[
     ("publish", "bad registry: 1 MiB", &[("containerName", S("good")), ("registry", Huge("r", MIB))], Repo, "is not a registry host"),
     ("publish", "bad namespace", &[("containerName", S("good")), ("namespace", S("Blume"))], Repo, "--namespace `Blume` is not a repository namespace"),
     ("publish", "bad namespace: traversing", &[("containerName", S("good")), ("namespace", S("../x"))], Repo, "is not a repository namespace"),
+    ("publish", "signing key: wrong password", &[("containerName", S("good")), ("signingKeyPassword", Secret("not the password")), ("signingKey", KeyFile("cosign.key"))], Repo, "wrong password for the signing key"),
+    ("publish", "signing key: RSA", &[("containerName", S("good")), ("signingKey", KeyFile("rsa-pkcs8.pem"))], Repo, "an RSA key"),
+    ("publish", "signing key: Ed25519", &[("containerName", S("good")), ("signingKey", KeyFile("ed25519-pkcs8.pem"))], Repo, "an Ed25519 key"),
+    ("publish", "signing key: the public key", &[("containerName", S("good")), ("signingKey", KeyFile("p256-public.pem"))], Repo, "is a public key"),
+    ("publish", "signing key: corrupt PEM", &[("containerName", S("good")), ("signingKey", KeyFile("corrupt.pem"))], Repo, "--signing-key: "),
+    ("publish", "signing key: no password", &[("containerName", S("good")), ("signingKey", KeyFile("cosign.key"))], Repo, "no password was given"),
+    ("publish", "signing key password without a key", &[("containerName", S("good")), ("signingKeyPassword", Secret("pw"))], Repo, "--signing-key-password was given without --signing-key"),
     ("publish", "bad tags", &[("containerName", S("good")), ("tags", L(&["latest", "-x"]))], Repo, "--tags: `-x` is not a valid image tag"),
     ("publish", "bad platforms", &[("containerName", S("good")), ("platforms", L(&["linux/amd64", "linux"]))], Repo, "--platforms: `linux` is not a platform"),
     ("publish", "bad build_args", &[("containerName", S("good")), ("buildArgs", L(&["=1"]))], Repo, "is not a build argument name"),
@@ -214,6 +225,7 @@ const ROWS: &[Row] = &[
     ("nixVersion", "bad --nixpkgs", &[("package", S("jq")), ("nixpkgs", S("/etc/nixpkgs"))], Repo, "is neither a tarball URL nor a store path"),
     ("nixVersion", "evaluation killed for memory (exit 137)", &[("package", S("jq")), ("nixpkgs", S("/nix/store/0123-source"))], Killed, "`nix-instantiate` was killed by signal 9"),
     // publishNix (with a valid --commit-sha and --dry-run unless the row says otherwise)
+    ("publishNix", "signing key: RSA", &[("containerName", S("good")), ("signingKey", KeyFile("rsa-pkcs1.pem"))], Repo, "an RSA key"),
     ("publishNix", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
     ("publishNix", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
     ("publishNix", "missing build file", &[("containerName", S("good"))], Repo, "containers/good/default.nix does not exist"),
@@ -327,7 +339,7 @@ fn value(arg: A) -> Option<Value> {
         L(items) => json!(items),
         I(n) => json!(n),
         Huge(text, bytes) => json!(text.repeat(bytes / text.len())),
-        Absent => return None,
+        Absent | Secret(_) | KeyFile(_) => return None,
     })
 }
 
@@ -352,6 +364,8 @@ fn shown(args: &[(&str, A)]) -> String {
                 Huge(text, bytes) => {
                     format!("--{flag}=<{} of {text}>", size(*bytes))
                 }
+                Secret(_) => format!("--{flag}=<a Secret>"),
+                KeyFile(file) => format!("--{flag}=<tests/fixtures/signing/{file}>"),
                 Absent => return None,
             })
         })
@@ -423,6 +437,18 @@ fn engine(row: &Row) -> Engine {
         if let Some(v) = value(*arg) {
             engine = engine.arg(name, v);
         }
+        let plaintext = match arg {
+            Secret(text) => text.to_string(),
+            KeyFile(file) => {
+                std::fs::read_to_string(crate_root().join("tests/fixtures/signing").join(file))
+                    .unwrap()
+            }
+            _ => continue,
+        };
+        engine =
+            engine
+                .secret_arg(name)
+                .stub_where("plaintext", &format!("${name}."), json!(plaintext));
     }
     engine
 }
