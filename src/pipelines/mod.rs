@@ -13,4 +13,5 @@ pub mod registry_access;
 pub mod release;
 pub mod repo;
 pub mod signing;
+pub mod verify;
 pub mod workflows;

@@ -42,6 +42,8 @@ enum A {
     Secret(&'static str),
     /// A Secret whose plaintext is this file of `tests/fixtures/signing/`.
     KeyFile(&'static str),
+    /// A File: this file of `tests/fixtures/signing/`.
+    PemFile(&'static str),
 }
 
 /// The repository a row runs on.
@@ -288,6 +290,13 @@ const ROWS: &[Row] = &[
     ("listTags", "bad --limit", &[("limit", I(0))], Repo, "--limit must be a positive number"),
     ("listTags", "option-like --main-branch", &[("mainBranch", S("-x"))], Repo, "--main-branch `-x` is not a git revision"),
     // flakeLock and flakeUpdate (Nix's messages as Nix 2.8 prints them, tests/real/flake_real.rs)
+    // verify (the registry is never reached: each is refused before)
+    ("verify", "image without a tag or digest", &[("image", S("registry.ops.eblu.me/blumeops/nettest"))], Repo, "names no tag or digest"),
+    ("verify", "image without a registry", &[("image", S("blumeops/nettest:v1"))], Repo, "names no registry"),
+    ("verify", "image with a bad digest", &[("image", S("registry.ops.eblu.me/blumeops/nettest@sha256:abc"))], Repo, "is not a sha256 digest"),
+    ("verify", "unknown --require", &[("require", L(&["slsa"]))], Repo, "`slsa` is not an attestation type"),
+    ("verify", "private key as --public-key", &[("publicKey", PemFile("p256-pkcs8.pem"))], Repo, "--public-key: "),
+    ("verify", "RSA --public-key", &[("publicKey", PemFile("rsa-public.pem"))], Repo, "--public-key: "),
     ("flakeLock", "--flake-path without flake.nix (the default)", &[], Repo, "--flake-path `nixos/ringtail` has no flake.nix"),
     ("flakeLock", "--flake-path without flake.nix", &[("flakePath", S("nixos"))], Flakes(0, "", ""), "--flake-path `nixos` has no flake.nix: nixos/flake.nix does not exist in --src"),
     ("flakeLock", "traversing --flake-path", &[("flakePath", S("../ringtail"))], Flakes(0, "", ""), "is not a folder inside the repository"),
@@ -328,6 +337,13 @@ fn defaults(function: &str) -> &'static [(&'static str, A)] {
         "tags" => &[("commitSha", S(SHA))],
         "publish" | "publishNix" => &[("commitSha", S(SHA)), ("dryRun", B(true))],
         "releaseRuntime" => &[("dryRun", B(true))],
+        "verify" => &[
+            (
+                "image",
+                S("registry.ops.eblu.me/blumeops/nettest:v0.1.0-0123456"),
+            ),
+            ("publicKey", PemFile("p256-public.pem")),
+        ],
         _ => &[],
     }
 }
@@ -339,7 +355,7 @@ fn value(arg: A) -> Option<Value> {
         L(items) => json!(items),
         I(n) => json!(n),
         Huge(text, bytes) => json!(text.repeat(bytes / text.len())),
-        Absent | Secret(_) | KeyFile(_) => return None,
+        Absent | Secret(_) | KeyFile(_) | PemFile(_) => return None,
     })
 }
 
@@ -365,7 +381,9 @@ fn shown(args: &[(&str, A)]) -> String {
                     format!("--{flag}=<{} of {text}>", size(*bytes))
                 }
                 Secret(_) => format!("--{flag}=<a Secret>"),
-                KeyFile(file) => format!("--{flag}=<tests/fixtures/signing/{file}>"),
+                KeyFile(file) | PemFile(file) => {
+                    format!("--{flag}=<tests/fixtures/signing/{file}>")
+                }
                 Absent => return None,
             })
         })
@@ -412,7 +430,14 @@ fn fixture(fx: Fx) -> PathBuf {
 /// The call of one row.
 fn engine(row: &Row) -> Engine {
     let (function, _, args, fx, _) = *row;
-    let mut engine = Engine::call(function).dir_arg("src", fixture(fx));
+    let mut engine = Engine::call(function);
+    // Every function but verify reads a repository.
+    if FUNCTIONS
+        .iter()
+        .any(|f| f.name == function && f.arg("src").is_some())
+    {
+        engine = engine.dir_arg("src", fixture(fx));
+    }
     match fx {
         Killed => engine = engine.exec_answers(137, "", "building...\nKilled"),
         RegistryDown => {
@@ -436,6 +461,10 @@ fn engine(row: &Row) -> Engine {
     for (name, arg) in all {
         if let Some(v) = value(*arg) {
             engine = engine.arg(name, v);
+        }
+        if let PemFile(file) = arg {
+            engine = engine.file_arg(name, crate_root().join("tests/fixtures/signing").join(file));
+            continue;
         }
         let plaintext = match arg {
             Secret(text) => text.to_string(),

@@ -60,6 +60,15 @@ const CALLS: &[(&str, fn() -> Engine)] = &[
             .arg("containerName", json!("nettest"))
             .exec_answers(0, "0123456 main\n", "")
     }),
+    // Its --image (with the registry's host) is added by [`scenario`].
+    ("verify", || {
+        Engine::call("verify")
+            .file_arg(
+                "publicKey",
+                crate_root().join("tests/fixtures/signing/p256-public.pem"),
+            )
+            .arg("require", json!([]))
+    }),
     ("releaseRuntime", || {
         Engine::call("releaseRuntime")
             .dir_arg("src", crate_root())
@@ -112,8 +121,15 @@ fn scenario(
         Scenario::Unreachable => (closed_port(), PASSWORD, true),
         Scenario::UntrustedCertificate => (registry.host.clone(), PASSWORD, false),
     };
-    let engine = call()
-        .arg("registry", json!(host))
+    let engine = call();
+    // verify has no --registry: its --image names the registry.
+    let is_verify = engine.state().function == "verify";
+    let engine = if is_verify {
+        engine.arg("image", json!(format!("{host}/{REPO}:{TAG}")))
+    } else {
+        engine.arg("registry", json!(host))
+    };
+    let engine = engine
         .arg("registryUsername", json!(USER))
         .secret_arg("registryPassword")
         .stub("plaintext", json!(password));
@@ -186,6 +202,15 @@ async fn no_function_shows_the_password_anywhere() {
     let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
+    // verify's success path needs a signed image.
+    let key = blumeops_ci::signing::SigningKey::from_pem(
+        &std::fs::read(crate_root().join("tests/fixtures/signing/cosign.key")).unwrap(),
+        Some(KEY_PASSWORD.as_bytes()),
+    )
+    .unwrap();
+    let client = registry.client(Some(Credentials::new(USER, PASSWORD)));
+    let digest = client.manifest_digest(REPO, TAG).await.unwrap().unwrap();
+    client.sign(REPO, &digest, &key).await.unwrap();
     let binary = Path::new(env!("CARGO_BIN_EXE_blumeops-ci"));
     for (name, call) in CALLS {
         for case in [

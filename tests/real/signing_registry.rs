@@ -543,3 +543,92 @@ async fn a_dry_run_checks_the_key_and_says_it_would_sign() {
     let http = Http::new(&registry);
     assert_eq!(http.manifest(&format!("sha256-{hex}.sig")).await, None);
 }
+
+/// `verify` of `image` with `public` (a file of the signing fixtures),
+/// through the recording engine.
+fn verify_call(ca: &Path, image: &str, public: &str) -> Engine {
+    Engine::call("verify")
+        .arg("image", json!(image))
+        .file_arg("publicKey", fixtures().join(public))
+        .arg("registryUsername", json!(USER))
+        .secret_arg("registryPassword")
+        .stub("plaintext", json!(PASSWORD))
+        .file_arg("registryCa", ca)
+}
+
+#[tokio::test]
+async fn verify_lists_what_publish_attached_and_refuses_a_wrong_key_or_a_missing_type() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    // A Dockerfile image, as publish signs it: provenance only.
+    let engine = signed_publish(&registry, &ca, SHA, "never pushed");
+    engine.returned_chain().await;
+    let digest = registry.skopeo_digest(REPO, TAG);
+    let identity = format!("{}/{REPO}", registry.host);
+    let image = format!("{identity}:{TAG}");
+    let output = verify_call(&ca, &image, "p256-public.pem")
+        .returned_chain()
+        .await;
+    let key_id = public_key("p256-public.pem").key_id();
+    assert_eq!(
+        output,
+        format!(
+            "verified {identity}@{digest}\nsignature: key {key_id}\nattestation \
+             {PROVENANCE_PREDICATE_TYPE}: subject {identity}@{digest}, signature verified"
+        )
+    );
+    // By digest too.
+    let by_digest = verify_call(&ca, &format!("{identity}@{digest}"), "p256-public.pem")
+        .returned_chain()
+        .await;
+    assert_eq!(by_digest, output);
+
+    // Asked for an SBOM it lacks: refused, naming it.
+    let err = verify_call(&ca, &image, "p256-public.pem")
+        .arg("require", json!(["provenance", "sbom"]))
+        .returned_error()
+        .await;
+    assert!(
+        err.contains(&format!(
+            "has no verified attestation of type {SBOM_PREDICATE_TYPE}"
+        )),
+        "{err}"
+    );
+    // Another key: refused.
+    let err = verify_call(&ca, &image, "other-p256-public.pem")
+        .returned_error()
+        .await;
+    assert!(
+        err.contains("no valid signature by the given public key"),
+        "{err}"
+    );
+
+    // A Nix image with its SBOM (attached as publish-nix --sbom attaches
+    // it): both listed, both required.
+    let client = registry.client(creds());
+    let subject = client.descriptor(REPO, &digest).await.unwrap().unwrap();
+    let sbom = Statement::sbom(&client.docker_reference(REPO), &digest, SBOM).unwrap();
+    client
+        .attest(REPO, &subject, &sbom, &signing_key())
+        .await
+        .unwrap();
+    let output = verify_call(&ca, &image, "p256-public.pem")
+        .arg("require", json!(["provenance", "sbom"]))
+        .returned_chain()
+        .await;
+    for kind in [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE] {
+        assert!(
+            output.contains(&format!(
+                "attestation {kind}: subject {identity}@{digest}, signature verified"
+            )),
+            "{output}"
+        );
+    }
+
+    // An unsigned image: refused.
+    let err = verify_call(&ca, &format!("{identity}:no-such-tag"), "p256-public.pem")
+        .returned_error()
+        .await;
+    assert!(err.contains("the registry has no such image"), "{err}");
+}

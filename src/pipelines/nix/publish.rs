@@ -143,6 +143,10 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
         let mut attestations = vec![Attestation::Provenance(Box::new(provenance))];
         if let Some(sbom) = &document {
             attestations.push(Attestation::Sbom(sbom.clone()));
+            call.log.say(
+                "the SBOM is attached to the image and also pushed as sbom-<tag>, kept for \
+                 compatibility while signing is optional",
+            );
         } else if sbom_tag.is_some() {
             call.log.say(
                 "the SBOM attestation is not attached: the image was already published, so \
