@@ -7,7 +7,7 @@
 //! | [`tags`] | commit and release tags |
 //! | [`ordering`] | version tags, newest first |
 //! | [`publish`] | push or not, and what publish returns |
-//! | [`reference`] | a full image reference (`verify --image`) |
+//! | [`mod@reference`] | a full image reference (`verify --image`) |
 
 pub mod image_ref;
 pub mod ordering;
