@@ -266,6 +266,52 @@ pub const REGISTRY_CA: ArgSpec = ArgSpec {
           engine must trust it too to push).",
 };
 
+pub const SIGNING_KEY: ArgSpec = ArgSpec {
+    name: "signingKey",
+    ty: Type::SECRET,
+    default: Default::Null,
+    doc: "A cosign signing key, e.g. env:COSIGN_PRIVATE_KEY: the encrypted PEM `cosign \
+          generate-key-pair` writes (with --signing-key-password), or an unencrypted PKCS#8 or \
+          SEC1 ECDSA P-256 key. Each pushed image is signed as cosign signs it \
+          (sha256-<hex>.sig) and gets a SLSA provenance attestation (and, with --sbom, its \
+          SBOM's), attached as OCI referrers. The key is checked before anything is built; \
+          without it nothing is signed.",
+};
+
+pub const SIGNING_KEY_PASSWORD: ArgSpec = ArgSpec {
+    name: "signingKeyPassword",
+    ty: Type::SECRET,
+    default: Default::Null,
+    doc: "The password of an encrypted --signing-key, e.g. env:COSIGN_PASSWORD (the one given \
+          to `cosign generate-key-pair`).",
+};
+
+pub const IMAGE: ArgSpec = ArgSpec {
+    name: "image",
+    ty: Type::String,
+    default: Default::Required,
+    doc: "The image to check: its full reference with the registry, by tag or by digest, \
+          e.g. registry.ops.eblu.me/blumeops/nettest:v0.1.0-0123456 or \
+          ...@sha256:<digest>. A tag is checked at the digest it points to now.",
+};
+
+pub const PUBLIC_KEY: ArgSpec = ArgSpec {
+    name: "publicKey",
+    ty: Type::FILE,
+    default: Default::Required,
+    doc: "The public key the image must be signed with: the PEM file `cosign \
+          generate-key-pair` writes beside the key (cosign.pub), e.g. --public-key=./cosign.pub.",
+};
+
+pub const REQUIRE: ArgSpec = ArgSpec {
+    name: "require",
+    ty: Type::StringList,
+    default: Default::Json("[\"provenance\"]"),
+    doc: "The attestations the image must carry, each signed with the key and about this \
+          image: provenance (SLSA provenance v1), sbom (CycloneDX), or a predicate type URI; \
+          --require=\"\" requires none.",
+};
+
 pub const PLATFORMS: ArgSpec = ArgSpec {
     name: "platforms",
     ty: Type::StringList,

@@ -161,6 +161,8 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             TARGET,
             DOCKERFILE,
             SOURCE_URL,
+            SIGNING_KEY,
+            SIGNING_KEY_PASSWORD,
         ],
         returns: Type::String,
         cache: CachePolicy::Never,
@@ -200,6 +202,8 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             NIXPKGS,
             NIX_IMAGE,
             SBOM,
+            SIGNING_KEY,
+            SIGNING_KEY_PASSWORD,
         ],
         returns: Type::String,
         cache: CachePolicy::Never,
@@ -284,6 +288,30 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         cache: CachePolicy::Never,
         check: false,
         body: |call| Box::pin(pipelines::ops::list_tags(call)),
+    },
+    FunctionSpec {
+        name: "verify",
+        doc: "Check an image's cosign signature and its attestations with a public key.\n\n\
+              Resolves --image (a tag, or a digest) to its digest, then checks, as `cosign \
+              verify --key` does, that its sha256-<hex>.sig image holds a signature of that \
+              digest and repository by --public-key; then every in-toto attestation attached \
+              to it (OCI referrers, or their tag-schema fallback): its DSSE signature by the \
+              key, and that its subject is this image. Each --require type must be among them \
+              (default: provenance). Prints the digest, the key id and one line per \
+              attestation; fails naming what is missing or invalid. No password is needed for \
+              a public image. Runs every time.",
+        args: &[
+            IMAGE,
+            PUBLIC_KEY,
+            REQUIRE,
+            REGISTRY_USERNAME,
+            REGISTRY_PASSWORD,
+            REGISTRY_CA,
+        ],
+        returns: Type::String,
+        cache: CachePolicy::Never,
+        check: false,
+        body: |call| Box::pin(pipelines::verify::verify(call)),
     },
     FunctionSpec {
         name: "flakeLock",

@@ -12,4 +12,6 @@ pub mod publish;
 pub mod registry_access;
 pub mod release;
 pub mod repo;
+pub mod signing;
+pub mod verify;
 pub mod workflows;

@@ -20,10 +20,13 @@ use crate::core::image::tags;
 use crate::core::version::build_version;
 use crate::module::args::Invocation;
 use crate::module::graphql;
+use crate::module::log::Log;
 use crate::module::output::Output;
+use crate::signing::{ProvenanceInput, SigningKey};
 
 use super::build::{BuildRequest, Need};
 use super::registry_access::RegistryAccess;
+use super::signing::{self, Attestation, SigningSecrets};
 
 pub async fn publish(call: Invocation) -> eyre::Result<Output> {
     let request = BuildRequest::from_args(&call.args)?;
@@ -33,6 +36,23 @@ pub async fn publish(call: Invocation) -> eyre::Result<Output> {
         .commit
         .clone()
         .ok_or_else(|| eyre::eyre!("publish needs --commit-sha"))?;
+    let target = target.with_signing(&call).await?;
+    // What the provenance records of this build.
+    let provenance = ProvenanceInput {
+        module_version: env!("CARGO_PKG_VERSION").to_owned(),
+        module_commit: None,
+        source_repository: request.source_url.clone().unwrap_or_default(),
+        source_commit: commit.as_str().to_owned(),
+        container: request.name.as_str().to_owned(),
+        build_kind: BuildKind::Dockerfile,
+        build_args: request
+            .build_args
+            .iter()
+            .map(|a| (a.name.clone(), a.value.clone()))
+            .collect(),
+        base_images: Vec::new(),
+        nixpkgs: None,
+    };
     let given_version = call.args.opt_string(&VERSION)?;
     let build = request
         .resolve(&call, given_version.as_deref(), Need::Version)
@@ -53,11 +73,34 @@ pub async fn publish(call: Invocation) -> eyre::Result<Output> {
     } else {
         Image::Platforms(platforms.iter().map(|p| build.container(Some(p))).collect())
     };
-    Ok(Output::Text(
+    let pushed = target
+        .push_with(&call.query, &tags, || async { Ok((image, ())) })
+        .await?;
+    if target.will_sign() {
+        // The engine resolves the Dockerfile's FROM lines: the module does
+        // not learn the base images' digests, so none are recorded.
+        call.log.say(
+            "provenance: the base images are not recorded (the engine resolves the \
+             Dockerfile's FROM lines; the module does not learn their digests)",
+        );
         target
-            .push(&call.query, &tags, || async { Ok(image) })
-            .await?,
-    ))
+            .sign(
+                &call.query,
+                &pushed,
+                &[Attestation::Provenance(Box::new(provenance))],
+            )
+            .await?;
+    }
+    Ok(Output::Text(pushed.text))
+}
+
+/// What a push did: the lines it returns, what the build made besides the
+/// image (`None` when nothing was built), and the digest now under the
+/// immutable tag (`None` on a dry run).
+pub struct Pushed<T> {
+    pub text: String,
+    pub made: Option<T>,
+    pub digest: Option<String>,
 }
 
 /// What to push: one image, or one per platform (a multi-platform image).
@@ -74,6 +117,9 @@ pub struct PushDestination {
     pub extra_tags: Vec<String>,
     pub dry_run: bool,
     pub overwrite: bool,
+    /// `--signing-key`, parsed (see [`PushDestination::with_signing`]).
+    pub signing_key: Option<SigningKey>,
+    log: Log,
 }
 
 impl PushDestination {
@@ -90,7 +136,58 @@ impl PushDestination {
             extra_tags: args.strings(&TAGS),
             dry_run: args.bool(&DRY_RUN),
             overwrite: args.bool(&OVERWRITE),
+            signing_key: None,
+            log: call.log.clone(),
         })
+    }
+
+    /// Reads and parses `--signing-key` (for `publish` and `publish-nix`,
+    /// whose tables declare it), before anything is built or pushed: a bad
+    /// key fails the call with nothing published. A dry run says it would
+    /// sign.
+    pub async fn with_signing(mut self, call: &Invocation) -> eyre::Result<Self> {
+        if let Some(secrets) = SigningSecrets::from_args(&call.args)? {
+            let key = secrets.load(&call.query).await?;
+            if self.dry_run {
+                self.log.say(format!(
+                    "dry run: the signing key is valid (key {}); a real run would sign the \
+                     pushed image and attach its attestations",
+                    key.public_key().key_id()
+                ));
+            }
+            self.signing_key = Some(key);
+        }
+        Ok(self)
+    }
+
+    /// Whether a push signs what it pushed (a key, and not a dry run).
+    pub fn will_sign(&self) -> bool {
+        self.signing_key.is_some() && !self.dry_run
+    }
+
+    /// Signs the image `pushed` left under the immutable tag and attaches
+    /// `attestations`, when a signing key was given (nothing otherwise).
+    /// A failure says the image is published unsigned, and how to sign it.
+    pub async fn sign<T>(
+        &self,
+        query: &Query,
+        pushed: &Pushed<T>,
+        attestations: &[Attestation],
+    ) -> eyre::Result<()> {
+        let (Some(key), Some(digest)) = (&self.signing_key, &pushed.digest) else {
+            return Ok(());
+        };
+        let repo = &self.repository;
+        let client = self.access.client(query).await?;
+        signing::sign_and_attest(&client, &repo.path(), digest, key, attestations, &self.log)
+            .await
+            .wrap_err_with(|| {
+                format!(
+                    "{}@{digest} is published but signing it failed, so it is unsigned.\n\
+                     Re-run the same call: it finds the image published and signs it.",
+                    repo.path()
+                )
+            })
     }
 
     /// Pushes the image that `image` makes under `tags` (the immutable tag
@@ -102,10 +199,10 @@ impl PushDestination {
         F: FnOnce() -> Fut,
         Fut: Future<Output = eyre::Result<Image>>,
     {
-        let (pushed, _) = self
+        let pushed = self
             .push_with(query, tags, || async { Ok((image().await?, ())) })
             .await?;
-        Ok(pushed)
+        Ok(pushed.text)
     }
 
     /// [`PushDestination::push`], for a build that makes something besides the
@@ -116,14 +213,18 @@ impl PushDestination {
         query: &Query,
         tags: &[Tag],
         image: F,
-    ) -> eyre::Result<(String, Option<T>)>
+    ) -> eyre::Result<Pushed<T>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = eyre::Result<(Image, T)>>,
     {
         let repo = &self.repository;
         if self.dry_run {
-            return Ok((publish::dry_run(repo, tags), None));
+            return Ok(Pushed {
+                text: publish::dry_run(repo, tags),
+                made: None,
+                digest: None,
+            });
         }
         let immutable = &tags[0];
         let existing = self
@@ -142,7 +243,11 @@ impl PushDestination {
         let mut lines = Vec::new();
         match publish::decide(existing, self.overwrite) {
             Decision::AlreadyPublished { digest } => {
-                return Ok((publish::already_published(repo, immutable, &digest), None));
+                return Ok(Pushed {
+                    text: publish::already_published(repo, immutable, &digest),
+                    made: None,
+                    digest: Some(digest),
+                });
             }
             Decision::Overwrite { previous } => lines.push(format!(
                 "overwriting {} (was {previous})",
@@ -176,8 +281,17 @@ impl PushDestination {
                 )),
             }
         }
+        // The engine returns `<address>@<digest>`, the commit tag's first.
+        let digest = pushed
+            .first()
+            .and_then(|r| r.rsplit_once('@'))
+            .map(|(_, digest)| digest.to_owned());
         lines.splice(0..0, pushed);
-        Ok((lines.join("\n"), Some(made)))
+        Ok(Pushed {
+            text: lines.join("\n"),
+            made: Some(made),
+            digest,
+        })
     }
 
     /// The container `publish` is called on, with the registry credentials

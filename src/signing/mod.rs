@@ -59,6 +59,7 @@ pub use signature_image::{
 pub use simple_signing::{SIGNATURE_TYPE, SignedIdentity, parse_payload, payload};
 pub use statement::{
     PROVENANCE_PREDICATE_TYPE, SBOM_PREDICATE_TYPE, STATEMENT_TYPE, Statement, Subject,
+    predicate_type_named,
 };
 pub use verify::{
     VerifiedAttestation, VerifyError, VerifyErrorKind, require_attestations, verify_attestation,

@@ -20,6 +20,20 @@ pub const SBOM_PREDICATE_TYPE: &str = "https://cyclonedx.org/bom";
 /// The predicate type of SLSA provenance v1.
 pub const PROVENANCE_PREDICATE_TYPE: &str = "https://slsa.dev/provenance/v1";
 
+/// The predicate type `verify --require` names: `provenance`, `sbom`, or
+/// a predicate type URI as is.
+pub fn predicate_type_named(name: &str) -> Result<String, String> {
+    match name {
+        "provenance" => Ok(PROVENANCE_PREDICATE_TYPE.to_owned()),
+        "sbom" => Ok(SBOM_PREDICATE_TYPE.to_owned()),
+        uri if uri.starts_with("https://") || uri.starts_with("http://") => Ok(uri.to_owned()),
+        other => Err(format!(
+            "`{other}` is not an attestation type: name `provenance` ({PROVENANCE_PREDICATE_TYPE}), \
+             `sbom` ({SBOM_PREDICATE_TYPE}), or a predicate type URI."
+        )),
+    }
+}
+
 /// An in-toto statement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -38,6 +38,12 @@ enum A {
     Huge(&'static str, usize),
     /// Leave out an argument the function's defaults below would add.
     Absent,
+    /// A Secret whose plaintext is this text.
+    Secret(&'static str),
+    /// A Secret whose plaintext is this file of `tests/fixtures/signing/`.
+    KeyFile(&'static str),
+    /// A File: this file of `tests/fixtures/signing/`.
+    PemFile(&'static str),
 }
 
 /// The repository a row runs on.
@@ -159,6 +165,13 @@ const ROWS: &[Row] = &[
     ("publish", "bad registry: 1 MiB", &[("containerName", S("good")), ("registry", Huge("r", MIB))], Repo, "is not a registry host"),
     ("publish", "bad namespace", &[("containerName", S("good")), ("namespace", S("Blume"))], Repo, "--namespace `Blume` is not a repository namespace"),
     ("publish", "bad namespace: traversing", &[("containerName", S("good")), ("namespace", S("../x"))], Repo, "is not a repository namespace"),
+    ("publish", "signing key: wrong password", &[("containerName", S("good")), ("signingKeyPassword", Secret("not the password")), ("signingKey", KeyFile("cosign.key"))], Repo, "wrong password for the signing key"),
+    ("publish", "signing key: RSA", &[("containerName", S("good")), ("signingKey", KeyFile("rsa-pkcs8.pem"))], Repo, "an RSA key"),
+    ("publish", "signing key: Ed25519", &[("containerName", S("good")), ("signingKey", KeyFile("ed25519-pkcs8.pem"))], Repo, "an Ed25519 key"),
+    ("publish", "signing key: the public key", &[("containerName", S("good")), ("signingKey", KeyFile("p256-public.pem"))], Repo, "is a public key"),
+    ("publish", "signing key: corrupt PEM", &[("containerName", S("good")), ("signingKey", KeyFile("corrupt.pem"))], Repo, "--signing-key: "),
+    ("publish", "signing key: no password", &[("containerName", S("good")), ("signingKey", KeyFile("cosign.key"))], Repo, "no password was given"),
+    ("publish", "signing key password without a key", &[("containerName", S("good")), ("signingKeyPassword", Secret("pw"))], Repo, "--signing-key-password was given without --signing-key"),
     ("publish", "bad tags", &[("containerName", S("good")), ("tags", L(&["latest", "-x"]))], Repo, "--tags: `-x` is not a valid image tag"),
     ("publish", "bad platforms", &[("containerName", S("good")), ("platforms", L(&["linux/amd64", "linux"]))], Repo, "--platforms: `linux` is not a platform"),
     ("publish", "bad build_args", &[("containerName", S("good")), ("buildArgs", L(&["=1"]))], Repo, "is not a build argument name"),
@@ -214,6 +227,7 @@ const ROWS: &[Row] = &[
     ("nixVersion", "bad --nixpkgs", &[("package", S("jq")), ("nixpkgs", S("/etc/nixpkgs"))], Repo, "is neither a tarball URL nor a store path"),
     ("nixVersion", "evaluation killed for memory (exit 137)", &[("package", S("jq")), ("nixpkgs", S("/nix/store/0123-source"))], Killed, "`nix-instantiate` was killed by signal 9"),
     // publishNix (with a valid --commit-sha and --dry-run unless the row says otherwise)
+    ("publishNix", "signing key: RSA", &[("containerName", S("good")), ("signingKey", KeyFile("rsa-pkcs1.pem"))], Repo, "an RSA key"),
     ("publishNix", "invalid container name", &[("containerName", S("Nettest"))], Repo, "is not a valid container name"),
     ("publishNix", "1 MiB container name", &[("containerName", Huge("a", MIB))], Repo, "characters long"),
     ("publishNix", "missing build file", &[("containerName", S("good"))], Repo, "containers/good/default.nix does not exist"),
@@ -276,6 +290,13 @@ const ROWS: &[Row] = &[
     ("listTags", "bad --limit", &[("limit", I(0))], Repo, "--limit must be a positive number"),
     ("listTags", "option-like --main-branch", &[("mainBranch", S("-x"))], Repo, "--main-branch `-x` is not a git revision"),
     // flakeLock and flakeUpdate (Nix's messages as Nix 2.8 prints them, tests/real/flake_real.rs)
+    // verify (the registry is never reached: each is refused before)
+    ("verify", "image without a tag or digest", &[("image", S("registry.ops.eblu.me/blumeops/nettest"))], Repo, "names no tag or digest"),
+    ("verify", "image without a registry", &[("image", S("blumeops/nettest:v1"))], Repo, "names no registry"),
+    ("verify", "image with a bad digest", &[("image", S("registry.ops.eblu.me/blumeops/nettest@sha256:abc"))], Repo, "is not a sha256 digest"),
+    ("verify", "unknown --require", &[("require", L(&["slsa"]))], Repo, "`slsa` is not an attestation type"),
+    ("verify", "private key as --public-key", &[("publicKey", PemFile("p256-pkcs8.pem"))], Repo, "--public-key: "),
+    ("verify", "RSA --public-key", &[("publicKey", PemFile("rsa-public.pem"))], Repo, "--public-key: "),
     ("flakeLock", "--flake-path without flake.nix (the default)", &[], Repo, "--flake-path `nixos/ringtail` has no flake.nix"),
     ("flakeLock", "--flake-path without flake.nix", &[("flakePath", S("nixos"))], Flakes(0, "", ""), "--flake-path `nixos` has no flake.nix: nixos/flake.nix does not exist in --src"),
     ("flakeLock", "traversing --flake-path", &[("flakePath", S("../ringtail"))], Flakes(0, "", ""), "is not a folder inside the repository"),
@@ -316,6 +337,13 @@ fn defaults(function: &str) -> &'static [(&'static str, A)] {
         "tags" => &[("commitSha", S(SHA))],
         "publish" | "publishNix" => &[("commitSha", S(SHA)), ("dryRun", B(true))],
         "releaseRuntime" => &[("dryRun", B(true))],
+        "verify" => &[
+            (
+                "image",
+                S("registry.ops.eblu.me/blumeops/nettest:v0.1.0-0123456"),
+            ),
+            ("publicKey", PemFile("p256-public.pem")),
+        ],
         _ => &[],
     }
 }
@@ -327,7 +355,7 @@ fn value(arg: A) -> Option<Value> {
         L(items) => json!(items),
         I(n) => json!(n),
         Huge(text, bytes) => json!(text.repeat(bytes / text.len())),
-        Absent => return None,
+        Absent | Secret(_) | KeyFile(_) | PemFile(_) => return None,
     })
 }
 
@@ -351,6 +379,10 @@ fn shown(args: &[(&str, A)]) -> String {
                 B(b) => format!("--{flag}={b}"),
                 Huge(text, bytes) => {
                     format!("--{flag}=<{} of {text}>", size(*bytes))
+                }
+                Secret(_) => format!("--{flag}=<a Secret>"),
+                KeyFile(file) | PemFile(file) => {
+                    format!("--{flag}=<tests/fixtures/signing/{file}>")
                 }
                 Absent => return None,
             })
@@ -398,7 +430,14 @@ fn fixture(fx: Fx) -> PathBuf {
 /// The call of one row.
 fn engine(row: &Row) -> Engine {
     let (function, _, args, fx, _) = *row;
-    let mut engine = Engine::call(function).dir_arg("src", fixture(fx));
+    let mut engine = Engine::call(function);
+    // Every function but verify reads a repository.
+    if FUNCTIONS
+        .iter()
+        .any(|f| f.name == function && f.arg("src").is_some())
+    {
+        engine = engine.dir_arg("src", fixture(fx));
+    }
     match fx {
         Killed => engine = engine.exec_answers(137, "", "building...\nKilled"),
         RegistryDown => {
@@ -423,6 +462,22 @@ fn engine(row: &Row) -> Engine {
         if let Some(v) = value(*arg) {
             engine = engine.arg(name, v);
         }
+        if let PemFile(file) = arg {
+            engine = engine.file_arg(name, crate_root().join("tests/fixtures/signing").join(file));
+            continue;
+        }
+        let plaintext = match arg {
+            Secret(text) => text.to_string(),
+            KeyFile(file) => {
+                std::fs::read_to_string(crate_root().join("tests/fixtures/signing").join(file))
+                    .unwrap()
+            }
+            _ => continue,
+        };
+        engine =
+            engine
+                .secret_arg(name)
+                .stub_where("plaintext", &format!("${name}."), json!(plaintext));
     }
     engine
 }

@@ -122,6 +122,7 @@ async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
         "publish",
         "publishNix",
         "listTags",
+        "verify",
         "flakeLock",
         "flakeUpdate",
     ] {
@@ -131,6 +132,30 @@ async fn side_effects_are_never_cached_and_check_versions_is_a_check() {
             "{name}"
         );
     }
+    // Signing: the key and its password are Secrets on both publishers;
+    // verify reads its key as a File and needs no password.
+    use blumeops_ci::module::arg_spec::Type;
+    for name in ["publish", "publishNix"] {
+        for arg in ["signingKey", "signingKeyPassword"] {
+            let spec = by_name(name).arg(arg).expect(arg);
+            assert_eq!(spec.ty, Type::SECRET, "{name}.{arg}");
+        }
+    }
+    let verify = by_name("verify");
+    let names: Vec<&str> = verify.args.iter().map(|a| a.name).collect();
+    assert_eq!(
+        names,
+        [
+            "image",
+            "publicKey",
+            "require",
+            "registryUsername",
+            "registryPassword",
+            "registryCa"
+        ]
+    );
+    assert_eq!(verify.arg("publicKey").unwrap().ty, Type::FILE);
+    assert_eq!(verify.arg("require").unwrap().ty, Type::StringList);
     assert_eq!(
         by_name("build").cache,
         blumeops_ci::module::spec::CachePolicy::Default

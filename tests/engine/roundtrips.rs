@@ -22,7 +22,7 @@ use crate::harness::registry as support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::harness::registry::{PASSWORD, TestRegistry, USER};
+use crate::harness::registry::{PASSWORD, REPO, TAG, TestRegistry, USER};
 use crate::harness::{Engine, Returned, SHA, crate_root, examples_root};
 use blumeops_ci::functions::FUNCTIONS;
 use serde_json::json;
@@ -132,6 +132,23 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
             .file_arg("registryCa", &r.ca)
             .exec_answers(0, "0123456 main\n", ""))
     }),
+    ("verify", |registry| {
+        let Some(r) = registry else {
+            return Err("needs the test registry's tools (ci/install-test-deps)");
+        };
+        sign_nettest(&r.registry);
+        Ok(Engine::call("verify")
+            .arg("image", json!(format!("{}/{REPO}:{TAG}", r.registry.host)))
+            .file_arg(
+                "publicKey",
+                crate_root().join("tests/fixtures/signing/p256-public.pem"),
+            )
+            .arg("require", json!([]))
+            .arg("registryUsername", json!(USER))
+            .secret_arg("registryPassword")
+            .stub("plaintext", json!(PASSWORD))
+            .file_arg("registryCa", &r.ca))
+    }),
     ("flakeLock", |_| {
         Ok(Engine::call("flakeLock")
             .dir_arg("src", flakes_root())
@@ -157,6 +174,30 @@ const CALLS: &[(&str, fn(Option<&Registry>) -> Result<Engine, &'static str>)] = 
 /// The fixture repository of the flake and workflow functions.
 fn flakes_root() -> PathBuf {
     harness::crate_root().join("tests/fixtures/flakes")
+}
+
+/// Signs the test registry's `REPO:TAG` with the fixtures' cosign key
+/// (once: a second signing adds nothing), on a thread of its own, as the
+/// rows are not async.
+fn sign_nettest(registry: &TestRegistry) {
+    let client = registry.client(support::creds());
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let key = blumeops_ci::signing::SigningKey::from_pem(
+                &std::fs::read(crate_root().join("tests/fixtures/signing/cosign.key")).unwrap(),
+                Some(b"correct horse battery staple"),
+            )
+            .unwrap();
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    let digest = client.manifest_digest(REPO, TAG).await.unwrap().unwrap();
+                    client.sign(REPO, &digest, &key).await.unwrap();
+                });
+        });
+    });
 }
 
 fn registry() -> Option<Registry> {

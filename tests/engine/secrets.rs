@@ -7,7 +7,10 @@
 //! every leaf asked for, the returned text or error, and the binary's
 //! stdout and stderr are searched for the plaintext and for its Basic-auth
 //! encoding. The registry client's own errors and `Debug` output are
-//! searched too, against the real registry.
+//! searched too, against the real registry. The signing key and its
+//! password (`publish --signing-key`) are searched for the same way, on
+//! the signing path and its failures, by
+//! [`the_signing_key_and_its_password_show_nowhere`].
 //!
 //! Adding a function that takes a Secret is one row in [`CALLS`]; until
 //! then [`every_function_with_a_secret_is_covered`] fails.
@@ -56,6 +59,15 @@ const CALLS: &[(&str, fn() -> Engine)] = &[
             .dir_arg("src", examples_root())
             .arg("containerName", json!("nettest"))
             .exec_answers(0, "0123456 main\n", "")
+    }),
+    // Its --image (with the registry's host) is added by [`scenario`].
+    ("verify", || {
+        Engine::call("verify")
+            .file_arg(
+                "publicKey",
+                crate_root().join("tests/fixtures/signing/p256-public.pem"),
+            )
+            .arg("require", json!([]))
     }),
     ("releaseRuntime", || {
         Engine::call("releaseRuntime")
@@ -109,8 +121,15 @@ fn scenario(
         Scenario::Unreachable => (closed_port(), PASSWORD, true),
         Scenario::UntrustedCertificate => (registry.host.clone(), PASSWORD, false),
     };
-    let engine = call()
-        .arg("registry", json!(host))
+    let engine = call();
+    // verify has no --registry: its --image names the registry.
+    let is_verify = engine.state().function == "verify";
+    let engine = if is_verify {
+        engine.arg("image", json!(format!("{host}/{REPO}:{TAG}")))
+    } else {
+        engine.arg("registry", json!(host))
+    };
+    let engine = engine
         .arg("registryUsername", json!(USER))
         .secret_arg("registryPassword")
         .stub("plaintext", json!(password));
@@ -183,6 +202,15 @@ async fn no_function_shows_the_password_anywhere() {
     let Some((registry, _dir, ca)) = support::trusted_registry() else {
         return;
     };
+    // verify's success path needs a signed image.
+    let key = blumeops_ci::signing::SigningKey::from_pem(
+        &std::fs::read(crate_root().join("tests/fixtures/signing/cosign.key")).unwrap(),
+        Some(KEY_PASSWORD.as_bytes()),
+    )
+    .unwrap();
+    let client = registry.client(Some(Credentials::new(USER, PASSWORD)));
+    let digest = client.manifest_digest(REPO, TAG).await.unwrap().unwrap();
+    client.sign(REPO, &digest, &key).await.unwrap();
     let binary = Path::new(env!("CARGO_BIN_EXE_blumeops-ci"));
     for (name, call) in CALLS {
         for case in [
@@ -278,6 +306,114 @@ async fn the_registry_client_never_shows_the_password() {
                     ("error Debug".into(), format!("{err:?}")),
                 ],
             );
+        }
+    }
+}
+
+/// The signing key's password in the fixtures (`tests/fixtures/signing/make-keys`).
+const KEY_PASSWORD: &str = "correct horse battery staple";
+
+/// The forms a leaked signing key or password would take: the password,
+/// each key file whole and each line of its PEM body.
+fn leaked_key_forms(keys: &[&str]) -> Vec<String> {
+    let mut forms = vec![KEY_PASSWORD.to_owned()];
+    for key in keys {
+        forms.push(key.to_string());
+        forms.extend(
+            key.lines()
+                .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+                .map(str::to_owned),
+        );
+    }
+    forms
+}
+
+#[tokio::test]
+async fn the_signing_key_and_its_password_show_nowhere() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    let signing = crate_root().join("tests/fixtures/signing");
+    let read = |file: &str| std::fs::read_to_string(signing.join(file)).unwrap();
+    let (encrypted, plain, rsa) = (
+        read("cosign.key"),
+        read("p256-pkcs8.pem"),
+        read("rsa-pkcs8.pem"),
+    );
+    let forms = leaked_key_forms(&[&encrypted, &plain, &rsa]);
+    // The test registry's nettest image, which the engine's push answers
+    // (publish finds the commit tag of this other commit new).
+    let digest = registry.skopeo_digest(REPO, TAG);
+    let pushed = format!("{}/{REPO}:v0.1.0-89abcde@{digest}", registry.host);
+    let binary = Path::new(env!("CARGO_BIN_EXE_blumeops-ci"));
+    let cases: [(&str, &str, Option<&str>, bool); 4] = [
+        ("encrypted key", &encrypted, Some(KEY_PASSWORD), true),
+        ("unencrypted key", &plain, None, true),
+        ("wrong password", &encrypted, Some("wrong horse"), false),
+        ("RSA key", &rsa, Some(KEY_PASSWORD), false),
+    ];
+    for (what, key, password, works) in cases {
+        let call = || {
+            let mut engine = Engine::call("publish")
+                .dir_arg("src", examples_root())
+                .arg("containerName", json!("nettest"))
+                .arg(
+                    "commitSha",
+                    json!("89abcdef0123456789abcdef0123456789abcdef"),
+                )
+                .arg("registry", json!(registry.host))
+                .arg("registryUsername", json!(USER))
+                .file_arg("registryCa", &ca)
+                .secret_arg("registryPassword")
+                .stub_where("plaintext", "$registryPassword.", json!(PASSWORD))
+                .stub("publish", json!(pushed));
+            if let Some(password) = password {
+                engine = engine.secret_arg("signingKeyPassword").stub_where(
+                    "plaintext",
+                    "$signingKeyPassword.",
+                    json!(password),
+                );
+            }
+            engine
+                .secret_arg("signingKey")
+                .stub_where("plaintext", "$signingKey.", json!(key))
+        };
+        let engine = call();
+        let outcome = engine.run().await;
+        assert_eq!(
+            outcome.served.is_ok(),
+            works,
+            "{what}: {:?}",
+            outcome.returned
+        );
+        let mut items = engine_record(&engine);
+        items.push(("served".to_owned(), format!("{:?}", outcome.served)));
+        items.extend(engine.log().into_iter().map(|l| ("log".to_owned(), l)));
+        assert!(
+            engine.leaves("plaintext").len() >= 2,
+            "{what}: the key was not read"
+        );
+        let run = call().run_binary(binary);
+        assert_eq!(run.code == Some(0), works, "{what}: {run:?}");
+        if works {
+            // The in-process run signed it; the binary finds it signed.
+            assert!(
+                run.stderr
+                    .contains("blumeops-ci: signature already present: "),
+                "{what}: {run:?}"
+            );
+        }
+        items.push(("stdout".to_owned(), run.stdout.clone()));
+        items.push(("stderr".to_owned(), run.stderr.clone()));
+        for form in &forms {
+            for (label, text) in &items {
+                // The PEM arguments are Secret IDs; their plaintext is the
+                // engine's answer to `plaintext`, never sent back.
+                assert!(
+                    !text.contains(form.as_str()),
+                    "{what}: the signing key or its password ({form}) is in the {label}:\n{text}"
+                );
+            }
         }
     }
 }

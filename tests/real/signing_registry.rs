@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::harness::registry::{Login, PASSWORD, REPO, TAG, TestRegistry, USER, creds};
+use crate::harness::{Engine, SHA, examples_root};
 use base64ct::{Base64, Encoding};
 use blumeops_ci::registry::{Attached, RegistryClient};
 use blumeops_ci::signing::{
@@ -392,4 +393,242 @@ async fn signing_with_token_auth_asks_for_push_scope() {
         .await
         .unwrap();
     assert_eq!(verified.attestations.len(), 2);
+}
+
+// ---- `publish --signing-key`, through the recording engine ---------------
+
+/// `publish` of nettest at `commit` (at [`SHA`], its commit tag is
+/// [`TAG`], which the test registry starts with) to `registry`, signing
+/// with the encrypted cosign key; the engine's push answers `pushed`.
+fn signed_publish(registry: &TestRegistry, ca: &Path, commit: &str, pushed: &str) -> Engine {
+    let key = std::fs::read_to_string(fixtures().join("cosign.key")).unwrap();
+    Engine::call("publish")
+        .dir_arg("src", examples_root())
+        .arg("containerName", json!("nettest"))
+        .arg("commitSha", json!(commit))
+        .arg("registry", json!(registry.host))
+        .arg("registryUsername", json!(USER))
+        .arg("sourceUrl", json!("https://github.com/eblume/blumeops"))
+        .file_arg("registryCa", ca)
+        .secret_arg("registryPassword")
+        .secret_arg("signingKeyPassword")
+        .secret_arg("signingKey")
+        .stub_where(
+            "plaintext",
+            "$signingKeyPassword.",
+            json!(std::str::from_utf8(KEY_PASSWORD).unwrap()),
+        )
+        .stub_where("plaintext", "$signingKey.", json!(key))
+        .stub_where("plaintext", "$registryPassword.", json!(PASSWORD))
+        .stub("publish", json!(pushed))
+}
+
+#[tokio::test]
+async fn publish_signs_what_it_pushed_and_the_independent_verifier_accepts_it() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    // Another commit, so that publish finds its commit tag new; the image
+    // the engine's push would have left is the registry's busybox, by
+    // digest.
+    let commit = "89abcdef0123456789abcdef0123456789abcdef";
+    let digest = registry.skopeo_digest(REPO, TAG);
+    let pushed = format!("{}/{REPO}:v0.1.0-89abcde@{digest}", registry.host);
+    let engine = signed_publish(&registry, &ca, commit, &pushed);
+    assert_eq!(engine.returned_chain().await, pushed);
+    assert_eq!(engine.leaves("publish").len(), 1);
+    let log = engine.log().join("\n");
+    let identity = format!("{}/{REPO}", registry.host);
+    assert!(
+        log.contains(&format!("signed {identity}@{digest} (key ")),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "attached the attestation {PROVENANCE_PREDICATE_TYPE}"
+        )),
+        "{log}"
+    );
+
+    let http = Http::new(&registry);
+    let public = fixtures().join("p256-public.pem");
+    assert_eq!(
+        independent_verify(&http, &identity, &digest, &public).await,
+        Ok(digest.clone())
+    );
+    assert_eq!(
+        independent_attestations(&http, &digest, &public).await,
+        [PROVENANCE_PREDICATE_TYPE]
+    );
+    // What the provenance says, read by the module's own verification.
+    let verified = registry
+        .client(creds())
+        .verify_image(REPO, &digest, &public_key("p256-public.pem"))
+        .await
+        .unwrap();
+    let predicate = &verified.attestations[0].statement.predicate;
+    let external = &predicate["buildDefinition"]["externalParameters"];
+    assert_eq!(external["container"], "nettest");
+    assert_eq!(external["source"]["commit"], commit);
+    assert_eq!(
+        external["source"]["repository"],
+        "https://github.com/eblume/blumeops"
+    );
+}
+
+#[tokio::test]
+async fn an_already_published_image_is_signed_once_and_a_rerun_adds_nothing() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    let digest = registry.skopeo_digest(REPO, TAG);
+    let identity = format!("{}/{REPO}", registry.host);
+    let engine = signed_publish(&registry, &ca, SHA, "never pushed");
+    let output = engine.returned_chain().await;
+    assert!(output.contains("already published"), "{output}");
+    assert!(engine.leaves("publish").is_empty());
+    let log = engine.log().join("\n");
+    assert!(
+        log.contains(&format!("signed {identity}@{digest}")),
+        "{log}"
+    );
+
+    let again = signed_publish(&registry, &ca, SHA, "never pushed");
+    again.returned_chain().await;
+    let log = again.log().join("\n");
+    assert!(
+        log.contains(&format!(
+            "signature already present: {identity}@{digest} is signed by key"
+        )),
+        "{log}"
+    );
+    assert!(log.contains("is already attached"), "{log}");
+
+    let http = Http::new(&registry);
+    let public = fixtures().join("p256-public.pem");
+    assert_eq!(
+        independent_verify(&http, &identity, TAG, &public).await,
+        Ok(digest.clone())
+    );
+    let hex = digest.strip_prefix("sha256:").unwrap();
+    let sig: Value =
+        serde_json::from_slice(&http.manifest(&format!("sha256-{hex}.sig")).await.unwrap())
+            .unwrap();
+    assert_eq!(sig["layers"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        independent_attestations(&http, &digest, &public).await,
+        [PROVENANCE_PREDICATE_TYPE]
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_checks_the_key_and_says_it_would_sign() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    let engine = signed_publish(&registry, &ca, SHA, "never pushed").arg("dryRun", json!(true));
+    let output = engine.returned_chain().await;
+    assert!(
+        output.ends_with("dry run: nothing was built or pushed"),
+        "{output}"
+    );
+    let log = engine.log().join("\n");
+    assert!(
+        log.contains("dry run: the signing key is valid (key "),
+        "{log}"
+    );
+    assert!(engine.leaves("publish").is_empty());
+    let digest = registry.skopeo_digest(REPO, TAG);
+    let hex = digest.strip_prefix("sha256:").unwrap();
+    let http = Http::new(&registry);
+    assert_eq!(http.manifest(&format!("sha256-{hex}.sig")).await, None);
+}
+
+/// `verify` of `image` with `public` (a file of the signing fixtures),
+/// through the recording engine.
+fn verify_call(ca: &Path, image: &str, public: &str) -> Engine {
+    Engine::call("verify")
+        .arg("image", json!(image))
+        .file_arg("publicKey", fixtures().join(public))
+        .arg("registryUsername", json!(USER))
+        .secret_arg("registryPassword")
+        .stub("plaintext", json!(PASSWORD))
+        .file_arg("registryCa", ca)
+}
+
+#[tokio::test]
+async fn verify_lists_what_publish_attached_and_refuses_a_wrong_key_or_a_missing_type() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    // A Dockerfile image, as publish signs it: provenance only.
+    let engine = signed_publish(&registry, &ca, SHA, "never pushed");
+    engine.returned_chain().await;
+    let digest = registry.skopeo_digest(REPO, TAG);
+    let identity = format!("{}/{REPO}", registry.host);
+    let image = format!("{identity}:{TAG}");
+    let output = verify_call(&ca, &image, "p256-public.pem")
+        .returned_chain()
+        .await;
+    let key_id = public_key("p256-public.pem").key_id();
+    assert_eq!(
+        output,
+        format!(
+            "verified {identity}@{digest}\nsignature: key {key_id}\nattestation \
+             {PROVENANCE_PREDICATE_TYPE}: subject {identity}@{digest}, signature verified"
+        )
+    );
+    // By digest too.
+    let by_digest = verify_call(&ca, &format!("{identity}@{digest}"), "p256-public.pem")
+        .returned_chain()
+        .await;
+    assert_eq!(by_digest, output);
+
+    // Asked for an SBOM it lacks: refused, naming it.
+    let err = verify_call(&ca, &image, "p256-public.pem")
+        .arg("require", json!(["provenance", "sbom"]))
+        .returned_error()
+        .await;
+    assert!(
+        err.contains(&format!(
+            "has no verified attestation of type {SBOM_PREDICATE_TYPE}"
+        )),
+        "{err}"
+    );
+    // Another key: refused.
+    let err = verify_call(&ca, &image, "other-p256-public.pem")
+        .returned_error()
+        .await;
+    assert!(
+        err.contains("no valid signature by the given public key"),
+        "{err}"
+    );
+
+    // A Nix image with its SBOM (attached as publish-nix --sbom attaches
+    // it): both listed, both required.
+    let client = registry.client(creds());
+    let subject = client.descriptor(REPO, &digest).await.unwrap().unwrap();
+    let sbom = Statement::sbom(&client.docker_reference(REPO), &digest, SBOM).unwrap();
+    client
+        .attest(REPO, &subject, &sbom, &signing_key())
+        .await
+        .unwrap();
+    let output = verify_call(&ca, &image, "p256-public.pem")
+        .arg("require", json!(["provenance", "sbom"]))
+        .returned_chain()
+        .await;
+    for kind in [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE] {
+        assert!(
+            output.contains(&format!(
+                "attestation {kind}: subject {identity}@{digest}, signature verified"
+            )),
+            "{output}"
+        );
+    }
+
+    // An unsigned image: refused.
+    let err = verify_call(&ca, &format!("{identity}:no-such-tag"), "p256-public.pem")
+        .returned_error()
+        .await;
+    assert!(err.contains("the registry has no such image"), "{err}");
 }

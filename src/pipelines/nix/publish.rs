@@ -18,6 +18,8 @@ use crate::core::version::resolve::{self as versions, AppVersion};
 use crate::module::args::Invocation;
 use crate::module::output::Output;
 use crate::pipelines::publish::{Image, PushDestination};
+use crate::pipelines::signing::{Attestation, nixpkgs_pin};
+use crate::signing::ProvenanceInput;
 
 use super::environment::Nix;
 use super::recipe as nix_recipe;
@@ -25,7 +27,9 @@ use super::recipe as nix_recipe;
 pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
     let name = ContainerName::parse(&call.args.string(&CONTAINER_NAME)?)?;
     let commit = CommitSha::parse(&call.args.string(&COMMIT_SHA)?)?;
-    let target = PushDestination::from_args(&call, &name)?;
+    let target = PushDestination::from_args(&call, &name)?
+        .with_signing(&call)
+        .await?;
     let nix = Nix::from_args(&call)?;
     let source_url = call
         .args
@@ -59,12 +63,12 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
         .then(|| cyclonedx::sbom_tag(&tags[0]))
         .transpose()?;
     let listed: Vec<Tag> = tags.iter().chain(&sbom_tag).cloned().collect();
-    let (pushed, document) = target
+    let pushed = target
         .push_with(
             &call.query,
             if target.dry_run { &listed } else { &tags },
             || async {
-                let nixpkgs = match pinned {
+                let nixpkgs = match pinned.clone() {
                     Some(p) => Some(p),
                     None => nix.pin_for(&call, &src, &image_target).await?,
                 };
@@ -93,6 +97,7 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
                     .await?;
                     document = Some(sbom);
                 }
+                let pin = nixpkgs.clone();
                 let mut image = call.query.container().import(built.file(archive));
                 if labels {
                     let labels = build_options::oci_labels(
@@ -105,18 +110,59 @@ pub async fn publish_nix(call: Invocation) -> eyre::Result<Output> {
                         image = image.with_label(label, value);
                     }
                 }
-                Ok((Image::Single(image), document))
+                Ok((Image::Single(image), (document, pin)))
             },
         )
         .await?;
-    let pushed = match (&sbom_tag, document.flatten()) {
+    let (document, built_with) = match &pushed.made {
+        Some((document, pin)) => (document.clone(), pin.clone()),
+        None => (None, None),
+    };
+    if target.will_sign() {
+        // Already published: nothing was built, so the pin is read again
+        // (a flake output has none).
+        let nixpkgs = match (&pushed.made, image_target.needs_nixpkgs()) {
+            (Some(_), _) => built_with,
+            (None, true) => match pinned.clone() {
+                Some(p) => Some(p),
+                None => nix.pin_for(&call, &src, &image_target).await?,
+            },
+            (None, false) => None,
+        };
+        let provenance = ProvenanceInput {
+            module_version: env!("CARGO_PKG_VERSION").to_owned(),
+            module_commit: None,
+            source_repository: source_url.clone().unwrap_or_default(),
+            source_commit: commit.as_str().to_owned(),
+            container: name.as_str().to_owned(),
+            build_kind: BuildKind::Nix,
+            build_args: Default::default(),
+            base_images: Vec::new(),
+            nixpkgs: nixpkgs.as_ref().map(nixpkgs_pin),
+        };
+        let mut attestations = vec![Attestation::Provenance(Box::new(provenance))];
+        if let Some(sbom) = &document {
+            attestations.push(Attestation::Sbom(sbom.clone()));
+            call.log.say(
+                "the SBOM is attached to the image and also pushed as sbom-<tag>, kept for \
+                 compatibility while signing is optional",
+            );
+        } else if sbom_tag.is_some() {
+            call.log.say(
+                "the SBOM attestation is not attached: the image was already published, so \
+                 its SBOM was not made again (pass --overwrite to rebuild and attach it)",
+            );
+        }
+        target.sign(&call.query, &pushed, &attestations).await?;
+    }
+    let text = match (&sbom_tag, document) {
         (Some(tag), Some(sbom)) => {
             let sbom_pushed = super::sbom::push_sbom(&call, &target, tag, &name, sbom).await?;
-            format!("{pushed}\n{sbom_pushed}")
+            format!("{}\n{sbom_pushed}", pushed.text)
         }
-        _ => pushed,
+        _ => pushed.text,
     };
-    Ok(Output::Text(pushed))
+    Ok(Output::Text(text))
 }
 
 /// The version the image gets: the repository's (the Nix file, the
