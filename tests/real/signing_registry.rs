@@ -476,6 +476,97 @@ async fn publish_signs_what_it_pushed_and_the_independent_verifier_accepts_it() 
     );
 }
 
+/// `publish-nix --sbom` of nettest's Nix image at `commit` to `registry`,
+/// signing with the encrypted cosign key; the engine's pushes (the image,
+/// then its `sbom-` image) answer `pushed`, and the closure step prints a
+/// one-path closure.
+fn signed_publish_nix(registry: &TestRegistry, ca: &Path, commit: &str, pushed: &str) -> Engine {
+    const ONIG: &str = "/nix/store/hgy31yr4hzmmz3va8mmgl4qsy6j18b66-oniguruma-6.9.9-lib";
+    let closure = format!(
+        "{ONIG}\n1b6cc64a79d20f3d9482602c8e723b18225d9409cf63964d9d20b1329096858f\n480\n\n0\n"
+    );
+    let key = std::fs::read_to_string(fixtures().join("cosign.key")).unwrap();
+    Engine::call("publishNix")
+        .dir_arg("src", examples_root())
+        .arg("containerName", json!("nettest"))
+        .arg("commitSha", json!(commit))
+        .arg("sbom", json!(true))
+        .arg("registry", json!(registry.host))
+        .arg("registryUsername", json!(USER))
+        .arg("sourceUrl", json!("https://github.com/eblume/blumeops"))
+        .file_arg("registryCa", ca)
+        .secret_arg("registryPassword")
+        .secret_arg("signingKeyPassword")
+        .secret_arg("signingKey")
+        .stub_where(
+            "plaintext",
+            "$signingKeyPassword.",
+            json!(std::str::from_utf8(KEY_PASSWORD).unwrap()),
+        )
+        .stub_where("plaintext", "$signingKey.", json!(key))
+        .stub_where("plaintext", "$registryPassword.", json!(PASSWORD))
+        .stub("publish", json!(pushed))
+        .exec_answers_where("image_store_paths", 0, &closure, "")
+        .exec_answers_where("\"tar\"]", 0, "archive nettest.tar", "")
+}
+
+/// A Nix image: `publish-nix --sbom` signs what it pushed and attaches its
+/// SBOM and its provenance, which the independent verifier reads back and
+/// checks, and `verify` lists.
+#[tokio::test]
+async fn publish_nix_signs_its_image_and_attaches_the_sbom_and_the_provenance() {
+    let Some((registry, _dir, ca)) = support::trusted_registry() else {
+        return;
+    };
+    let commit = "fedcba9876543210fedcba9876543210fedcba98";
+    let digest = registry.skopeo_digest(REPO, TAG);
+    let pushed = format!("{}/{REPO}:v0.1.0-fedcba9-nix@{digest}", registry.host);
+    let engine = signed_publish_nix(&registry, &ca, commit, &pushed);
+    let returned = engine.returned_chain().await;
+    assert!(returned.starts_with(&pushed), "{returned}");
+    let log = engine.log().join("\n");
+    let identity = format!("{}/{REPO}", registry.host);
+    assert!(
+        log.contains(&format!("signed {identity}@{digest} (key ")),
+        "{log}"
+    );
+    for kind in [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE] {
+        assert!(
+            log.contains(&format!("attached the attestation {kind}")),
+            "{kind}: {log}"
+        );
+    }
+
+    let http = Http::new(&registry);
+    let public = fixtures().join("p256-public.pem");
+    assert_eq!(
+        independent_verify(&http, &identity, &digest, &public).await,
+        Ok(digest.clone())
+    );
+    let mut kinds = independent_attestations(&http, &digest, &public).await;
+    kinds.sort();
+    let mut expected = vec![
+        PROVENANCE_PREDICATE_TYPE.to_owned(),
+        SBOM_PREDICATE_TYPE.to_owned(),
+    ];
+    expected.sort();
+    assert_eq!(kinds, expected);
+
+    // `verify` lists both, for a Nix image.
+    let output = verify_call(&ca, &format!("{identity}@{digest}"), "p256-public.pem")
+        .arg("require", json!(["provenance", "sbom"]))
+        .returned_chain()
+        .await;
+    for kind in [SBOM_PREDICATE_TYPE, PROVENANCE_PREDICATE_TYPE] {
+        assert!(
+            output.contains(&format!(
+                "attestation {kind}: subject {identity}@{digest}, signature verified"
+            )),
+            "{kind}: {output}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn an_already_published_image_is_signed_once_and_a_rerun_adds_nothing() {
     let Some((registry, _dir, ca)) = support::trusted_registry() else {
