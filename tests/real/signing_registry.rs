@@ -401,11 +401,18 @@ async fn signing_with_token_auth_asks_for_push_scope() {
 /// [`TAG`], which the test registry starts with) to `registry`, signing
 /// with the encrypted cosign key; the engine's push answers `pushed`.
 fn signed_publish(registry: &TestRegistry, ca: &Path, commit: &str, pushed: &str) -> Engine {
-    let key = std::fs::read_to_string(fixtures().join("cosign.key")).unwrap();
-    Engine::call("publish")
+    let engine = Engine::call("publish")
         .dir_arg("src", examples_root())
         .arg("containerName", json!("nettest"))
-        .arg("commitSha", json!(commit))
+        .arg("commitSha", json!(commit));
+    signed_push(engine, registry, ca, pushed)
+}
+
+/// `engine`'s call, pushing to `registry` (the engine's push answers
+/// `pushed`) and signing with the encrypted cosign key.
+fn signed_push(engine: Engine, registry: &TestRegistry, ca: &Path, pushed: &str) -> Engine {
+    let key = std::fs::read_to_string(fixtures().join("cosign.key")).unwrap();
+    engine
         .arg("registry", json!(registry.host))
         .arg("registryUsername", json!(USER))
         .arg("sourceUrl", json!("https://github.com/eblume/blumeops"))
@@ -485,27 +492,12 @@ fn signed_publish_nix(registry: &TestRegistry, ca: &Path, commit: &str, pushed: 
     let closure = format!(
         "{ONIG}\n1b6cc64a79d20f3d9482602c8e723b18225d9409cf63964d9d20b1329096858f\n480\n\n0\n"
     );
-    let key = std::fs::read_to_string(fixtures().join("cosign.key")).unwrap();
-    Engine::call("publishNix")
+    let engine = Engine::call("publishNix")
         .dir_arg("src", examples_root())
         .arg("containerName", json!("nettest"))
         .arg("commitSha", json!(commit))
-        .arg("sbom", json!(true))
-        .arg("registry", json!(registry.host))
-        .arg("registryUsername", json!(USER))
-        .arg("sourceUrl", json!("https://github.com/eblume/blumeops"))
-        .file_arg("registryCa", ca)
-        .secret_arg("registryPassword")
-        .secret_arg("signingKeyPassword")
-        .secret_arg("signingKey")
-        .stub_where(
-            "plaintext",
-            "$signingKeyPassword.",
-            json!(std::str::from_utf8(KEY_PASSWORD).unwrap()),
-        )
-        .stub_where("plaintext", "$signingKey.", json!(key))
-        .stub_where("plaintext", "$registryPassword.", json!(PASSWORD))
-        .stub("publish", json!(pushed))
+        .arg("sbom", json!(true));
+    signed_push(engine, registry, ca, pushed)
         .exec_answers_where("image_store_paths", 0, &closure, "")
         .exec_answers_where("\"tar\"]", 0, "archive nettest.tar", "")
 }
