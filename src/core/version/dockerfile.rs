@@ -1053,6 +1053,152 @@ mod tests {
         );
     }
 
+    // The rules below are BuildKit's (frontend/dockerfile/parser and
+    // frontend/dockerfile/shell); each test was written against a mutant
+    // that cargo-mutants found surviving (docs/benchmarks.md, run 3).
+
+    #[test]
+    fn a_directive_name_is_a_letter_then_letters_or_digits() {
+        // `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`
+        assert_eq!(directive("check2=x"), Some(("check2", "x")));
+        assert_eq!(directive("a1b2 = v"), Some(("a1b2", "v")));
+        assert_eq!(directive("2check=x"), None);
+        assert_eq!(directive("9=x"), None);
+    }
+
+    #[test]
+    fn a_directive_value_of_only_whitespace_is_its_last_character() {
+        // `\s*` leaves `.+?` one character, the last one.
+        assert_eq!(directive("escape= \t"), Some(("escape", "\t")));
+        assert_eq!(directive("syntax=  "), Some(("syntax", " ")));
+        assert_eq!(directive("escape="), None);
+        // So `# escape=` and two spaces names a space: Docker rejects it.
+        let err = error("# escape=  \nARG CONTAINER_APP_VERSION=1\n");
+        assert!(
+            err.contains("`# escape= ` names an escape character"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn builder_flags_are_the_leading_double_dash_words() {
+        let skip = |line| skip_builder_flags(line, DEFAULT_ESCAPE);
+        // Flags end at the first word that does not start with `--`.
+        assert_eq!(
+            skip("--mount=type=cache,target=/x pip install"),
+            "pip install"
+        );
+        assert_eq!(skip("--ab c"), "c");
+        assert_eq!(skip("--a --network=none  echo"), "echo");
+        assert_eq!(skip("-x y"), "-x y");
+        assert_eq!(skip("a-b c"), "a-b c");
+        assert_eq!(skip("echo --x"), "echo --x");
+        // A bare `--` ends the flags: what follows is kept, from the space.
+        assert_eq!(skip("-- --not-a-flag"), " --not-a-flag");
+        assert_eq!(skip("--x -- --y z"), " --y z");
+        // Quotes keep spaces inside a flag; the escape escapes in a word and
+        // in either quote.
+        assert_eq!(skip("--x='a b' y"), "y");
+        assert_eq!(skip("--x=\"a b\" y"), "y");
+        assert_eq!(skip("--x=a\\ b y"), "y");
+        assert_eq!(skip("--x='a\\' b' y"), "y");
+        assert_eq!(skip("--x=\"a\\\" b\" y"), "y");
+        // Only flags: nothing is left.
+        assert_eq!(skip("--x --y"), "");
+    }
+
+    #[test]
+    fn arg_words_split_on_unquoted_blanks() {
+        let words = |rest| parse_words(rest, DEFAULT_ESCAPE);
+        // Inside "…" the escape keeps a `"` from closing the quote.
+        assert_eq!(words(r#"A="a\" b" C=1"#), [r#"A="a\" b""#, "C=1"]);
+        // Inside '…' the escape is an ordinary character.
+        assert_eq!(words(r"A='a\' B=1"), [r"A='a\'", "B=1"]);
+        // An escape at the very end is dropped, and makes no empty word.
+        assert_eq!(words("a \\"), ["a"]);
+        assert_eq!(words("\\"), Vec::<String>::new());
+        // An empty quoted word is a word.
+        assert_eq!(words("A '' B"), ["A", "''", "B"]);
+        // Through ARG: the `"` escaped inside "…" is part of the value.
+        assert_eq!(version("ARG CONTAINER_APP_VERSION=\"1\\\" 2\"\n"), "1\" 2");
+        assert_eq!(version("ARG CONTAINER_APP_VERSION='1\\' B=2\n"), "1\\");
+    }
+
+    #[test]
+    fn inside_double_quotes_the_escape_escapes_only_quote_dollar_and_itself() {
+        // processDoubleQuote: `"`, `$` and the escape character can be
+        // escaped; before anything else the escape stays.
+        assert_eq!(
+            version("ARG CONTAINER_APP_VERSION=\"1\\.2\\\"\\$\\\\x\"\n"),
+            "1\\.2\"$\\x"
+        );
+        assert_eq!(
+            lex_word(r#""\a\"\$\\""#, '\\'),
+            Lexed::Literal(r#"\a"$\"#.to_owned())
+        );
+        // With a backtick escape, a backslash is ordinary.
+        assert_eq!(
+            lex_word("\"`a`\"\\`$``\"", '`'),
+            Lexed::Literal("`a\"\\$`".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_dollar_before_an_underscore_is_a_variable_before_a_dot_is_not() {
+        // processName reads letters, digits and `_`.
+        let err = error("ARG CONTAINER_APP_VERSION=1$_X\n");
+        assert!(err.contains("uses variable substitution"), "{err}");
+        assert_eq!(version("ARG CONTAINER_APP_VERSION=1$.2\n"), "1$.2");
+        assert_eq!(version("ARG CONTAINER_APP_VERSION=1$/2\n"), "1$/2");
+    }
+
+    #[test]
+    fn json_form_is_a_valid_json_array_after_the_flags() {
+        assert!(is_json_array(r#"["sh", "-c", "true"]"#));
+        assert!(is_json_array(r#"  []"#));
+        assert!(!is_json_array("[ not json"));
+        assert!(!is_json_array(r#"echo ["a"]"#));
+        // `[ <<EOF` is not JSON, so it is shell form and opens a heredoc.
+        let text = "RUN [ <<EOF\nARG CONTAINER_APP_VERSION=1\nEOF\nARG CONTAINER_APP_VERSION=2\n";
+        assert_eq!(version(text), "2");
+        // JSON is judged after the builder flags, heredocs on the whole line:
+        // the shell lexer sees `<<EOF` as a word, but the flag reader (whose
+        // escape works inside '…') reads it inside the flag's quotes, and
+        // what follows the flag is a JSON array. No heredoc.
+        let text = "RUN --x='\\' <<EOF \"'\"'\"\\' [\"echo\"]\nARG CONTAINER_APP_VERSION=1\nEOF\n";
+        assert_eq!(version(text), "1");
+    }
+
+    #[test]
+    fn a_heredoc_word_has_no_second_less_than() {
+        // `^(\d*)<<(-?)\s*([^<]*)$`
+        assert_eq!(heredoc_word("<<a<b"), None);
+        assert_eq!(heredoc_word("<<"), None);
+        assert_eq!(
+            heredoc_word("2<<-EOF"),
+            Some(Heredoc {
+                name: "EOF".to_owned(),
+                chomp: true
+            })
+        );
+        let text = "RUN cat <<a<b\nARG CONTAINER_APP_VERSION=1\n";
+        assert_eq!(version(text), "1");
+    }
+
+    #[test]
+    fn a_heredoc_name_may_escape_a_double_quote() {
+        assert_eq!(
+            shell_words(r#""a\"b" "c\$\\d\e""#, false),
+            Some(vec![r#"a"b"#.to_owned(), r"c$\d\e".to_owned()])
+        );
+        assert_eq!(
+            shell_words(r#"<<"E\"F""#, true),
+            Some(vec![r#"<<"E\"F""#.to_owned()])
+        );
+        let text = "RUN cat <<\"E\\\"F\"\nARG CONTAINER_APP_VERSION=1\nE\"F\nARG CONTAINER_APP_VERSION=2\n";
+        assert_eq!(version(text), "2");
+    }
+
     // Errors.
 
     #[test]
