@@ -181,12 +181,12 @@ fn scan(text: &str) -> Result<Scan, Problem> {
             ended = end;
         }
 
-        let (command, args) = split_command(&logical, escape);
+        let (command, args) = split_command(&logical);
         if command.eq_ignore_ascii_case("arg") {
             if let Some(found) = version_in_arg(args, escape, start, &mut declared_bare)? {
                 return Ok(Scan::Found(found));
             }
-        } else if logical.contains("<<") && can_contain_heredoc(command, args, escape) {
+        } else if logical.contains("<<") && can_contain_heredoc(command, args) {
             for heredoc in heredocs_in(&logical) {
                 let closed = lines.by_ref().any(|(_, raw)| {
                     let mut candidate = trim_newline(raw);
@@ -371,18 +371,23 @@ fn directive(line: &str) -> Option<(&str, &str)> {
 
 /// The instruction of a logical line and its arguments, with builder flags
 /// (`--mount=…`) removed (BuildKit's `splitCommand`).
-fn split_command(line: &str, escape: char) -> (&str, &str) {
+fn split_command(line: &str) -> (&str, &str) {
     let line = line.trim();
     let Some(at) = line.find(is_separator) else {
         return (line, "");
     };
     let rest = line[at..].trim_start_matches(is_separator);
-    (&line[..at], skip_builder_flags(rest, escape).trim())
+    (&line[..at], skip_builder_flags(rest).trim())
 }
 
 /// What follows the leading `--flag` words of `line` (BuildKit's
-/// `extractBuilderFlags`, which also stops after a bare `--`).
-fn skip_builder_flags(line: &str, escape: char) -> &str {
+/// `extractBuilderFlags`, which also stops after a bare `--`). Inside the
+/// flags a backslash escapes the next character whatever the file's
+/// `escape` directive says: BuildKit's reader has `\` written into it
+/// (`frontend/dockerfile/parser/split_command.go`, the same in the engines
+/// of v0.20.1 and v0.21.8).
+fn skip_builder_flags(line: &str) -> &str {
+    const FLAG_ESCAPE: char = '\\';
     enum Phase {
         Spaces,
         Word,
@@ -412,7 +417,7 @@ fn skip_builder_flags(line: &str, escape: char) -> &str {
                     phase = Phase::Spaces;
                 } else if c == '\'' || c == '"' {
                     phase = Phase::Quote(c);
-                } else if c == escape {
+                } else if c == FLAG_ESCAPE {
                     if let Some((_, next)) = chars.next() {
                         word.push(next);
                     }
@@ -423,7 +428,7 @@ fn skip_builder_flags(line: &str, escape: char) -> &str {
             Phase::Quote(quote) => {
                 if c == quote {
                     phase = Phase::Word;
-                } else if c == escape {
+                } else if c == FLAG_ESCAPE {
                     match chars.next() {
                         Some((_, next)) => word.push(next),
                         None => phase = Phase::Word,
@@ -582,12 +587,12 @@ fn dollar(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<bool, 
 
 /// Whether the instruction may open heredocs: RUN, COPY or ADD (also under
 /// ONBUILD), not in JSON form (BuildKit's `canContainHeredoc`).
-fn can_contain_heredoc(command: &str, args: &str, escape: char) -> bool {
+fn can_contain_heredoc(command: &str, args: &str) -> bool {
     let (command, args) = if command.eq_ignore_ascii_case("onbuild") {
         if args.is_empty() {
             return false;
         }
-        split_command(args, escape)
+        split_command(args)
     } else {
         (command, args)
     };
@@ -1082,7 +1087,7 @@ mod tests {
 
     #[test]
     fn builder_flags_are_the_leading_double_dash_words() {
-        let skip = |line| skip_builder_flags(line, DEFAULT_ESCAPE);
+        let skip = skip_builder_flags;
         // Flags end at the first word that does not start with `--`.
         assert_eq!(
             skip("--mount=type=cache,target=/x pip install"),
@@ -1105,6 +1110,18 @@ mod tests {
         assert_eq!(skip("--x=\"a\\\" b\" y"), "y");
         // Only flags: nothing is left.
         assert_eq!(skip("--x --y"), "");
+        // In the flags the escape is always a backslash, as in BuildKit's
+        // `extractBuilderFlags`, even in a file with ``# escape=` ``: a
+        // backtick there is an ordinary character.
+        assert_eq!(skip("--x=a` b y"), "b y");
+        assert_eq!(skip("--x='a` b' y"), "y");
+        // Through the whole reader: the backtick does not hide the space
+        // after the flag, so the arguments are `<<EOF ["y"]`, not JSON, and
+        // the heredoc opens; read with the file's escape, the arguments
+        // would be `["y"]` and the first ARG an instruction.
+        let file = "# escape=`\nFROM scratch\nRUN --x=a` <<EOF [\"y\"]\n\
+                    ARG CONTAINER_APP_VERSION=1\nEOF\nARG CONTAINER_APP_VERSION=2\n";
+        assert_eq!(version(file), "2");
     }
 
     #[test]
