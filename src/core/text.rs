@@ -33,5 +33,9 @@ mod tests {
         let long = excerpt(&"x".repeat(10_000));
         assert_eq!(long.len(), 80);
         assert!(long.ends_with("..."));
+        // 80 characters fit whole; the 81st cuts them to 77 and `...`.
+        let fits = "y".repeat(80);
+        assert_eq!(excerpt(&fits), fits);
+        assert_eq!(excerpt(&"y".repeat(81)), format!("{}...", "y".repeat(77)));
     }
 }

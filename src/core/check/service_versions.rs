@@ -309,6 +309,7 @@ services:
         assert_eq!(parsed.get("loki").unwrap().line, 3);
         assert_eq!(parsed.get("flow").unwrap().line, 11);
         assert!(parse("services: []\n").unwrap().is_empty());
+        assert!(!parsed.is_empty());
         // Other top-level keys are ignored.
         assert!(parse("version: 2\nservices: []\nextra: {a: 1}\n").is_ok());
     }
