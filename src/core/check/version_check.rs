@@ -530,6 +530,15 @@ mod tests {
                 && why.ends_with("--nix-packages=ntfy=<attribute>"),
             "{why}"
         );
+        // ... as is an empty version from nixpkgs.
+        let row = pending.clone().finish(
+            &BTreeMap::from([("ntfy-sh".to_owned(), Some(String::new()))]),
+            "the pinned nixpkgs",
+        );
+        assert!(
+            matches!(&row.nix, ComparedVersion::Missing(why) if why.starts_with("default.nix sets no version")),
+            "{row:?}"
+        );
         // An unpinned nixpkgs is never called pinned.
         let registry = crate::core::nix::nixpkgs::Nixpkgs {
             source: crate::core::nix::nixpkgs::NixpkgsSource::UncheckedUrl(
