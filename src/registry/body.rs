@@ -121,7 +121,20 @@ mod tests {
         assert!(parse_tag_list(br#"{"tags":[1,2]}"#).is_err());
         // Found by tests/properties/fuzz.rs: a derived struct also reads a JSON array.
         let err = parse_tag_list(br#"[["v1"]]"#).unwrap_err();
-        assert!(err.contains("not a JSON object"), "{err}");
+        assert!(err.contains("it is an array, not a JSON object"), "{err}");
+        // The message says what the answer is instead.
+        for (body, kind) in [
+            ("null", "null"),
+            ("true", "a boolean"),
+            ("5", "a number"),
+            (r#""v1""#, "a string"),
+        ] {
+            let err = parse_tag_list(body.as_bytes()).unwrap_err();
+            assert!(
+                err.contains(&format!("it is {kind}, not a JSON object")),
+                "{err}"
+            );
+        }
         assert!(parse_tag_list(br#"{"tags":"v1"}"#).is_err());
     }
 
