@@ -55,6 +55,11 @@ mod tests {
         for ok in ["blumeops/nettest", "a", "a/b/c", "a.b_c__d-e--f/x0"] {
             assert!(check_repository(ok).is_ok(), "{ok}");
         }
+        // At most 255 characters.
+        let longest = format!("{}/{}", "a".repeat(127), "b".repeat(127));
+        assert_eq!(longest.len(), 255);
+        assert!(check_repository(&longest).is_ok());
+        assert!(check_repository(&format!("{longest}c")).is_err());
         for bad in [
             "", "A/b", "a//b", "/a", "a/", "a/../b", "a?b", "-a", "a_", "a/b c",
             // Found by tests/properties/fuzz.rs: mixed separators.

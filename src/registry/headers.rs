@@ -102,9 +102,8 @@ pub fn next_link(header: &str) -> Option<String> {
     loop {
         let start = rest.find('<')?;
         let after = &rest[start + 1..];
-        let end = after.find('>')?;
-        let target = after[..end].trim();
-        let tail = &after[end + 1..];
+        let (target, tail) = after.split_once('>')?;
+        let target = target.trim();
         // The link's parameters run to the next comma outside quotes.
         let cut = split_unquoted(tail, ',')[0].len();
         let is_next = split_unquoted(&tail[..cut], ';').iter().any(|param| {
@@ -220,6 +219,16 @@ mod tests {
             parse_challenges(r#"Bearer realm="abc"#),
             [challenge("bearer", &[("realm", "abc")])]
         );
+        // ... also when it ends with a backslash, which escapes nothing.
+        assert_eq!(
+            parse_challenges(r#"Bearer realm="a\"#),
+            [challenge("bearer", &[("realm", r"a\")])]
+        );
+        // A header that ends after `=`: an empty value.
+        assert_eq!(
+            parse_challenges("Bearer realm="),
+            [challenge("bearer", &[("realm", "")])]
+        );
         assert_eq!(parse_challenges(""), []);
         assert_eq!(parse_challenges(" , ,"), []);
         assert_eq!(
@@ -252,6 +261,12 @@ mod tests {
         assert_eq!(next_link(r#"<a>; title="a, b; rel=next""#), None);
         assert_eq!(
             next_link(r#"<a>; title="x \"; rel=next", <b>; rel=next"#).as_deref(),
+            Some("b")
+        );
+        // Outside quotes a backslash is an ordinary character: the comma
+        // after it still ends the first link.
+        assert_eq!(
+            next_link(r#"<a>; title=x\, <b>; rel=next"#).as_deref(),
             Some("b")
         );
     }
