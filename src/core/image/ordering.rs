@@ -40,7 +40,8 @@ pub fn parse_tag(tag: &str) -> Option<ParsedTag<'_>> {
             && last
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if is_sha && version.len() > 1 {
+        // `version` keeps at least the `v` and the digit the tag starts with.
+        if is_sha {
             commit = Some(last);
             rest = version;
         }

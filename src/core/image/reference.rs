@@ -88,6 +88,16 @@ mod tests {
         .unwrap();
         assert_eq!(r.registry.as_str(), "registry.ops.eblu.me");
         assert_eq!(r.reference, DIGEST);
+        // A host is a name with a dot, a port, or localhost.
+        for host in ["zot:5000", "localhost", "localhost:5000"] {
+            let r = parse("--image", &format!("{host}/blumeops/nettest:v1")).unwrap();
+            assert_eq!(r.registry.as_str(), host);
+        }
+        // A repository of up to 255 characters.
+        let longest = format!("{}/{}", "a".repeat(127), "b".repeat(127));
+        let r = parse("--image", &format!("r.example/{longest}:v1")).unwrap();
+        assert_eq!(r.repository, longest);
+        assert!(parse("--image", &format!("r.example/{longest}c:v1")).is_err());
     }
 
     #[test]
