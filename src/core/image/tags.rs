@@ -197,6 +197,10 @@ mod tests {
     fn commit_sha_accepts_7_to_40_hex_and_lowercases() {
         assert_eq!(CommitSha::parse("ABCDEF1").unwrap().short(), "abcdef1");
         assert_eq!(CommitSha::parse("ABCDEF12").unwrap().as_str(), "abcdef12");
+        assert_eq!(
+            CommitSha::parse("ABCDEF12").unwrap().to_string(),
+            "abcdef12"
+        );
         assert_eq!(CommitSha::parse(SHA).unwrap().full(), Some(SHA));
         assert_eq!(CommitSha::parse("abcdef12").unwrap().full(), None);
         for bad in [

@@ -78,6 +78,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_nix_image_has_its_own_store_volume() {
+        assert_eq!(
+            store_volume("nixos/nix:2.28.3"),
+            "blumeops-ci-nix-store-nixos/nix:2.28.3"
+        );
+        assert_ne!(
+            store_volume("nixos/nix:2.28.3"),
+            store_volume("nixos/nix:2.31.2")
+        );
+    }
+
+    #[test]
     fn nix_images() {
         assert_eq!(
             parse_nix_image(DEFAULT_NIX_IMAGE).unwrap(),
