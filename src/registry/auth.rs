@@ -304,6 +304,119 @@ mod tests {
         assert!(!is_loopback_host("10.0.0.1"));
     }
 
+    fn context() -> RequestContext<'static> {
+        RequestContext {
+            action: "checking r.example/a:v1".into(),
+            repository: "a",
+        }
+    }
+
+    fn with_login() -> RegistryClient {
+        RegistryClient::new("r.example", Some(Credentials::new("zot-ci", "pass"))).unwrap()
+    }
+
+    #[test]
+    fn the_client_remembers_what_worked_per_scope() {
+        let client = with_login();
+        let scope = "repository:a:pull";
+        // Nothing yet: the first request goes out anonymously.
+        assert!(client.cached_auth(scope).is_none());
+        // A registry that wanted Basic gets the login up front...
+        client.auth.lock().unwrap().basic = true;
+        assert!(matches!(client.cached_auth(scope), Some(Auth::Basic)));
+        // ... but only when there is a login to send.
+        let anonymous = RegistryClient::new("r.example", None).unwrap();
+        anonymous.auth.lock().unwrap().basic = true;
+        assert!(anonymous.cached_auth(scope).is_none());
+        // A token is kept for its scope, and a refused one is forgotten.
+        let token = |client: &RegistryClient, scope| match client.cached_auth(scope) {
+            Some(Auth::Bearer(token)) => Some(token),
+            _ => None,
+        };
+        client
+            .auth
+            .lock()
+            .unwrap()
+            .tokens
+            .insert(scope.into(), "t1".into());
+        assert_eq!(token(&client, scope).as_deref(), Some("t1"));
+        assert_eq!(token(&client, "repository:b:pull"), None);
+        client.forget(scope);
+        assert_eq!(token(&client, scope), None);
+        assert!(matches!(client.cached_auth(scope), Some(Auth::Basic)));
+    }
+
+    #[test]
+    fn a_token_realm_is_http_s_and_never_gets_the_password_in_cleartext() {
+        let token_error = |client: &RegistryClient, realm: &str| {
+            let bearer = Challenge {
+                scheme: "bearer".into(),
+                params: vec![("realm".into(), realm.into())],
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime
+                .block_on(client.fetch_token(&context(), &bearer, "repository:a:pull"))
+                .unwrap_err()
+                .to_string()
+        };
+        let not_http = "is not an http(s) URL";
+        let cleartext = "the password would travel unencrypted";
+        let https = with_login();
+        // Refused before any request is made.
+        for realm in ["ftp://token.invalid/t", "file:///etc/passwd"] {
+            let err = token_error(&https, realm);
+            assert!(err.contains(not_http), "{realm}: {err}");
+        }
+        let err = token_error(&https, "http://token.invalid/t");
+        assert!(err.contains(cleartext), "{err}");
+        // Asked (and failing here, where no token service answers): an
+        // https realm, an http one on this machine, an http one when the
+        // client was told to use plain HTTP, or one with no password to send.
+        let plain = with_login().with_scheme(Scheme::Http);
+        let anonymous = RegistryClient::new("r.example", None).unwrap();
+        for (client, realm) in [
+            (&https, "https://token.invalid/t"),
+            (&https, "http://127.0.0.1:1/t"),
+            (&plain, "http://token.invalid/t"),
+            (&anonymous, "http://token.invalid/t"),
+        ] {
+            let err = token_error(client, realm);
+            assert!(
+                err.starts_with("checking r.example/a:v1 failed")
+                    && !err.contains(not_http)
+                    && !err.contains(cleartext),
+                "{realm}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refusal_says_whether_the_login_was_wrong_or_never_asked_for() {
+        let refused = |client: &RegistryClient, status, logged_in| {
+            client
+                .refused(&context(), status, logged_in, None)
+                .to_string()
+        };
+        let client = with_login();
+        let wrong = "wrong credentials: r.example refused user `zot-ci`";
+        assert!(refused(&client, StatusCode::UNAUTHORIZED, false).contains(wrong));
+        assert!(refused(&client, StatusCode::FORBIDDEN, true).contains(wrong));
+        assert!(refused(&client, StatusCode::UNAUTHORIZED, true).contains(wrong));
+        let err = refused(&client, StatusCode::FORBIDDEN, false);
+        assert!(
+            err.contains("denies access (403 Forbidden) without asking for a login"),
+            "{err}"
+        );
+        let anonymous = RegistryClient::new("r.example", None).unwrap();
+        assert!(
+            refused(&anonymous, StatusCode::UNAUTHORIZED, false)
+                .contains("no password given for a protected registry")
+        );
+    }
+
     #[test]
     fn the_password_never_shows() {
         let creds = Credentials::new("zot-ci", "s3cr3t-pass");
