@@ -234,6 +234,7 @@ mod tests {
         for p in PLATFORMS {
             assert!(p.rust_target.ends_with("-unknown-linux-musl"));
             assert_eq!(p.build_args()[..2], ["sh", BUILD_SCRIPT]);
+            assert_eq!(p.rustup_args(), ["rustup", "target", "add", p.rust_target]);
         }
     }
 }

@@ -411,6 +411,10 @@ mod tests {
         let long = Tag::parse(&format!("v{}-0123456-nix", "1".repeat(112))).unwrap();
         let err = sbom_tag(&long).unwrap_err().to_string();
         assert!(err.contains("at most 128"), "{err}");
+        // `sbom-` and a 123-character tag: exactly 128, which fits.
+        let longest = Tag::parse(&format!("v{}", "1".repeat(122))).unwrap();
+        assert_eq!(sbom_tag(&longest).unwrap().as_str().len(), 128);
+        assert_eq!(file_name("jq"), "jq.cdx.json");
     }
 
     #[test]

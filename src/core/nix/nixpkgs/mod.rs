@@ -509,6 +509,21 @@ mod tests {
     }
 
     #[test]
+    fn a_flake_lock_path_is_kept_relative_to_src() {
+        assert_eq!(
+            parse_lock_path("nixos/ringtail/flake.lock").unwrap(),
+            "nixos/ringtail/flake.lock"
+        );
+        for bad in ["/etc/flake.lock", "../flake.lock", ""] {
+            let err = parse_lock_path(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("is not a path inside the repository"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn nix_strings_escape_everything_that_could_become_code() {
         assert_eq!(nix_string(r#"a"b\c${d}"#), r#""a\"b\\c\${d}""#);
     }
