@@ -121,16 +121,27 @@ pub(super) enum Failure {
 impl Failure {
     /// How `err` failed.
     pub(super) fn of(err: &reqwest::Error) -> Failure {
+        Failure::classify(&Signs {
+            timeout: err.is_timeout(),
+            connect: err.is_connect(),
+            io: io_kind(err),
+            chain: &error_chain(err),
+        })
+    }
+
+    /// The rule: how a failure that shows `signs` failed. The words come
+    /// from the messages of hyper, rustls and the resolver.
+    fn classify(signs: &Signs<'_>) -> Failure {
         use std::io::ErrorKind;
-        let lower = error_chain(err).to_ascii_lowercase();
-        if err.is_timeout() {
-            return if err.is_connect() {
+        let lower = signs.chain.to_ascii_lowercase();
+        if signs.timeout {
+            return if signs.connect {
                 Failure::ConnectTimeout
             } else {
                 Failure::Timeout
             };
         }
-        let io = io_kind(err);
+        let io = signs.io;
         if io == Some(ErrorKind::ConnectionRefused) {
             Failure::Refused
         } else if lower.contains("certificate") {
@@ -156,12 +167,24 @@ impl Failure {
             || lower.contains("channel closed")
         {
             Failure::Dropped
-        } else if err.is_connect() {
+        } else if signs.connect {
             Failure::Connect
         } else {
             Failure::Other
         }
     }
+}
+
+/// What a failed request's error shows, for [`Failure::classify`].
+struct Signs<'a> {
+    /// reqwest says it timed out.
+    timeout: bool,
+    /// reqwest says it failed while connecting.
+    connect: bool,
+    /// The `io::ErrorKind` among its causes.
+    io: Option<std::io::ErrorKind>,
+    /// The error and its causes ([`error_chain`]).
+    chain: &'a str,
 }
 
 /// An error and its causes, `: `-joined, repeats dropped.
@@ -232,5 +255,73 @@ mod tests {
             .unwrap_err();
         closer.join().unwrap();
         assert_eq!(Failure::of(&err), Failure::Dropped, "{}", error_chain(&err));
+        // A name that does not resolve.
+        let err = http
+            .get("http://registry.invalid/v2/")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(Failure::of(&err), Failure::Dns, "{}", error_chain(&err));
+    }
+
+    #[test]
+    fn each_sign_of_a_failure_is_enough_on_its_own() {
+        use std::io::ErrorKind;
+        let of = |timeout, connect, io, chain| {
+            Failure::classify(&Signs {
+                timeout,
+                connect,
+                io,
+                chain,
+            })
+        };
+        let text = |chain| of(false, false, None, chain);
+        assert_eq!(of(true, true, None, ""), Failure::ConnectTimeout);
+        assert_eq!(of(true, false, None, ""), Failure::Timeout);
+        assert_eq!(
+            of(false, true, Some(ErrorKind::ConnectionRefused), ""),
+            Failure::Refused
+        );
+        assert_eq!(
+            text("invalid peer certificate: UnknownIssuer"),
+            Failure::Certificate
+        );
+        // Any one of the TLS words (rustls and hyper-rustls phrasings).
+        for chain in [
+            "received corrupt message of type InvalidContentType",
+            "tls handshake eof",
+            "received fatal alert: HandshakeFailure",
+            "tls connection init failed",
+        ] {
+            assert_eq!(text(chain), Failure::Tls, "{chain}");
+        }
+        // Either of the resolver's phrasings.
+        for chain in [
+            "dns error: failed to lookup address information: Name or service not known",
+            "dns error: no record found for Query",
+            "failed to lookup address information: Temporary failure in name resolution",
+        ] {
+            assert_eq!(text(chain), Failure::Dns, "{chain}");
+        }
+        // Any sign of a connection closed under the request.
+        for kind in [
+            ErrorKind::ConnectionReset,
+            ErrorKind::ConnectionAborted,
+            ErrorKind::BrokenPipe,
+            ErrorKind::UnexpectedEof,
+        ] {
+            assert_eq!(
+                of(false, false, Some(kind), ""),
+                Failure::Dropped,
+                "{kind:?}"
+            );
+        }
+        assert_eq!(
+            text("connection closed before message completed"),
+            Failure::Dropped
+        );
+        assert_eq!(text("send request: channel closed"), Failure::Dropped);
+        assert_eq!(of(false, true, None, "something else"), Failure::Connect);
+        assert_eq!(text("invalid HTTP version parsed"), Failure::Other);
     }
 }
