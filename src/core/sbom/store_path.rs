@@ -163,6 +163,10 @@ mod tests {
             StorePath::parse("/nix/store/0c0g6sd5ixyg6iq7wgn3qw9n1a8sysh2-jq-1.7.1-bin").unwrap();
         assert_eq!(p.hash(), "0c0g6sd5ixyg6iq7wgn3qw9n1a8sysh2");
         assert_eq!(p.name(), "jq-1.7.1-bin");
+        assert_eq!(
+            p.to_string(),
+            "/nix/store/0c0g6sd5ixyg6iq7wgn3qw9n1a8sysh2-jq-1.7.1-bin"
+        );
         for bad in [
             "",
             "/nix/store/",
