@@ -162,6 +162,33 @@ fn an_unreadable_system_trust_store_is_a_clear_error() {
     support::rerun_with_system_trust(module_path!(), TEST, &missing, &[]);
 }
 
+/// So is a trust store with no certificate the client can use (here
+/// `SSL_CERT_FILE` names a file whose one certificate is not DER): the
+/// error says which file, and reqwest's reason.
+#[test]
+fn a_system_trust_store_without_a_usable_certificate_is_a_clear_error() {
+    const TEST: &str = "a_system_trust_store_without_a_usable_certificate_is_a_clear_error";
+    if let Some(values) = support::system_trust_child() {
+        let err = text(RegistryClient::new("127.0.0.1:5000", creds()).unwrap_err());
+        assert!(
+            err.contains("could not read the system's trusted CA certificates")
+                && err.contains(&values[0])
+                && err.contains("zero valid certificates"),
+            "{err}"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-ca.pem");
+    std::fs::write(
+        &file,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let shown = file.display().to_string();
+    support::rerun_with_system_trust(module_path!(), TEST, &file, &[&shown]);
+}
+
 #[tokio::test]
 async fn https_to_a_plain_http_registry_is_a_clear_tls_error() {
     require_tools!();

@@ -26,6 +26,7 @@ use crate::harness::registry::{
     http_response, text,
 };
 use blumeops_ci::registry::{Credentials, RETRY_BACKOFF, RegistryClient, Scheme};
+use blumeops_ci::signing::{Blob, OCI_CONFIG};
 
 macro_rules! require_tools {
     () => {
@@ -510,4 +511,44 @@ async fn a_registry_that_drops_the_connection_is_retried_then_a_clear_error() {
         )),
         "{err}"
     );
+}
+
+/// A blob is pushed once: the client asks whether the registry has it
+/// first, and a second push of the same blob sends only that question (seen
+/// through a proxy, which would not forward an upload's body anyway). An
+/// answer to the question that is neither yes nor no (a `500`) is an error,
+/// never a blob taken as present.
+#[tokio::test]
+async fn a_blob_the_registry_has_is_not_pushed_again() {
+    require_tools!();
+    let registry = TestRegistry::start(false, Login::Open);
+    let direct = client_for(&registry.host);
+    let blob = Blob::new(
+        OCI_CONFIG,
+        br#"{"architecture":"amd64","os":"linux"}"#.to_vec(),
+    );
+    let digest = &blob.descriptor.digest;
+    assert!(!bounded(direct.blob_exists(REPO, digest)).await.unwrap());
+    bounded(direct.push_blob(REPO, &blob)).await.unwrap();
+    assert!(bounded(direct.blob_exists(REPO, digest)).await.unwrap());
+
+    let proxy = FaultProxy::start(&registry.host, |_, _| None);
+    bounded(client_for(&proxy.host).push_blob(REPO, &blob))
+        .await
+        .unwrap();
+    assert_eq!(
+        proxy.requests(),
+        [format!("HEAD /v2/{REPO}/blobs/{digest}")],
+        "only the question"
+    );
+
+    let failing = FaultProxy::start(&registry.host, |head, _| {
+        (head.method == "HEAD").then(|| http_response(500, "", ""))
+    });
+    let err = text(
+        bounded(client_for(&failing.host).blob_exists(REPO, digest))
+            .await
+            .unwrap_err(),
+    );
+    assert!(err.contains("500 Internal Server Error"), "{err}");
 }
