@@ -397,6 +397,21 @@ mod tests {
             Some("1")
         );
         assert_eq!(nix_version("{ /* unterminated version = \"1\"; }"), None);
+        // A `/` that starts no comment (a path, a division) is code.
+        assert_eq!(
+            nix_version("{ src = ./src; n = 4 / 2; version = \"1\"; }").as_deref(),
+            Some("1")
+        );
+        // `<`, `>` and `!` swallow only an `=` after them: the `;` after a
+        // `<nixpkgs>` path still ends its binding.
+        assert_eq!(
+            nix_version("{ pkgs = import <nixpkgs>; version = \"1\"; }").as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            nix_version("{ ok = !x; version = \"1\"; }").as_deref(),
+            Some("1")
+        );
     }
 
     #[test]
