@@ -442,6 +442,25 @@ mod tests {
     }
 
     #[test]
+    fn braces_are_counted_so_an_interpolation_ends_at_its_own_brace() {
+        // `${…}` in code (an attribute name) opens a brace like `{`.
+        assert_eq!(
+            nix_version("{ ${\"a\"} = 1; version = \"1\"; }").as_deref(),
+            Some("1")
+        );
+        // Inside an interpolation, the braces of an attribute set (with a
+        // `${…}` name of its own) close before the interpolation does, and
+        // what follows it is string text again, not a binding.
+        for text in [
+            "{ a = \"${ { b = \"c\"; }.b } version = 9;\"; version = \"1\"; }",
+            "{ a = \"${ { ${\"k\"} = \"v\"; }.k } version = 9;\"; version = \"1\"; }",
+            r#"{ a = "${ { ${"k"} = "v"; }.k + ''" version = "9"; ''}"; version = "1"; }"#,
+        ] {
+            assert_eq!(nix_version(text).as_deref(), Some("1"), "{text}");
+        }
+    }
+
+    #[test]
     fn escapes_in_the_value_are_decoded() {
         assert_eq!(
             nix_version("{ version = \"1\\\"2\"; }").as_deref(),
