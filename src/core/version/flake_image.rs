@@ -216,6 +216,16 @@ mod tests {
                 && err.contains("--version"),
             "{err}"
         );
+        // A tag that is neither a version nor a content hash is quoted.
+        let err = flake_app_version(&attr(), &image(None, Some("latest")), None, "attic", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("its tag is `latest`"), "{err}");
+        // No tag at all.
+        let err = flake_app_version(&attr(), &image(None, None), None, "attic", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("it has no imageTag"), "{err}");
     }
 
     #[test]
