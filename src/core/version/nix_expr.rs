@@ -461,6 +461,25 @@ mod tests {
     }
 
     #[test]
+    fn strings_end_only_at_their_own_closing_quotes() {
+        for text in [
+            // In "…": a `$` before `"` or `\` is a character of its own.
+            r#"{ a = "5$"; version = "1"; }"#,
+            r#"{ a = "$\"x"; version = "1"; }"#,
+            // In ''…'': the escapes `'''`, `''$` and `''\x`, anywhere.
+            r#"{ a = ''0123456789 ''' ''\n ''$ x''; version = "1"; }"#,
+            r#"{ a = '' x ''\n y; version = "9"; ''; version = "1"; }"#,
+            // An interpolation whose own string holds `''`.
+            r#"{ a = '' ${ "''" } ''; version = "1"; }"#,
+            // `$` before the closing `''`, and `$${`, which is no interpolation.
+            r#"{ a = ''5$''; version = "1"; }"#,
+            r#"{ a = '' $${ { version = "9"; }.version } ''; version = "1"; }"#,
+        ] {
+            assert_eq!(nix_version(text).as_deref(), Some("1"), "{text}");
+        }
+    }
+
+    #[test]
     fn escapes_in_the_value_are_decoded() {
         assert_eq!(
             nix_version("{ version = \"1\\\"2\"; }").as_deref(),
