@@ -469,6 +469,9 @@ mod tests {
             // In ''…'': the escapes `'''`, `''$` and `''\x`, anywhere.
             r#"{ a = ''0123456789 ''' ''\n ''$ x''; version = "1"; }"#,
             r#"{ a = '' x ''\n y; version = "9"; ''; version = "1"; }"#,
+            // `''\` escapes the one character after it, `'` or `é` alike.
+            r#"{ a = '' x ''\'' version = "9"; ''; version = "1"; }"#,
+            r#"{ a = ''abc''\é''; version = "1"; }"#,
             // An interpolation whose own string holds `''`.
             r#"{ a = '' ${ "''" } ''; version = "1"; }"#,
             // `$` before the closing `''`, and `$${`, which is no interpolation.
