@@ -169,6 +169,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_failed_evaluation_says_what_could_not_be_evaluated_in_nix_s_words() {
+        let message = evaluation_error(
+            "flake output `nope`",
+            "warning: Git tree is dirty\nerror: flake has no attribute 'nope'",
+        );
+        assert!(
+            message.starts_with("Nix could not evaluate flake output `nope` for its version:\n")
+                && message.ends_with("error: flake has no attribute 'nope'"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn errors_say_what_happened() {
         let mismatch = script_error(
             10,
