@@ -302,6 +302,37 @@ mod tests {
     }
 
     #[test]
+    fn many_follows_one_after_another_are_not_deep() {
+        // `a/a/.../a` (40 steps), each step a `follows` of its own: the
+        // limit is on follows inside follows, not on their number.
+        let mut nodes: Vec<String> = (0..39)
+            .map(|i| format!(r#""n{i}": {{"inputs": {{"a": ["k{}"]}}}}"#, i + 1))
+            .collect();
+        nodes.push(format!(
+            r#""n39": {{"locked": {{"type": "path", "path": "./np", "narHash": "{HASH}"}}}}"#
+        ));
+        let mut inputs: Vec<String> = (0..40).map(|i| format!(r#""k{i}": "n{i}""#)).collect();
+        inputs.push(r#""a": ["k0"]"#.into());
+        let text = lock(&nodes.join(", "), &format!("{{ {} }}", inputs.join(", ")));
+        let path = vec!["a"; 40].join("/");
+        assert!(matches!(
+            from_lock(&text, "flake.lock", &path).unwrap(),
+            NixpkgsSource::Path { .. }
+        ));
+    }
+
+    #[test]
+    fn input_names_are_nix_identifiers() {
+        for ok in ["nixpkgs", "_private", "home-manager/nixpkgs", "nixpkgs'"] {
+            assert!(parse_input_path(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "1nixpkgs", "-a", "a.b", "a//b", "a b"] {
+            let err = parse_input_path(bad).unwrap_err().to_string();
+            assert!(err.contains("is not a flake input name"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn follows_deeper_than_the_limit_are_an_error_not_a_stack_overflow() {
         let mut inputs: Vec<String> = (0..100_000)
             .map(|i| format!(r#""f{i}": ["f{}"]"#, i + 1))
