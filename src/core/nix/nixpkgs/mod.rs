@@ -303,22 +303,46 @@ mod tests {
 
     #[test]
     fn many_follows_one_after_another_are_not_deep() {
-        // `a/a/.../a` (40 steps), each step a `follows` of its own: the
-        // limit is on follows inside follows, not on their number.
-        let mut nodes: Vec<String> = (0..39)
+        // `a/a/.../a` (70 steps), each step a `follows` of its own: the
+        // limit (64) is on follows inside follows, not on their number.
+        let mut nodes: Vec<String> = (0..69)
             .map(|i| format!(r#""n{i}": {{"inputs": {{"a": ["k{}"]}}}}"#, i + 1))
             .collect();
         nodes.push(format!(
-            r#""n39": {{"locked": {{"type": "path", "path": "./np", "narHash": "{HASH}"}}}}"#
+            r#""n69": {{"locked": {{"type": "path", "path": "./np", "narHash": "{HASH}"}}}}"#
         ));
-        let mut inputs: Vec<String> = (0..40).map(|i| format!(r#""k{i}": "n{i}""#)).collect();
+        let mut inputs: Vec<String> = (0..70).map(|i| format!(r#""k{i}": "n{i}""#)).collect();
         inputs.push(r#""a": ["k0"]"#.into());
         let text = lock(&nodes.join(", "), &format!("{{ {} }}", inputs.join(", ")));
-        let path = vec!["a"; 40].join("/");
+        let path = vec!["a"; 70].join("/");
         assert!(matches!(
             from_lock(&text, "flake.lock", &path).unwrap(),
             NixpkgsSource::Path { .. }
         ));
+    }
+
+    #[test]
+    fn a_locked_github_source_is_checked_field_by_field() {
+        let github = |owner: &str, rev: &str| {
+            lock(
+                &format!(
+                    r#""np": {{"locked": {{"type": "github", "owner": "{owner}", "repo": "nixpkgs", "rev": "{rev}", "narHash": "{HASH}"}}}}"#
+                ),
+                r#"{"nixpkgs": "np"}"#,
+            )
+        };
+        let commit = "a".repeat(40);
+        assert!(from_lock(&github("NixOS", &commit), "flake.lock", "nixpkgs").is_ok());
+        let err = |text: String| {
+            from_lock(&text, "flake.lock", "nixpkgs")
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(github("", &commit)).contains("malformed owner"));
+        for rev in ["abc1234", &"g".repeat(40)] {
+            let err = err(github("NixOS", rev));
+            assert!(err.contains("not a 40-digit commit"), "{rev}: {err}");
+        }
     }
 
     #[test]
