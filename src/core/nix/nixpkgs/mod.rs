@@ -346,6 +346,32 @@ mod tests {
     }
 
     #[test]
+    fn a_nar_hash_is_a_sha256_sri_hash() {
+        let with_hash = |hash: &str| {
+            let text = lock(
+                &format!(
+                    r#""np": {{"locked": {{"type": "tarball", "url": "https://example.org/n.tar.gz", "narHash": "{hash}"}}}}"#
+                ),
+                r#"{"nixpkgs": "np"}"#,
+            );
+            from_lock(&text, "flake.lock", "nixpkgs")
+        };
+        let body = "ab+/".repeat(10);
+        for ok in [format!("sha256-{body}abc="), format!("sha256-{body}+/9=")] {
+            assert!(with_hash(&ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            format!("sha256-{body}abcd"),
+            format!("sha256-{body}ab-="),
+            format!("sha256-{body}abcd="),
+            format!("sha512-{body}abc="),
+        ] {
+            let err = with_hash(&bad).unwrap_err().to_string();
+            assert!(err.contains("is not a SHA-256 SRI hash"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn input_names_are_nix_identifiers() {
         for ok in ["nixpkgs", "_private", "home-manager/nixpkgs", "nixpkgs'"] {
             assert!(parse_input_path(ok).is_ok(), "{ok}");
