@@ -372,6 +372,14 @@ mod tests {
     }
 
     #[test]
+    fn the_registry_is_asked_again_each_hour() {
+        // 2026-12-06 17:59:59 and 18:00:00 UTC.
+        assert_eq!(registry::registry_hour(1_796_579_999), "499049");
+        assert_eq!(registry::registry_hour(1_796_580_000), "499050");
+        assert_eq!(registry::registry_hour(1_796_583_599), "499050");
+    }
+
+    #[test]
     fn input_names_are_nix_identifiers() {
         for ok in ["nixpkgs", "_private", "home-manager/nixpkgs", "nixpkgs'"] {
             assert!(parse_input_path(ok).is_ok(), "{ok}");
