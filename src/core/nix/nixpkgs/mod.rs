@@ -380,6 +380,37 @@ mod tests {
     }
 
     #[test]
+    fn the_versions_are_asked_of_nix_instantiate_in_one_evaluation() {
+        let nixpkgs = Nixpkgs {
+            source: NixpkgsSource::UncheckedUrl("https://example.org/n.tar.gz".into()),
+            origin: "t".into(),
+            unpinned: true,
+        };
+        let attrs = [
+            AttrPath::parse("jq").unwrap(),
+            AttrPath::parse("python3Packages.requests").unwrap(),
+        ];
+        let argv = version_command(&nixpkgs, "/src", &attrs);
+        assert_eq!(
+            argv[..8],
+            [
+                "nix-instantiate",
+                "--eval",
+                "--strict",
+                "--json",
+                "--read-write-mode",
+                "--argstr",
+                "attrs",
+                "jq python3Packages.requests",
+            ]
+        );
+        assert_eq!(
+            argv[8..],
+            ["--expr".to_owned(), version_expr(&nixpkgs, "/src")]
+        );
+    }
+
+    #[test]
     fn input_names_are_nix_identifiers() {
         for ok in ["nixpkgs", "_private", "home-manager/nixpkgs", "nixpkgs'"] {
             assert!(parse_input_path(ok).is_ok(), "{ok}");
