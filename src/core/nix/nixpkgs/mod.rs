@@ -408,6 +408,14 @@ mod tests {
             argv[8..],
             ["--expr".to_owned(), version_expr(&nixpkgs, "/src")]
         );
+        // The expression imports that nixpkgs and maps each name to its version.
+        let expr = &argv[9];
+        assert!(
+            expr.contains(&nixpkgs.expr("/src"))
+                && expr.contains("builtins.listToAttrs")
+                && expr.contains("v.version"),
+            "{expr}"
+        );
     }
 
     #[test]
