@@ -204,6 +204,15 @@ mod tests {
         )
     }
 
+    /// A lock whose input `nixpkgs` is node `np`, locked as `locked` (a
+    /// JSON object).
+    fn nixpkgs_locked(locked: &str) -> String {
+        lock(
+            &format!(r#""np": {{"locked": {locked}}}"#),
+            r#"{"nixpkgs": "np"}"#,
+        )
+    }
+
     const HASH: &str = "sha256-+jkEZxs7bfOKfBIk430K+tK9IvXlwzqQQnppC2ZKFj4=";
 
     #[test]
@@ -324,12 +333,9 @@ mod tests {
     #[test]
     fn a_locked_github_source_is_checked_field_by_field() {
         let github = |owner: &str, rev: &str| {
-            lock(
-                &format!(
-                    r#""np": {{"locked": {{"type": "github", "owner": "{owner}", "repo": "nixpkgs", "rev": "{rev}", "narHash": "{HASH}"}}}}"#
-                ),
-                r#"{"nixpkgs": "np"}"#,
-            )
+            nixpkgs_locked(&format!(
+                r#"{{"type": "github", "owner": "{owner}", "repo": "nixpkgs", "rev": "{rev}", "narHash": "{HASH}"}}"#
+            ))
         };
         let commit = "a".repeat(40);
         assert!(from_lock(&github("NixOS", &commit), "flake.lock", "nixpkgs").is_ok());
@@ -348,12 +354,9 @@ mod tests {
     #[test]
     fn a_nar_hash_is_a_sha256_sri_hash() {
         let with_hash = |hash: &str| {
-            let text = lock(
-                &format!(
-                    r#""np": {{"locked": {{"type": "tarball", "url": "https://example.org/n.tar.gz", "narHash": "{hash}"}}}}"#
-                ),
-                r#"{"nixpkgs": "np"}"#,
-            );
+            let text = nixpkgs_locked(&format!(
+                r#"{{"type": "tarball", "url": "https://example.org/n.tar.gz", "narHash": "{hash}"}}"#
+            ));
             from_lock(&text, "flake.lock", "nixpkgs")
         };
         let body = "ab+/".repeat(10);
@@ -489,12 +492,9 @@ mod tests {
     fn a_github_host_that_is_no_string_is_an_error_not_github_com() {
         // Found by tests/properties/fuzz.rs: `"host": null` (or a number) fetched
         // from github.com.
-        let text = lock(
-            &format!(
-                r#""np": {{"locked": {{"type": "github", "host": null, "owner": "NixOS", "repo": "nixpkgs", "rev": "1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a", "narHash": "{HASH}"}}}}"#
-            ),
-            r#"{"nixpkgs": "np"}"#,
-        );
+        let text = nixpkgs_locked(&format!(
+            r#"{{"type": "github", "host": null, "owner": "NixOS", "repo": "nixpkgs", "rev": "1f08a4df998e21f4e8be8fb6fbf61d11a1a5076a", "narHash": "{HASH}"}}"#
+        ));
         let err = from_lock(&text, "flake.lock", "nixpkgs")
             .unwrap_err()
             .to_string();
@@ -510,28 +510,21 @@ mod tests {
                 "the flake has no input `nixpkgs` (it has: other)",
             ),
             (
-                &lock(
-                    &format!(
-                        r#""np": {{"locked": {{"type": "git", "url": "https://x", "narHash": "{HASH}"}}}}"#
-                    ),
-                    r#"{"nixpkgs": "np"}"#,
-                )[..],
+                &nixpkgs_locked(&format!(
+                    r#"{{"type": "git", "url": "https://x", "narHash": "{HASH}"}}"#
+                ))[..],
                 "locked as type `git`",
             ),
             (
-                &lock(
-                    r#""np": {"locked": {"type": "tarball", "url": "https://x", "narHash": "sha256-short"}}"#,
-                    r#"{"nixpkgs": "np"}"#,
+                &nixpkgs_locked(
+                    r#"{"type": "tarball", "url": "https://x", "narHash": "sha256-short"}"#,
                 )[..],
                 "is not a SHA-256 SRI hash",
             ),
             (
-                &lock(
-                    &format!(
-                        r#""np": {{"locked": {{"type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "main", "narHash": "{HASH}"}}}}"#
-                    ),
-                    r#"{"nixpkgs": "np"}"#,
-                )[..],
+                &nixpkgs_locked(&format!(
+                    r#"{{"type": "github", "owner": "NixOS", "repo": "nixpkgs", "rev": "main", "narHash": "{HASH}"}}"#
+                ))[..],
                 "not a 40-digit commit",
             ),
             (
